@@ -1,0 +1,293 @@
+import { z } from "zod";
+
+/*
+ * The shape of `.perceo/config.yml`, `.perceo/personas.yml` and `.perceo/flows/*.yml`.
+ * Types come from here (`z.infer`), and so does `perceo.schema.json`.
+ */
+
+const nonEmpty = z.string().trim().min(1);
+const timeoutMs = z.number().int().positive().max(600_000).describe("Milliseconds before this gives up.");
+
+// A locator names an element the way a person sees it; each compiles to one of Playwright's getBy* calls.
+const locatorOptions = {
+  exact: z
+    .boolean()
+    .optional()
+    .describe("Match the whole text exactly (case-sensitive) instead of a substring."),
+  nth: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("When several elements match, take this one (0 is the first)."),
+};
+
+export const ROLE_NAMES = [
+  "alert",
+  "alertdialog",
+  "article",
+  "banner",
+  "button",
+  "cell",
+  "checkbox",
+  "columnheader",
+  "combobox",
+  "complementary",
+  "contentinfo",
+  "dialog",
+  "form",
+  "grid",
+  "heading",
+  "img",
+  "link",
+  "list",
+  "listbox",
+  "listitem",
+  "main",
+  "menu",
+  "menuitem",
+  "navigation",
+  "option",
+  "progressbar",
+  "radio",
+  "region",
+  "row",
+  "rowheader",
+  "search",
+  "searchbox",
+  "separator",
+  "slider",
+  "spinbutton",
+  "status",
+  "switch",
+  "tab",
+  "table",
+  "tablist",
+  "tabpanel",
+  "textbox",
+  "toolbar",
+] as const;
+
+export const locatorKinds = {
+  role: z.strictObject({
+    role: z.enum(ROLE_NAMES).describe("ARIA role, as Playwright's getByRole."),
+    name: z.string().optional().describe("Accessible name: the text a screen reader announces."),
+    level: z.number().int().min(1).max(6).optional().describe("Heading level, for role heading."),
+    ...locatorOptions,
+  }),
+  text: z.strictObject({ text: nonEmpty.describe("Visible text, as getByText."), ...locatorOptions }),
+  label: z.strictObject({
+    label: nonEmpty.describe("A form field's label, as getByLabel."),
+    ...locatorOptions,
+  }),
+  placeholder: z.strictObject({
+    placeholder: nonEmpty.describe("A field's placeholder, as getByPlaceholder."),
+    ...locatorOptions,
+  }),
+  testId: z.strictObject({
+    testId: nonEmpty.describe("The data-testid attribute, as getByTestId."),
+    ...locatorOptions,
+  }),
+  css: z.strictObject({
+    css: nonEmpty.describe("A CSS selector; prefer the user-facing locators."),
+    ...locatorOptions,
+  }),
+};
+export type LocatorKind = keyof typeof locatorKinds;
+export const LOCATOR_KEYS = Object.keys(locatorKinds) as LocatorKind[];
+
+export const locatorSchema = z
+  .union([
+    nonEmpty.describe("Shorthand for { text: ... }."),
+    locatorKinds.role,
+    locatorKinds.text,
+    locatorKinds.label,
+    locatorKinds.placeholder,
+    locatorKinds.testId,
+    locatorKinds.css,
+  ])
+  .describe(
+    "An element, named the way a person sees it: role + name, text, label, placeholder, testId or css.",
+  );
+export type Locator = z.infer<typeof locatorSchema>;
+
+/** Text that must equal a string, contain one, or match a regular expression. */
+export const textMatcherSchema = z.union([
+  z.union([z.string(), z.number()]).transform(String).describe("Equals this text exactly (after trimming)."),
+  z.strictObject({ equals: z.string() }),
+  z.strictObject({ contains: z.string() }),
+  z.strictObject({ matches: z.string().describe("A JavaScript regular expression, without slashes.") }),
+]);
+export type TextMatcher = z.infer<typeof textMatcherSchema>;
+
+/** A locator with extra keys (the field's value, the option to pick, …) beside its own. */
+function locatorWith<T extends z.ZodRawShape>(extra: T) {
+  return z.union([
+    locatorKinds.role.extend(extra),
+    locatorKinds.text.extend(extra),
+    locatorKinds.label.extend(extra),
+    locatorKinds.placeholder.extend(extra),
+    locatorKinds.testId.extend(extra),
+    locatorKinds.css.extend(extra),
+  ]);
+}
+
+export const fillFieldSchema = locatorWith({
+  value: z
+    .union([z.string(), z.number()])
+    .describe("What to type. {{persona.KEY}} and {{unique}} are replaced before typing."),
+});
+export const selectFieldSchema = locatorWith({
+  option: z
+    .union([z.string(), z.array(z.string())])
+    .describe("The option's label or value; a list for multi-selects."),
+});
+export const pressKeySchema = z.union([
+  z.string().describe("A key such as Enter, Tab or Control+A, pressed on the focused element."),
+  locatorWith({ key: nonEmpty }),
+]);
+export const waitForSchema = z.union([
+  locatorWith({ state: z.enum(["visible", "hidden", "attached", "detached"]).optional() }),
+  z.strictObject({ url: textMatcherSchema.describe("Wait until the page URL (path and query) matches.") }),
+]);
+export const expectSchema = z.union([
+  z.strictObject({ visible: locatorSchema }),
+  z.strictObject({ hidden: locatorSchema }),
+  z.strictObject({ url: textMatcherSchema.describe("The page path and query, e.g. /orders/1?tab=items.") }),
+  z.strictObject({ title: textMatcherSchema }),
+  z.strictObject({ element: locatorSchema, text: textMatcherSchema }),
+  z.strictObject({ element: locatorSchema, value: textMatcherSchema }),
+  z.strictObject({ element: locatorSchema, count: z.number().int().min(0) }),
+]);
+export const screenshotSchema = z.union([
+  nonEmpty.describe("The screenshot's name; baselines are kept per flow, name and viewport."),
+  z.strictObject({
+    name: nonEmpty,
+    fullPage: z.boolean().optional().describe("Capture the whole scrollable page (default false)."),
+    element: locatorSchema.optional().describe("Capture only this element."),
+    mask: z.array(locatorSchema).optional().describe("Elements painted over so their changes are ignored."),
+  }),
+]);
+
+/** Each step does exactly one of these. */
+export const stepActions = {
+  goto: nonEmpty.describe("A path relative to baseUrl (/cart) or a full URL."),
+  click: locatorSchema,
+  fill: z.union([fillFieldSchema, z.array(fillFieldSchema).min(1)]),
+  select: selectFieldSchema,
+  check: locatorSchema,
+  uncheck: locatorSchema,
+  press: pressKeySchema,
+  hover: locatorSchema,
+  waitFor: waitForSchema,
+  expect: expectSchema,
+  screenshot: screenshotSchema,
+};
+export type StepAction = keyof typeof stepActions;
+export const STEP_ACTIONS = Object.keys(stepActions) as StepAction[];
+
+export const stepCommon = {
+  name: nonEmpty.optional().describe("What this step does, as shown in reports."),
+  timeout: timeoutMs.optional(),
+  optional: z.boolean().optional().describe("A failure is reported but does not fail the flow."),
+};
+export const STEP_COMMON_KEYS = Object.keys(stepCommon);
+
+function stepOf(action: StepAction): z.ZodType {
+  return z.strictObject({ [action]: stepActions[action], ...stepCommon });
+}
+export const stepSchemas = Object.fromEntries(STEP_ACTIONS.map((a) => [a, stepOf(a)])) as Record<
+  StepAction,
+  z.ZodType
+>;
+export const stepSchema = z.union(STEP_ACTIONS.map((a) => stepSchemas[a]));
+
+type StepOf<A extends StepAction> = { [K in A]: z.infer<(typeof stepActions)[A]> } & {
+  name?: string;
+  timeout?: number;
+  optional?: boolean;
+};
+export type Step = { [A in StepAction]: StepOf<A> }[StepAction];
+
+export const PRIORITIES = ["critical", "high", "medium", "low"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  mobile: { width: 390, height: 844 },
+} as const;
+export const viewportSchema = z.union([
+  z.enum(["desktop", "mobile"]),
+  z.strictObject({ width: z.number().int().min(200).max(7680), height: z.number().int().min(200).max(7680) }),
+]);
+export type ViewportSetting = z.infer<typeof viewportSchema>;
+
+export const flowName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]*$/,
+    "a flow name uses lowercase letters, digits and dashes, like checkout-guest",
+  );
+
+const flowShape = {
+  $schema: z.string().optional(),
+  name: flowName.describe("Unique per project; used on the command line and in reports."),
+  description: nonEmpty.describe("What a user achieves in this flow, in one sentence."),
+  priority: z.enum(PRIORITIES).describe("How much it matters when this flow breaks."),
+  persona: nonEmpty.optional().describe("A persona from .perceo/personas.yml."),
+  tags: z.array(nonEmpty).default([]),
+  covers: z.array(nonEmpty).default([]).describe("Globs of source files this flow depends on (src/cart/**)."),
+  viewport: viewportSchema.default("desktop"),
+};
+
+/** A flow as editors and types see it. Validation goes through `parseFlow`, which reports errors step by step. */
+export const flowSchema = z.strictObject({
+  ...flowShape,
+  steps: z.array(stepSchema).min(1).describe("What the user does, in order."),
+});
+/** Same fields, with steps left for per-step validation. */
+export const flowHeaderSchema = z.strictObject({ ...flowShape, steps: z.array(z.unknown()).min(1) });
+export type Flow = Omit<z.infer<typeof flowSchema>, "steps" | "$schema"> & { steps: Step[] };
+
+export const personaSchema = z.strictObject({
+  description: nonEmpty.optional(),
+  data: z
+    .record(z.string(), z.union([z.string(), z.number()]))
+    .default({})
+    .describe("Values for {{persona.KEY}}."),
+});
+export const personasFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  personas: z.record(flowName, personaSchema),
+});
+export type Persona = z.infer<typeof personaSchema>;
+
+export const runnerSettingsSchema = z.strictObject({
+  workers: z.number().int().min(1).max(64).optional().describe("Flows run at once (default: CPU count)."),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .default(0)
+    .describe("Attempts after a failure; a pass on retry is flaky."),
+  stepTimeout: timeoutMs.default(10_000),
+  navigationTimeout: timeoutMs.default(30_000),
+  trace: z.enum(["retain-on-failure", "on-first-retry", "off"]).default("retain-on-failure"),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  project: nonEmpty.describe("The project's name, shown in reports."),
+  baseUrl: z
+    .url({ protocol: /^https?$/ })
+    .describe("Where the app under test runs; flows' goto paths are relative to it."),
+  runner: runnerSettingsSchema.default({
+    retries: 0,
+    stepTimeout: 10_000,
+    navigationTimeout: 30_000,
+    trace: "retain-on-failure",
+  }),
+});
+export type PerceoConfig = z.infer<typeof configSchema>;
+export type RunnerSettings = z.infer<typeof runnerSettingsSchema>;
