@@ -204,8 +204,9 @@ function checkScreenshot(value: unknown, path: PathSegment[], source: YamlSource
     ];
   const issues: ConfigIssue[] = [];
   if (value.element !== undefined) issues.push(...checkLocator(value.element, [...path, "element"], source));
-  if (Array.isArray(value.mask))
-    value.mask.forEach((m, i) => issues.push(...checkLocator(m, [...path, "mask", i], source)));
+  if (Array.isArray(value.mask)) {
+    issues.push(...value.mask.flatMap((m, i) => checkLocator(m, [...path, "mask", i], source)));
+  }
   if (issues.length > 0) return issues;
   return checkWithSchema(stepSchemas.screenshot, { screenshot: value }, path.slice(0, -1), source).issues;
 }
