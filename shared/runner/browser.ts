@@ -1,0 +1,119 @@
+import { accessSync, constants } from "node:fs";
+import path from "node:path";
+import { type Browser, chromium } from "playwright-core";
+
+/** Chromium flags that make pictures repeatable and keep a headless browser off the network it does not need. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-dev-shm-usage",
+  "--font-render-hinting=none",
+  "--disable-lcd-text",
+  "--disable-partial-raster",
+];
+
+export class BrowserNotFoundError extends Error {
+  readonly code = "PERCEO_NO_BROWSER";
+  readonly tried: string[];
+  constructor(tried: string[], reason?: string) {
+    super(
+      `${reason ?? "No Chromium-based browser found."} Tried:\n${tried.map((t) => `  - ${t}`).join("\n")}\n` +
+        "Fix: set PERCEO_BROWSER_PATH to a Chrome or Chromium executable, or install one " +
+        "(Debian/Ubuntu: apt-get install chromium; elsewhere: npx playwright install chromium).",
+    );
+    this.name = "BrowserNotFoundError";
+    this.tried = tried;
+  }
+}
+
+export interface FoundBrowser {
+  executablePath: string;
+  /** Which rule found it, for logs: env, playwright, chrome or chromium. */
+  source: "env" | "playwright" | "chrome" | "chromium";
+}
+
+interface FindOptions {
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  /** Where Playwright would keep its own Chromium; injectable for tests. */
+  playwrightPath?: () => string | undefined;
+}
+
+/** PERCEO_BROWSER_PATH, then Playwright's own browser, then Chrome, then Chromium on PATH. */
+export function findBrowser(options: FindOptions = {}): FoundBrowser {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+  const tried: string[] = [];
+
+  const override = env.PERCEO_BROWSER_PATH;
+  if (override) {
+    if (isExecutable(override)) return { executablePath: override, source: "env" };
+    throw new BrowserNotFoundError(
+      [`PERCEO_BROWSER_PATH=${override}`],
+      `PERCEO_BROWSER_PATH points to ${override}, which is not an executable file.`,
+    );
+  }
+  tried.push("PERCEO_BROWSER_PATH (not set)");
+
+  const playwrightPath = (options.playwrightPath ?? playwrightChromium)();
+  if (playwrightPath && isExecutable(playwrightPath))
+    return { executablePath: playwrightPath, source: "playwright" };
+  tried.push(`Playwright's Chromium${playwrightPath ? ` (${playwrightPath})` : ""}`);
+
+  const searchPath = (env.PATH ?? "").split(path.delimiter).filter(Boolean);
+  const candidates: Array<[FoundBrowser["source"], string[]]> = [
+    ["chrome", chromeLocations(platform, env, searchPath)],
+    ["chromium", chromiumLocations(platform, searchPath)],
+  ];
+  for (const [source, locations] of candidates) {
+    for (const location of locations) {
+      if (isExecutable(location)) return { executablePath: location, source };
+      tried.push(location);
+    }
+  }
+  throw new BrowserNotFoundError(tried);
+}
+
+function playwrightChromium(): string | undefined {
+  try {
+    return chromium.executablePath();
+  } catch {
+    return undefined;
+  }
+}
+
+function onPath(names: string[], searchPath: string[]): string[] {
+  return names.flatMap((name) => searchPath.map((dir) => path.join(dir, name)));
+}
+
+function chromeLocations(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, searchPath: string[]): string[] {
+  if (platform === "darwin") return ["/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"];
+  if (platform === "win32") {
+    const roots = [env.PROGRAMFILES, env["PROGRAMFILES(X86)"], env.LOCALAPPDATA].filter(Boolean) as string[];
+    return roots.map((root) => path.join(root, "Google", "Chrome", "Application", "chrome.exe"));
+  }
+  return [...onPath(["google-chrome", "google-chrome-stable"], searchPath), "/opt/google/chrome/chrome"];
+}
+
+function chromiumLocations(platform: NodeJS.Platform, searchPath: string[]): string[] {
+  if (platform === "darwin") return ["/Applications/Chromium.app/Contents/MacOS/Chromium"];
+  if (platform === "win32") return onPath(["chromium.exe"], searchPath);
+  return [...onPath(["chromium", "chromium-browser"], searchPath), "/usr/bin/chromium", "/snap/bin/chromium"];
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function launchBrowser(found: FoundBrowser = findBrowser()): Promise<Browser> {
+  return chromium.launch({ executablePath: found.executablePath, headless: true, args: CHROMIUM_ARGS });
+}

@@ -1,0 +1,10 @@
+export {
+  BrowserNotFoundError,
+  CHROMIUM_ARGS,
+  type FoundBrowser,
+  findBrowser,
+  launchBrowser,
+} from "./browser.ts";
+export { compileLocator, describeLocator } from "./locator.ts";
+export * from "./result.ts";
+export { type RunEvent, type RunOptions, resolveViewport, runFlows } from "./run-flows.ts";
