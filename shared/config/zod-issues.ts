@@ -89,6 +89,8 @@ function explainIssue(
       return [source.issue(path, `expected ${what}, found ${describe(actual)}`)];
     }
     case "invalid_format": {
+      if (issue.format === "regex")
+        return [source.issue(path, `${issue.message}; found ${describe(actual)}`)];
       const expected =
         issue.format === "url" ? "a full http(s) URL such as http://localhost:3000" : issue.message;
       return [source.issue(path, `expected ${expected}, found ${describe(actual)}`)];

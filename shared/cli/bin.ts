@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { main } from "./main.ts";
+
+const controller = new AbortController();
+process.once("SIGINT", () => {
+  process.stderr.write("\nStopping after the flows in progress… (Ctrl-C again to quit now)\n");
+  controller.abort();
+  process.once("SIGINT", () => process.exit(130));
+});
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  cwd: process.cwd(),
+  env: process.env,
+  signal: controller.signal,
+});
