@@ -100,7 +100,12 @@ function chromeLocations(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, sear
 }
 
 function chromiumLocations(platform: NodeJS.Platform, searchPath: string[]): string[] {
-  if (platform === "darwin") return ["/Applications/Chromium.app/Contents/MacOS/Chromium"];
+  if (platform === "darwin") {
+    return [
+      "/Applications/Chromium.app/Contents/MacOS/Chromium",
+      ...onPath(["chromium", "chromium-browser"], searchPath),
+    ];
+  }
   if (platform === "win32") return onPath(["chromium.exe"], searchPath);
   return [...onPath(["chromium", "chromium-browser"], searchPath), "/usr/bin/chromium", "/snap/bin/chromium"];
 }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { buildAttempt, buildFailedFlow, buildFlow, buildRun } from "../runner/testing/run-factory.ts";
+import { renderHtmlReport } from "./html-report.ts";
+import { renderSummaryMarkdown } from "./summary-markdown.ts";
+
+describe("renderSummaryMarkdown", () => {
+  it("leads with the verdict and lists each failure with expected and found", () => {
+    const markdown = renderSummaryMarkdown(buildRun([buildFlow(), buildFailedFlow()]));
+    expect(markdown).toContain("**❌ 1 flow failed** (1 passed · 1 failed · 0 flaky)");
+    expect(markdown).toContain("| checkout | critical | ❌ failed | 1.0 s | 1 |");
+    expect(markdown).toContain(
+      '- **checkout** failed: .perceo/flows/checkout.yml:9:5 step 2 (click button "Add to cart"): click: no element matches button "Add to cart"',
+    );
+    expect(markdown).toContain('  - expected: button "Add to cart" on the page');
+    expect(markdown).toContain("  - found: no matching element");
+  });
+
+  it("says a flaky flow passed on retry", () => {
+    const flaky = buildFlow({
+      name: "search",
+      status: "flaky",
+      attempts: [
+        buildAttempt({ status: "failed", error: { message: "boom" } }),
+        buildAttempt({ attempt: 2 }),
+      ],
+    });
+    const markdown = renderSummaryMarkdown(buildRun([flaky]));
+    expect(markdown).toContain("**✅ 1 flow passed** (0 passed · 0 failed · 1 flaky)");
+    expect(markdown).toContain("- **search** failed once, then passed on retry: boom");
+  });
+});
+
+describe("renderHtmlReport", () => {
+  it("shows screenshots, the failing step's error and a link to the trace", () => {
+    const html = renderHtmlReport(buildRun([buildFailedFlow()]));
+    expect(html).toContain('<img src="screenshots/checkout/attempt-1/failure.png" alt="Screenshot failure"');
+    expect(html).toContain('<a href="traces/checkout-attempt-1.zip">');
+    expect(html).toContain("<b>Found:</b> no matching element");
+    expect(html).toContain(
+      '<li class="skipped"><span class="title">screenshot &quot;cart&quot;</span> <span class="dur">skipped</span>',
+    );
+  });
+
+  it("escapes text that came from flows and pages", () => {
+    const html = renderHtmlReport(buildRun([buildFlow({ name: "x", file: "<script>alert(1)</script>" })]));
+    expect(html).not.toContain("<script>alert(1)</script>");
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+  });
+});
