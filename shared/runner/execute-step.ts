@@ -220,7 +220,9 @@ async function checkExpectation(
     );
     return;
   }
-  const read = "text" in e ? (l: PwLocator) => l.innerText() : (l: PwLocator) => l.inputValue();
+  // textContent, as Playwright's toHaveText: CSS such as text-transform does not change what is compared.
+  const read =
+    "text" in e ? async (l: PwLocator) => (await l.textContent()) ?? "" : (l: PwLocator) => l.inputValue();
   const matcher = "text" in e ? e.text : e.value;
   const what = "text" in e ? "text" : "value";
   await poll(
