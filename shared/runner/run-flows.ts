@@ -142,6 +142,7 @@ async function runAttempt(
   settings: Settings,
 ): Promise<AttemptResult> {
   const started = Date.now();
+  options.onEvent?.({ type: "flow-start", flow: flow.name, attempt });
   const viewport = resolveViewport(flow.viewport);
   const context = await options.browser.newContext(contextOptions(flow.viewport));
   const tracing =
