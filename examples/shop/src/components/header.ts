@@ -13,6 +13,8 @@ export function renderHeader(request: ShopRequest): Html {
   const { copy, account } = request;
   const current = request.url.pathname + request.url.search;
   const count = countItems(request.session.cart);
+  // On narrow screens the account link moves into the menu; only one of the two is ever displayed.
+  const accountLink = account ? { href: "/account", label: "Account" } : { href: "/login", label: copy.logIn };
   return html`<header class="site-header">
   <a class="skip-link" href="#main">Skip to content</a>
   <div class="container header-inner">
@@ -31,14 +33,11 @@ export function renderHeader(request: ShopRequest): Html {
           (link) =>
             html`<li><a href="${link.href}"${link.href === current ? html` aria-current="page"` : ""}>${link.label}</a></li>`,
         )}
+        <li class="nav-account"><a href="${accountLink.href}">${accountLink.label}</a></li>
       </ul>
     </nav>
     <div class="header-actions">
-      ${
-        account
-          ? html`<a class="header-link" href="/account">Account</a>`
-          : html`<a class="header-link" href="/login">${copy.logIn}</a>`
-      }
+      <a class="header-link" href="${accountLink.href}">${accountLink.label}</a>
       <a class="cart-link" href="/cart">
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path d="M6 7h12l-1 13H7L6 7zm3 0a3 3 0 0 1 6 0" fill="none" stroke="currentColor" stroke-width="1.8"/></svg>
         Cart <span class="cart-count" data-testid="cart-count" aria-live="polite" aria-atomic="true">${count}</span>
