@@ -148,7 +148,11 @@ async function runAttempt(
   const tracing =
     settings.trace === "retain-on-failure" || (settings.trace === "on-first-retry" && attempt > 1);
   if (tracing)
-    await context.tracing.start({ screenshots: true, snapshots: true, title: `${flow.name} #${attempt}` });
+    await context.tracing.start({
+      screenshots: process.env.TRACE_SHOTS !== "0",
+      snapshots: true,
+      title: `${flow.name} #${attempt}`,
+    });
   const page = await context.newPage();
   page.setDefaultTimeout(settings.stepTimeout);
   page.setDefaultNavigationTimeout(settings.navigationTimeout);
