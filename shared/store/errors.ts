@@ -44,12 +44,13 @@ export function codeForSqlState(sqlState: string | undefined, constraint?: strin
   if (sqlState === "23505") return "conflict";
   if (sqlState === "23001") return "immutable";
   if (sqlState === "P0002" || sqlState === "PGRST116") return "not_found";
-  if (sqlState === "42P01" || sqlState === "42883" || sqlState === "3F000" || sqlState === "PGRST202") {
+  if (sqlState === "42P01" || sqlState === "3F000" || sqlState === "PGRST202") {
     return "not_migrated";
   }
   if (sqlState === "28000" || sqlState === "28P01" || sqlState === "42501") return "configuration";
   if (sqlState.startsWith("23") || sqlState.startsWith("22")) return "invalid";
-  if (sqlState.startsWith("08") || sqlState.startsWith("53") || sqlState.startsWith("57")) return "unavailable";
+  if (sqlState.startsWith("08") || sqlState.startsWith("53") || sqlState.startsWith("57"))
+    return "unavailable";
   return "invalid";
 }
 
@@ -61,7 +62,8 @@ export function toStoreError(error: unknown): StoreError {
     constraint?: unknown;
     message?: unknown;
   };
-  const sqlState = typeof fields.code === "string" && /^[0-9A-Z]{5}$/.test(fields.code) ? fields.code : undefined;
+  const sqlState =
+    typeof fields.code === "string" && /^[0-9A-Z]{5}$/.test(fields.code) ? fields.code : undefined;
   const constraint = typeof fields.constraint === "string" ? fields.constraint : undefined;
   const message = typeof fields.message === "string" ? fields.message : String(error);
   const code = sqlState ? codeForSqlState(sqlState, constraint) : "unavailable";

@@ -29,7 +29,10 @@ export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
     files.map(async (file) => {
       const match = FILE_PATTERN.exec(file);
       if (!match?.[1] || !match[2]) {
-        throw new StoreError("configuration", `${join(dir, file)}: expected <YYYYMMDDHHMMSS>_<snake_name>.sql`);
+        throw new StoreError(
+          "configuration",
+          `${join(dir, file)}: expected <YYYYMMDDHHMMSS>_<snake_name>.sql`,
+        );
       }
       return { version: match[1], name: match[2], sql: await readFile(join(dir, file), "utf8") };
     }),

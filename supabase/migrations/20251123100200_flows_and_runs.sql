@@ -49,6 +49,7 @@ create table public.test_runs (
 alter table public.test_runs enable row level security;
 create index test_runs_project_started_idx on public.test_runs (project_id, started_at desc);
 create index test_runs_started_idx on public.test_runs (started_at desc);
+create index test_runs_run_key_idx on public.test_runs (run_key);
 create index test_runs_project_commit_idx on public.test_runs (project_id, commit_sha);
 
 -- One flow within a test run.
@@ -131,6 +132,9 @@ create table public.screenshots (
   unique (id, project_id)
 );
 alter table public.screenshots enable row level security;
+-- A page capture (no attempt) is recorded once per stored object.
+create unique index screenshots_capture_path_idx on public.screenshots (project_id, storage_path)
+  where attempt_id is null;
 create index screenshots_project_flow_idx
   on public.screenshots (project_id, flow_name, step_name, viewport_width, viewport_height);
 
@@ -285,7 +289,7 @@ begin
       select p_project_id, v_attempt_id, v_flow ->> 'name', e ->> 'name', (e ->> 'stepIndex')::integer,
         (e #>> '{viewport,width}')::integer, (e #>> '{viewport,height}')::integer, e ->> 'path',
         v_artifacts ->> (e ->> 'path'), p_context ->> 'commitSha', p_context ->> 'branch', ordinality - 1
-      from jsonb_array_elements(v_attempt -> 'screenshots') with ordinality e
+      from jsonb_array_elements(v_attempt -> 'screenshots') with ordinality as shot(e, ordinality)
       on conflict (attempt_id, step_index, step_name, viewport_width, viewport_height) do update set
         path = excluded.path, storage_path = excluded.storage_path, commit_sha = excluded.commit_sha,
         branch = excluded.branch, position = excluded.position;

@@ -48,7 +48,7 @@ create table public.flow_metrics (
   source text not null check (source in ('synthetic', 'production')),
   metric text not null check (metric ~ '^[a-z][a-z0-9_]{0,62}$'),
   day date not null,
-  value double precision not null check (value = value),
+  value double precision not null check (value not in ('NaN', 'Infinity', '-Infinity')),
   samples integer not null default 1 check (samples >= 0),
   primary key (project_id, flow_name, source, metric, day)
 );

@@ -61,7 +61,7 @@ create table public.detected_changes (
   kind text not null check (kind in ('visual', 'text', 'layout', 'added', 'removed')),
   before text,
   after text,
-  first_detected_date date not null default current_date,
+  first_detected_date date not null default ((now() at time zone 'utc')::date),
   first_detected_at timestamptz not null default now(),
   status text not null default 'watching'
     check (status in ('watching', 'validated', 'regressed', 'inconclusive', 'reverted')),

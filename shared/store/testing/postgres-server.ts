@@ -95,7 +95,16 @@ export async function startPostgresServer(options: StartPostgresOptions = {}): P
       urlFor,
       async createDatabase(name) {
         if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new PostgresServerError(`invalid database name ${name}`);
-        await run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-qc", `create database ${name}`]);
+        await run("psql", [
+          "-h",
+          "127.0.0.1",
+          "-p",
+          String(port),
+          "-U",
+          "postgres",
+          "-qc",
+          `create database ${name}`,
+        ]);
         return urlFor(name);
       },
       stop,
@@ -121,7 +130,9 @@ function lookupUser(name: string): { uid: number; gid: number } {
   const result = spawnSync("id", ["-u", name], { encoding: "utf8" });
   const groups = spawnSync("id", ["-g", name], { encoding: "utf8" });
   if (result.status !== 0 || groups.status !== 0) {
-    throw new PostgresServerError(`running as root needs the unprivileged user "${name}" to start PostgreSQL`);
+    throw new PostgresServerError(
+      `running as root needs the unprivileged user "${name}" to start PostgreSQL`,
+    );
   }
   return { uid: Number(result.stdout.trim()), gid: Number(groups.stdout.trim()) };
 }

@@ -1,0 +1,393 @@
+import type { FlowStatus, RunResult, RunTotals } from "../runner/result.ts";
+import type { Blobs } from "./blobs.ts";
+
+// Rows as the Store hands them out: camelCase, timestamps as ISO strings, dates as YYYY-MM-DD.
+
+export type Priority = "critical" | "high" | "medium" | "low";
+
+export interface Project {
+  id: string;
+  fullName: string;
+  installationId: number | null;
+  repositoryId: number | null;
+  defaultBranch: string;
+  createdAt: string;
+}
+
+export interface ProjectInput {
+  /** `owner/name` for a GitHub repository; the config's project name for a local one. */
+  fullName: string;
+  installationId?: number;
+  repositoryId?: number;
+  defaultBranch?: string;
+}
+
+export type MemberRole = "owner" | "admin" | "member" | "viewer";
+
+export interface FlowDefinitionInput {
+  name: string;
+  file: string;
+  priority?: Priority;
+  definition?: Record<string, unknown>;
+}
+
+/** Where a run came from; everything optional for a local run. */
+export interface RunContext {
+  /** The project to record into; default: the project named `run.project`, created when missing. */
+  projectId?: string;
+  source?: "local" | "ci";
+  commitSha?: string;
+  branch?: string;
+  prNumber?: number;
+  ciRunId?: number;
+  ciRunAttempt?: number;
+  /**
+   * The run's report directory: its screenshots and traces are copied to the Store's blobs
+   * (`screenshots/<project id>/<run id>/…`, `traces/…`) and their storage paths recorded.
+   */
+  reportDir?: string;
+}
+
+export interface RecordedRun {
+  /** The database id of the test run (a uuid); `run.id` stays the run's own id. */
+  recordId: string;
+  projectId: string;
+}
+
+export interface RunSummary {
+  /** The run's own id (`RunResult.id`): what `perceo runs show <id>` takes. */
+  id: string;
+  recordId: string;
+  project: string;
+  status: RunResult["status"];
+  source: "local" | "ci";
+  baseUrl: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  totals: RunTotals;
+  commitSha: string | null;
+  branch: string | null;
+  prNumber: number | null;
+}
+
+export interface ListRunsOptions {
+  /** A project's full name; default all projects. */
+  project?: string;
+  /** Default 20, at most 500. */
+  limit?: number;
+  /** Only runs started before this ISO time (the last summary's `startedAt`, to page). */
+  before?: string;
+}
+
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
+export interface BaselineQuery {
+  projectId: string;
+  flowName: string;
+  stepName: string;
+  viewport: Viewport;
+  /** The merge base of the pull request with the default branch, when known. */
+  mergeBaseSha?: string;
+}
+
+export interface Baseline {
+  baselineId: string;
+  screenshotId: string;
+  commitSha: string;
+  branch: string;
+  /** Object path in the `screenshots` bucket, when the picture was uploaded. */
+  storagePath: string | null;
+  path: string | null;
+  approvedAt: string;
+  /** True when it is the merge base's own baseline rather than the newest on the default branch. */
+  fromMergeBase: boolean;
+}
+
+export interface ScreenshotInput {
+  projectId: string;
+  flowName: string;
+  stepName: string;
+  stepIndex?: number;
+  viewport: Viewport;
+  storagePath: string;
+  commitSha?: string;
+  branch?: string;
+}
+
+export interface Screenshot {
+  id: string;
+  projectId: string;
+  flowName: string;
+  stepName: string;
+  stepIndex: number;
+  viewport: Viewport;
+  path: string | null;
+  storagePath: string | null;
+  commitSha: string | null;
+  branch: string | null;
+  approval: "pending" | "approved" | "rejected";
+  capturedAt: string;
+}
+
+export interface PredictionInput {
+  prNumber?: number;
+  headSha: string;
+  flowName: string;
+  probability: number;
+  confidence: number;
+  reasoning?: string;
+  source?: "rules" | "llm" | "coverage";
+}
+
+export type PredictionOutcome = FlowStatus | "not_run";
+
+export interface Prediction extends Required<Omit<PredictionInput, "prNumber">> {
+  id: string;
+  projectId: string;
+  prNumber: number | null;
+  actualResult: PredictionOutcome | null;
+}
+
+export interface Page {
+  id: string;
+  projectId: string;
+  url: string;
+  name: string | null;
+  active: boolean;
+}
+
+export interface DeployInput {
+  sha: string;
+  environment?: string;
+  url?: string;
+  status?: "pending" | "success" | "failure" | "error";
+  deployedAt?: string;
+}
+
+export interface Deploy {
+  id: string;
+  projectId: string;
+  sha: string;
+  environment: string;
+  url: string | null;
+  status: NonNullable<DeployInput["status"]>;
+  deployedAt: string;
+}
+
+export type AnalysisKind = "deploy_diff" | "weekly_scan" | "audit";
+export type AnalysisStatus = "queued" | "running" | "succeeded" | "failed";
+
+export interface AnalysisInput {
+  projectId: string;
+  pageId: string;
+  kind: AnalysisKind;
+  commitSha: string;
+  deployId?: string;
+}
+
+export interface Analysis {
+  id: string;
+  projectId: string;
+  pageId: string;
+  deployId: string | null;
+  kind: AnalysisKind;
+  commitSha: string;
+  status: AnalysisStatus;
+  summary: Record<string, unknown>;
+  error: string | null;
+  finishedAt: string | null;
+}
+
+export type ChangeStatus = "watching" | "validated" | "regressed" | "inconclusive" | "reverted";
+export type ChangeKind = "visual" | "text" | "layout" | "added" | "removed";
+
+export interface DetectedChangeInput {
+  projectId: string;
+  pageId: string;
+  element: string;
+  kind: ChangeKind;
+  before?: string;
+  after?: string;
+  analysisId?: string;
+  deployId?: string;
+  /** The day it was first seen (YYYY-MM-DD, UTC); default today. */
+  firstDetectedDate?: string;
+}
+
+export interface DetectedChange {
+  id: string;
+  projectId: string;
+  pageId: string;
+  element: string;
+  kind: ChangeKind;
+  before: string | null;
+  after: string | null;
+  firstDetectedDate: string;
+  status: ChangeStatus;
+  statusChangedAt: string;
+}
+
+export interface ChangeLifecycleEvent {
+  id: number;
+  changeId: string;
+  fromStatus: ChangeStatus | null;
+  toStatus: ChangeStatus;
+  reason: string | null;
+  actor: string | null;
+  occurredAt: string;
+}
+
+export type CheckpointHorizon = 7 | 14 | 30 | 60 | 90;
+
+export interface CheckpointInput {
+  changeId: string;
+  horizonDays: CheckpointHorizon;
+  verdict: "improved" | "worsened" | "neutral" | "insufficient_data";
+  metrics?: Record<string, unknown>;
+}
+
+export interface ChangeCheckpoint extends Required<CheckpointInput> {
+  id: string;
+  projectId: string;
+  measuredAt: string;
+}
+
+export interface InsightInput {
+  projectId: string;
+  fingerprint: string;
+  kind:
+    | "flaky_flow"
+    | "failing_flow"
+    | "coverage_gap"
+    | "performance"
+    | "visual"
+    | "accessibility"
+    | "analytics";
+  severity?: "info" | "low" | "medium" | "high" | "critical";
+  title: string;
+  body?: string;
+}
+
+export interface Insight extends Required<InsightInput> {
+  id: string;
+  status: "open" | "resolved" | "dismissed";
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+export interface FlowMetricInput {
+  flowName: string;
+  source: "synthetic" | "production";
+  /** snake_case, e.g. `success_rate`, `duration_p50_ms`, `conversion_rate`. */
+  metric: string;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  value: number;
+  samples?: number;
+}
+
+export interface AnalyticsEventInput {
+  source: "posthog" | "ga4" | "custom";
+  /** The provider's id for the event: the key that makes a re-sync insert nothing. */
+  eventId: string;
+  eventName: string;
+  distinctId?: string;
+  occurredAt: string | Date;
+  properties?: Record<string, unknown>;
+}
+
+export interface TrackedSuggestionInput {
+  projectId: string;
+  fingerprint: string;
+  source: "weekly_scan" | "audit" | "llm" | "analytics";
+  title: string;
+  body?: string;
+}
+
+export interface TrackedSuggestion extends Required<TrackedSuggestionInput> {
+  id: string;
+  status: "open" | "accepted" | "dismissed" | "done";
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+export interface FeedbackInput {
+  projectId: string;
+  findingFingerprint: string;
+  verdict: "ignore" | "confirm" | "false_positive";
+  actor: string;
+  comment?: string;
+}
+
+/** What the CLI and the Action need; every adapter (Postgres, PGlite, Supabase) provides it. */
+export interface RunStore {
+  readonly backend: "postgres" | "pglite" | "supabase";
+  /** Where artifacts go: `.perceo/blobs`, or Supabase Storage. */
+  readonly blobs: Blobs;
+  ensureProject(input: ProjectInput): Promise<Project>;
+  /** Records a run; sending the same run (same project + `run.id`) again updates it in place. */
+  recordRun(run: RunResult, context?: RunContext): Promise<RecordedRun>;
+  /** Newest first. */
+  listRuns(options?: ListRunsOptions): Promise<RunSummary[]>;
+  /** By the run's own id (or the record's uuid); the newest when projects share an id. */
+  getRun(id: string, options?: { project?: string }): Promise<RunResult | undefined>;
+  resolveBaseline(query: BaselineQuery): Promise<Baseline | undefined>;
+  /** Marks what actually happened to predicted flows; returns how many predictions it updated. */
+  recordPredictionOutcomes(
+    projectId: string,
+    headSha: string,
+    outcomes: Array<{ flowName: string; actual: PredictionOutcome }>,
+  ): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Everything the product stores; the Postgres adapter (node-postgres or PGlite) provides all of it. */
+export interface Store extends RunStore {
+  getProject(fullName: string): Promise<Project | undefined>;
+  addProjectMember(input: { projectId: string; userId: string; role?: MemberRole }): Promise<void>;
+  /** Upserts the flows of the default branch at `sha`; flows no longer defined become inactive. */
+  syncFlows(
+    projectId: string,
+    sha: string,
+    flows: FlowDefinitionInput[],
+  ): Promise<{ upserted: number; deactivated: number }>;
+  recordScreenshot(input: ScreenshotInput): Promise<Screenshot>;
+  /** Approves a screenshot; one taken on a commit becomes that commit's baseline. */
+  approveScreenshot(screenshotId: string, reviewedBy?: string): Promise<{ baselineId: string | null }>;
+  recordPredictions(projectId: string, predictions: PredictionInput[]): Promise<Prediction[]>;
+  listPredictions(projectId: string, headSha: string): Promise<Prediction[]>;
+  upsertPage(projectId: string, input: { url: string; name?: string }): Promise<Page>;
+  /** Idempotent on (project, sha): a redelivered deploy returns the existing row, `created: false`. */
+  recordDeploy(projectId: string, input: DeployInput): Promise<{ deploy: Deploy; created: boolean }>;
+  /** Idempotent on (page, kind, commit). */
+  startAnalysis(input: AnalysisInput): Promise<Analysis>;
+  finishAnalysis(
+    analysisId: string,
+    outcome: { status: "succeeded" | "failed"; summary?: Record<string, unknown>; error?: string },
+  ): Promise<Analysis>;
+  /** Idempotent on (page, element, first detected date). */
+  recordDetectedChange(input: DetectedChangeInput): Promise<{ change: DetectedChange; created: boolean }>;
+  getDetectedChange(changeId: string): Promise<DetectedChange | undefined>;
+  /** Throws StoreError `illegal_transition` for a move the state machine forbids. */
+  transitionChange(
+    changeId: string,
+    to: ChangeStatus,
+    note?: { reason?: string; actor?: string },
+  ): Promise<ChangeLifecycleEvent>;
+  listChangeEvents(changeId: string): Promise<ChangeLifecycleEvent[]>;
+  /** Checkpoints are immutable: recording one again returns the first, `created: false`. */
+  recordCheckpoint(input: CheckpointInput): Promise<{ checkpoint: ChangeCheckpoint; created: boolean }>;
+  /** Idempotent on (project, fingerprint): refreshes the text and `lastSeenAt`. */
+  upsertInsight(input: InsightInput): Promise<Insight>;
+  recordFlowMetrics(projectId: string, metrics: FlowMetricInput[]): Promise<number>;
+  /** Bulk insert; events already stored (same source + event id) are skipped. Returns rows inserted. */
+  insertAnalyticsEvents(projectId: string, events: AnalyticsEventInput[]): Promise<number>;
+  upsertTrackedSuggestion(input: TrackedSuggestionInput): Promise<TrackedSuggestion>;
+  recordFeedback(input: FeedbackInput): Promise<void>;
+  /** Fingerprints of findings someone chose to ignore. */
+  listIgnoredFingerprints(projectId: string): Promise<string[]>;
+}
