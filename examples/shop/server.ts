@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ShopCopy, resolveCopy } from "./src/copy.ts";
+import { resolveCopy, type ShopCopy } from "./src/copy.ts";
 import { createRequestHandler } from "./src/handle-request.ts";
 import { createShopState } from "./src/state/shop-state.ts";
 

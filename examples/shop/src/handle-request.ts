@@ -32,15 +32,18 @@ export function createRequestHandler(state: ShopState) {
       const url = new URL(req.url ?? "/", "http://shop.invalid");
       const method = req.method ?? "GET";
       const isStatic = url.pathname.startsWith("/public/");
-      const staticFile = isStatic && (method === "GET" || method === "HEAD")
-        ? await serveStatic(url.pathname, req.headers["if-none-match"])
-        : undefined;
+      const staticFile =
+        isStatic && (method === "GET" || method === "HEAD")
+          ? await serveStatic(url.pathname, req.headers["if-none-match"])
+          : undefined;
       if (staticFile) {
         response = staticFile;
       } else if (url.pathname === "/healthz") {
         response = textResponse("ok");
       } else {
-        const { session, created } = state.sessions.resume(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
+        const { session, created } = state.sessions.resume(
+          parseCookies(req.headers.cookie).get(SESSION_COOKIE),
+        );
         if (created) cookie = serializeCookie(SESSION_COOKIE, session.id);
         const match = matchRoute(method, url.pathname);
         const request: ShopRequest = {

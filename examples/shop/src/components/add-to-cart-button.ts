@@ -1,6 +1,6 @@
 import type { ShopCopy } from "../copy.ts";
 import type { Product } from "../data/catalogue.ts";
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import { MAX_QUANTITY } from "../state/cart.ts";
 
 /**

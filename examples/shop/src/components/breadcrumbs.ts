@@ -1,4 +1,4 @@
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 
 export function renderBreadcrumbs(trail: readonly { label: string; href?: string }[]): Html {
   return html`<nav class="breadcrumbs" aria-label="Breadcrumb">

@@ -1,5 +1,5 @@
 import type { ShopCopy } from "../copy.ts";
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 
 export function renderFooter(copy: ShopCopy): Html {
   return html`<footer class="site-footer">

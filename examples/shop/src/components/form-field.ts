@@ -1,4 +1,4 @@
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 
 export interface FormFieldOptions {
   name: string;

@@ -1,4 +1,4 @@
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 import { countItems } from "../state/cart.ts";
 
@@ -14,7 +14,9 @@ export function renderHeader(request: ShopRequest): Html {
   const current = request.url.pathname + request.url.search;
   const count = countItems(request.session.cart);
   // On narrow screens the account link moves into the menu; only one of the two is ever displayed.
-  const accountLink = account ? { href: "/account", label: "Account" } : { href: "/login", label: copy.logIn };
+  const accountLink = account
+    ? { href: "/account", label: "Account" }
+    : { href: "/login", label: copy.logIn };
   return html`<header class="site-header">
   <a class="skip-link" href="#main">Skip to content</a>
   <div class="container header-inner">

@@ -1,4 +1,4 @@
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 import { renderFooter } from "./footer.ts";
 import { renderHeader } from "./header.ts";

@@ -1,8 +1,10 @@
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import { formatPrice } from "./price.ts";
 
 /** The item list shown beside checkout and on an order's page. */
-export function renderOrderLines(lines: readonly { name: string; quantity: number; priceCents: number }[]): Html {
+export function renderOrderLines(
+  lines: readonly { name: string; quantity: number; priceCents: number }[],
+): Html {
   return html`<ul class="order-lines">
   ${lines.map(
     (line) =>

@@ -1,5 +1,5 @@
 import type { Product } from "../data/catalogue.ts";
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import { formatPrice } from "./price.ts";
 import { renderProductImage } from "./product-image.ts";
 

@@ -1,5 +1,5 @@
 import type { ArtKind, Product } from "../data/catalogue.ts";
-import { html, type Html, trustedHtml } from "../http/html.ts";
+import { type Html, html, trustedHtml } from "../http/html.ts";
 
 type Palette = Product["art"];
 

@@ -1,7 +1,20 @@
 /** The fixed product catalogue. Prices are in cents; the order here is the "Featured" order. */
 export type Category = "Lighting" | "Furniture" | "Kitchen" | "Textiles" | "Decor";
 
-export type ArtKind = "lamp" | "pendant" | "candles" | "armchair" | "table" | "throw" | "cushion" | "mug" | "kettle" | "planter" | "vase" | "clock" | "bench";
+export type ArtKind =
+  | "lamp"
+  | "pendant"
+  | "candles"
+  | "armchair"
+  | "table"
+  | "throw"
+  | "cushion"
+  | "mug"
+  | "kettle"
+  | "planter"
+  | "vase"
+  | "clock"
+  | "bench";
 
 export interface Product {
   slug: string;
@@ -141,7 +154,8 @@ export const PRODUCTS: readonly Product[] = [
     category: "Decor",
     priceCents: 2400,
     summary: "Three rapeseed-wax candles scented with cedar and smoke.",
-    description: "Three pillar candles poured from rapeseed wax, scented with cedar, vetiver and a little smoke.",
+    description:
+      "Three pillar candles poured from rapeseed wax, scented with cedar, vetiver and a little smoke.",
     details: ["Set of 3, heights 8, 10 and 12 cm", "Rapeseed wax, cotton wicks", "About 30 hours each"],
     inStock: true,
     featured: false,
@@ -153,7 +167,8 @@ export const PRODUCTS: readonly Product[] = [
     category: "Decor",
     priceCents: 3800,
     summary: "An unglazed terracotta planter with a saucer.",
-    description: "Unglazed terracotta that lets roots breathe, with a matching saucer. Sized for a medium houseplant.",
+    description:
+      "Unglazed terracotta that lets roots breathe, with a matching saucer. Sized for a medium houseplant.",
     details: ["Ø 20 × H 18 cm", "Terracotta", "Drainage hole and saucer"],
     inStock: true,
     featured: true,
@@ -165,7 +180,8 @@ export const PRODUCTS: readonly Product[] = [
     category: "Decor",
     priceCents: 4500,
     summary: "A tall vase in recycled green glass.",
-    description: "Blown from recycled bottle glass, which gives it its moss-green tint and the odd tiny bubble.",
+    description:
+      "Blown from recycled bottle glass, which gives it its moss-green tint and the odd tiny bubble.",
     details: ["H 28 cm", "Recycled glass", "Hand wash"],
     inStock: true,
     featured: false,

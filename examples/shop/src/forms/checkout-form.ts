@@ -59,7 +59,16 @@ function isFutureExpiry(expiry: string, now: Date): boolean {
 
 export function validateCheckout(values: CheckoutValues, copy: ShopCopy, now: Date): CheckoutErrors {
   const errors: CheckoutErrors = {};
-  for (const field of ["email", "name", "street", "city", "postalCode", "cardNumber", "expiry", "cvc"] as const) {
+  for (const field of [
+    "email",
+    "name",
+    "street",
+    "city",
+    "postalCode",
+    "cardNumber",
+    "expiry",
+    "cvc",
+  ] as const) {
     if (!values[field]) errors[field] = copy.errorRequired;
   }
   if (values.email && !EMAIL_PATTERN.test(values.email)) errors.email = copy.errorEmail;

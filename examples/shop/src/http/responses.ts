@@ -28,12 +28,16 @@ export function redirect(location: string): ShopResponse {
 }
 
 export function textResponse(text: string, status = 200): ShopResponse {
-  return { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }, body: text };
+  return {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+    body: text,
+  };
 }
 
 /** Only same-site paths, so `?next=` can never send someone to another site. */
 export function safeLocalPath(candidate: string | null | undefined, fallback: string): string {
-  if (!candidate || !candidate.startsWith("/") || candidate.startsWith("//") || candidate.includes("\\")) {
+  if (!candidate?.startsWith("/") || candidate.startsWith("//") || candidate.includes("\\")) {
     return fallback;
   }
   return candidate;

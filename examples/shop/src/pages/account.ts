@@ -1,6 +1,6 @@
 import { renderLayout } from "../components/layout.ts";
 import { formatPrice } from "../components/price.ts";
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import { htmlResponse, redirect, type ShopResponse } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 import type { Account } from "../state/accounts.ts";

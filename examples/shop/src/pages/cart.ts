@@ -1,8 +1,8 @@
 import { renderLayout } from "../components/layout.ts";
 import { formatPrice } from "../components/price.ts";
 import { renderProductImage } from "../components/product-image.ts";
-import { html, type Html } from "../http/html.ts";
-import { htmlResponse, jsonResponse, redirect, safeLocalPath, type ShopResponse } from "../http/responses.ts";
+import { type Html, html } from "../http/html.ts";
+import { htmlResponse, jsonResponse, redirect, type ShopResponse, safeLocalPath } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 import {
   addToCart,
@@ -86,7 +86,9 @@ export async function postCartItem(request: ShopRequest): Promise<ShopResponse> 
   const added = addToCart(request.session.cart, slug, clampQuantity(form.get("quantity"), 1) || 1);
   const count = countItems(request.session.cart);
   if (request.wantsJson) {
-    return added ? jsonResponse({ ok: true, count }) : jsonResponse({ ok: false, count, error: "unavailable" }, 422);
+    return added
+      ? jsonResponse({ ok: true, count })
+      : jsonResponse({ ok: false, count, error: "unavailable" }, 422);
   }
   if (added) request.session.flash = request.copy.addedToCart;
   return redirect(safeLocalPath(`/products/${encodeURIComponent(slug)}`, "/cart"));

@@ -1,7 +1,7 @@
 import { renderLayout } from "../components/layout.ts";
 import { renderProductGrid } from "../components/product-card.ts";
 import { CATEGORIES, type Category, isCategory, PRODUCTS, type Product } from "../data/catalogue.ts";
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import { htmlResponse, type ShopResponse } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 
@@ -109,7 +109,11 @@ export function showCatalog(request: ShopRequest): ShopResponse {
 function htmlFragment(fragment: Html): ShopResponse {
   return {
     status: 200,
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", vary: "X-Shop-Fragment" },
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      vary: "X-Shop-Fragment",
+    },
     body: fragment.text,
   };
 }

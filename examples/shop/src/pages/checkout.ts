@@ -1,8 +1,4 @@
-import {
-  renderCheckboxField,
-  renderFormField,
-  renderSelectField,
-} from "../components/form-field.ts";
+import { renderCheckboxField, renderFormField, renderSelectField } from "../components/form-field.ts";
 import { renderLayout } from "../components/layout.ts";
 import { renderOrderLines } from "../components/order-lines.ts";
 import { SHIPPING_COUNTRIES } from "../data/countries.ts";
@@ -13,7 +9,7 @@ import {
   readCheckoutValues,
   validateCheckout,
 } from "../forms/checkout-form.ts";
-import { html, type Html, jsonScript } from "../http/html.ts";
+import { type Html, html, jsonScript } from "../http/html.ts";
 import { htmlResponse, redirect, type ShopResponse } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 import { listCartLines } from "../state/cart.ts";
@@ -22,7 +18,11 @@ import { renderCartSummary } from "./cart.ts";
 /** Card details are never echoed back into the page, even when the form is shown again with errors. */
 const NEVER_ECHOED = new Set(["cardNumber", "expiry", "cvc"]);
 
-export function renderCheckoutPage(request: ShopRequest, values: Partial<CheckoutValues>, errors: CheckoutErrors): Html {
+export function renderCheckoutPage(
+  request: ShopRequest,
+  values: Partial<CheckoutValues>,
+  errors: CheckoutErrors,
+): Html {
   const { copy } = request;
   const lines = listCartLines(request.session.cart);
   const hasErrors = Object.keys(errors).length > 0;
@@ -117,4 +117,3 @@ export async function submitCheckout(request: ShopRequest): Promise<ShopResponse
   request.session.placedOrderIds.add(order.id);
   return redirect(`/orders/${order.id}`);
 }
-

@@ -2,7 +2,7 @@ import { renderLayout } from "../components/layout.ts";
 import { renderProductGrid } from "../components/product-card.ts";
 import { renderProductImage } from "../components/product-image.ts";
 import { CATEGORIES, PRODUCTS } from "../data/catalogue.ts";
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import { htmlResponse, type ShopResponse } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 

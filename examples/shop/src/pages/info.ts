@@ -1,6 +1,6 @@
 import { renderLayout } from "../components/layout.ts";
-import { type InfoPage, INFO_PAGES } from "../data/info-pages.ts";
-import { html, type Html } from "../http/html.ts";
+import { INFO_PAGES, type InfoPage } from "../data/info-pages.ts";
+import { type Html, html } from "../http/html.ts";
 import { htmlResponse, type ShopResponse } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 import { showNotFound } from "./not-found.ts";

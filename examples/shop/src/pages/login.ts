@@ -1,10 +1,13 @@
 import { renderFormField } from "../components/form-field.ts";
 import { renderLayout } from "../components/layout.ts";
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import { htmlResponse, redirect, type ShopResponse, safeLocalPath } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 
-export function renderLoginPage(request: ShopRequest, options: { email?: string; failed?: boolean; next: string }): Html {
+export function renderLoginPage(
+  request: ShopRequest,
+  options: { email?: string; failed?: boolean; next: string },
+): Html {
   const { copy } = request;
   return renderLayout(request, {
     title: copy.loginHeading,

@@ -1,5 +1,5 @@
 import { renderLayout } from "../components/layout.ts";
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import { htmlResponse, type ShopResponse } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 

@@ -1,6 +1,6 @@
 import { renderLayout } from "../components/layout.ts";
 import { formatPrice } from "../components/price.ts";
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import { htmlResponse, type ShopResponse } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 import type { Order } from "../state/orders.ts";
@@ -52,7 +52,9 @@ export function renderOrderPage(request: ShopRequest, order: Order): Html {
   </div>
 </section>
 <p class="actions"><a class="button button-secondary" href="/products">${copy.continueShopping}</a>${
-      request.account ? html` <a class="button button-secondary" href="/account">${copy.ordersHeading}</a>` : ""
+      request.account
+        ? html` <a class="button button-secondary" href="/account">${copy.ordersHeading}</a>`
+        : ""
     }</p>`,
   });
 }

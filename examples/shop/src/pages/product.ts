@@ -5,14 +5,17 @@ import { formatPrice } from "../components/price.ts";
 import { renderProductGrid } from "../components/product-card.ts";
 import { renderProductImage } from "../components/product-image.ts";
 import { findProduct, PRODUCTS, type Product } from "../data/catalogue.ts";
-import { html, type Html } from "../http/html.ts";
+import { type Html, html } from "../http/html.ts";
 import { htmlResponse, type ShopResponse } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 import { showNotFound } from "./not-found.ts";
 
 export function renderProductPage(request: ShopRequest, product: Product): Html {
   const { copy } = request;
-  const related = PRODUCTS.filter((p) => p.category === product.category && p.slug !== product.slug).slice(0, 3);
+  const related = PRODUCTS.filter((p) => p.category === product.category && p.slug !== product.slug).slice(
+    0,
+    3,
+  );
   return renderLayout(request, {
     title: product.name,
     description: product.summary,

@@ -1,11 +1,21 @@
 import { renderFormField } from "../components/form-field.ts";
 import { renderLayout } from "../components/layout.ts";
-import { MIN_PASSWORD_LENGTH, readSignupValues, type SignupErrors, type SignupValues, validateSignup } from "../forms/signup-form.ts";
-import { html, type Html } from "../http/html.ts";
+import {
+  MIN_PASSWORD_LENGTH,
+  readSignupValues,
+  type SignupErrors,
+  type SignupValues,
+  validateSignup,
+} from "../forms/signup-form.ts";
+import { type Html, html } from "../http/html.ts";
 import { htmlResponse, redirect, type ShopResponse } from "../http/responses.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 
-export function renderSignupPage(request: ShopRequest, values: Partial<SignupValues>, errors: SignupErrors): Html {
+export function renderSignupPage(
+  request: ShopRequest,
+  values: Partial<SignupValues>,
+  errors: SignupErrors,
+): Html {
   const { copy } = request;
   return renderLayout(request, {
     title: copy.signupHeading,

@@ -28,7 +28,7 @@ export function clampQuantity(raw: string | null | undefined, fallback: number):
 /** Adds a product that exists and is in stock; returns false otherwise. */
 export function addToCart(cart: Cart, slug: string, quantity: number): boolean {
   const product = findProduct(slug);
-  if (!product || !product.inStock || quantity < 1) return false;
+  if (!product?.inStock || quantity < 1) return false;
   cart.set(slug, Math.min(MAX_QUANTITY, (cart.get(slug) ?? 0) + quantity));
   return true;
 }

@@ -72,7 +72,9 @@ export class OrderBook {
   }
 
   listForAccount(email: string): Order[] {
-    return [...this.#orders.values()].filter((order) => order.accountEmail === email).sort((a, b) => b.id - a.id);
+    return [...this.#orders.values()]
+      .filter((order) => order.accountEmail === email)
+      .sort((a, b) => b.id - a.id);
   }
 }
 
