@@ -1,5 +1,5 @@
 import type { AttemptResult, FlowResult, RunResult, StepResult } from "../runner/index.ts";
-import { escapeHtml as e, formatDuration, pluralize, statusLabel } from "./format.ts";
+import { escapeHtml as e, formatDuration, pluralize } from "./format.ts";
 
 /** `perceo-report/index.html`: one self-contained page; screenshots and traces are linked by relative path. */
 export function renderHtmlReport(run: RunResult): string {
@@ -37,15 +37,19 @@ ${run.flows.map(flowSection).join("\n")}
 `;
 }
 
+function statusBadge(status: FlowResult["status"]): string {
+  return `<span class="badge ${status}">${status}</span>`;
+}
+
 function flowRow(flow: FlowResult): string {
-  return `    <tr class="${flow.status}"><td><a href="#flow-${e(flow.name)}">${e(flow.name)}</a></td><td>${flow.priority}</td><td>${statusLabel(flow.status)}</td><td>${formatDuration(flow.durationMs)}</td><td>${flow.attempts.length}</td></tr>`;
+  return `    <tr class="${flow.status}"><td><a href="#flow-${e(flow.name)}">${e(flow.name)}</a></td><td>${flow.priority}</td><td>${statusBadge(flow.status)}</td><td>${formatDuration(flow.durationMs)}</td><td>${flow.attempts.length}</td></tr>`;
 }
 
 function flowSection(flow: FlowResult): string {
   const last = flow.attempts[flow.attempts.length - 1];
   const earlier = flow.attempts.slice(0, -1);
   return `<section class="flow ${flow.status}" id="flow-${e(flow.name)}">
-  <h2>${statusLabel(flow.status)} <span class="name">${e(flow.name)}</span></h2>
+  <h2>${statusBadge(flow.status)} <span class="name">${e(flow.name)}</span></h2>
   <p class="meta">${e(flow.file)} · ${flow.priority} · ${formatDuration(flow.durationMs)} · ${pluralize(flow.attempts.length, "attempt")}</p>
   ${last ? attemptBlock(last, flow.attempts.length > 1) : "<p>Not run.</p>"}
   ${earlier.map((a) => `<details><summary>Attempt ${a.attempt}: ${a.status}</summary>${attemptBlock(a, true)}</details>`).join("\n")}

@@ -1,0 +1,46 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const bin = fileURLToPath(new URL("./bin.ts", import.meta.url));
+
+function perceo(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, FORCE_COLOR: "0" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("perceo demo", () => {
+  it("runs every flow of the example shop in Chromium and writes a report with their screenshots", async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), "perceo-demo-"));
+    const { code, stdout, stderr } = await perceo(["demo"], cwd);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const summary = stdout.match(/^(\d+) passed, (\d+) failed, (\d+) flaky$/m);
+    expect(Number(summary?.[1])).toBeGreaterThanOrEqual(10);
+    expect(summary?.[2]).toBe("0");
+    expect(stdout).toContain("Report: perceo-report/index.html");
+    // Not a terminal: plain lines, one per finished flow, no control codes.
+    expect(stdout).not.toContain("\x1b[");
+    expect(stdout.match(/^✓ [a-z0-9-]+ \(/gm)?.length).toBe(Number(summary?.[1]));
+
+    const html = await readFile(path.join(cwd, "perceo-report/index.html"), "utf8");
+    const images = [...html.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(images.length).toBeGreaterThanOrEqual(Number(summary?.[1]));
+    for (const image of images)
+      expect((await stat(path.join(cwd, "perceo-report", image))).size).toBeGreaterThan(1_000);
+    expect(await readFile(path.join(cwd, "perceo-report/summary.md"), "utf8")).toContain("passed**");
+  }, 240_000);
+});
