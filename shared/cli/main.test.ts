@@ -6,7 +6,10 @@ import { EXIT, main } from "./main.ts";
 
 function capture() {
   let text = "";
-  return { out: { write: (t: string) => void (text += t), isTTY: false }, text: () => text };
+  const write = (t: string) => {
+    text += t;
+  };
+  return { out: { write, isTTY: false }, text: () => text };
 }
 
 async function invoke(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
