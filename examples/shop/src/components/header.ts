@@ -27,7 +27,7 @@ export function renderHeader(request: ShopRequest): Html {
       <span class="brand-name">${copy.shopName}</span>
     </a>
     <button class="menu-toggle" type="button" aria-expanded="false" aria-controls="site-nav" data-menu-toggle>
-      <span class="menu-icon" aria-hidden="true"></span>Menu
+      <span class="menu-icon" aria-hidden="true"></span><span class="visually-hidden">Menu</span>
     </button>
     <nav id="site-nav" class="site-nav" aria-label="Main">
       <ul>
