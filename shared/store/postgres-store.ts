@@ -28,6 +28,8 @@ export interface PostgresStoreOptions {
   ownsDatabase?: boolean;
   /** Rows per INSERT in bulk writes; default 5,000. */
   batchSize?: number;
+  /** Bulk INSERTs in flight at once on a connection pool; default 2. */
+  bulkConcurrency?: number;
 }
 
 // Column lists that read rows in the shapes of store.ts. Timestamps go through private.iso_time so
@@ -461,13 +463,27 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
       if (events.length === 0) return 0;
       const times = events.map((event) => toIso(event.occurredAt));
       await ensureMonthlyPartitions(db, knownMonths, times);
-      const batches: Array<Promise<number>> = [];
-      for (let start = 0; start < events.length; start += batchSize) {
-        const slice = events.slice(start, start + batchSize);
-        batches.push(insertEventBatch(db, projectId, slice, times.slice(start, start + batchSize)));
-      }
-      const counts = await Promise.all(batches);
-      return counts.reduce((sum, n) => sum + n, 0);
+      // A few batches in flight keep the server busy while the next one is serialized.
+      let next = 0;
+      let inserted = 0;
+      const worker = async () => {
+        while (next < events.length) {
+          const start = next;
+          next += batchSize;
+          const end = start + batchSize;
+          const count = await insertEventBatch(
+            db,
+            projectId,
+            events.slice(start, end),
+            times.slice(start, end),
+          );
+          // Added after the await: `inserted += await …` would read the total before another worker adds to it.
+          inserted += count;
+        }
+      };
+      const workers = db.engine === "pglite" ? 1 : (options.bulkConcurrency ?? 2);
+      await Promise.all(Array.from({ length: workers }, worker));
+      return inserted;
     },
 
     upsertTrackedSuggestion(input) {
