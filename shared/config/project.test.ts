@@ -51,6 +51,7 @@ describe("parseProject", () => {
             "  - waitFor: { text: Saved, state: hidden }",
             "  - expect: { visible: { role: heading, name: Thanks, level: 1 } }",
             "  - expect: { hidden: { text: Loading } }",
+            "  - expect: { disabled: { role: button, name: Sold out } }",
             "  - expect: { url: { matches: '^/orders/\\d+$' } }",
             "  - expect: { title: { contains: Order } }",
             "  - expect: { element: { testId: cart-count }, text: 1 }",
@@ -67,11 +68,11 @@ describe("parseProject", () => {
       ],
     });
     const [flow] = project.flows;
-    expect(flow?.steps).toHaveLength(21);
+    expect(flow?.steps).toHaveLength(22);
     expect(flow?.viewport).toBe("mobile");
     expect(flow?.tags).toEqual([]);
     expect(flow?.stepLocations[1]).toEqual({ file: ".perceo/flows/checkout.yml", line: 8, col: 5 });
-    expect(flow?.steps[16]).toEqual({ expect: { element: { testId: "cart-count" }, text: "1" } });
+    expect(flow?.steps[17]).toEqual({ expect: { element: { testId: "cart-count" }, text: "1" } });
     expect(project.config.runner.retries).toBe(0);
   });
 

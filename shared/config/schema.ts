@@ -153,6 +153,8 @@ export const waitForSchema = z.union([
 export const expectSchema = z.union([
   z.strictObject({ visible: locatorSchema }),
   z.strictObject({ hidden: locatorSchema }),
+  z.strictObject({ enabled: locatorSchema }),
+  z.strictObject({ disabled: locatorSchema }),
   z.strictObject({ url: textMatcherSchema.describe("The page path and query, e.g. /orders/1?tab=items.") }),
   z.strictObject({ title: textMatcherSchema }),
   z.strictObject({ element: locatorSchema, text: textMatcherSchema }),

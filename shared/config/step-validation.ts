@@ -133,12 +133,13 @@ const WAIT_STATE: ExtraKeys = {
   },
 };
 
-const EXPECT_KINDS = ["visible", "hidden", "url", "title", "element"] as const;
+const EXPECT_KINDS = ["visible", "hidden", "enabled", "disabled", "url", "title", "element"] as const;
+const LOCATOR_EXPECTATIONS: readonly string[] = ["visible", "hidden", "enabled", "disabled"];
 const ELEMENT_ASSERTIONS = ["text", "value", "count"] as const;
 
 function checkExpect(value: unknown, path: PathSegment[], source: YamlSource): ConfigIssue[] {
   const forms =
-    "visible: <locator>, hidden: <locator>, url: <text>, title: <text>, or element: <locator> with text, value or count";
+    "visible, hidden, enabled or disabled: <locator>, url: <text>, title: <text>, or element: <locator> with text, value or count";
   if (!isMapping(value))
     return [source.issue(path, `expect needs one of ${forms}; found ${describe(value)}`)];
   const keys = Object.keys(value);
@@ -176,7 +177,7 @@ function checkExpect(value: unknown, path: PathSegment[], source: YamlSource): C
         ),
       ];
     }
-    if (kind === "visible" || kind === "hidden") return checkLocator(value[kind], [...path, kind], source);
+    if (LOCATOR_EXPECTATIONS.includes(kind)) return checkLocator(value[kind], [...path, kind], source);
     return checkWithSchema(textMatcherSchema, value[kind], [...path, kind], source).issues;
   }
   if (assertions.length !== 1) {

@@ -98,7 +98,11 @@ export async function executeStep(step: Step, ctx: StepContext): Promise<StepOut
     mask: (shot.mask ?? []).map((m) => compileLocator(page, m)),
   };
   if (shot.element) await compileLocator(page, shot.element).screenshot(options);
-  else await page.screenshot({ ...options, fullPage: shot.fullPage ?? false });
+  else {
+    // A full-page shot taken mid-scroll paints sticky headers where the viewport happened to be.
+    if (shot.fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ ...options, fullPage: shot.fullPage ?? false });
+  }
   return { screenshot: { name: shot.name, file } };
 }
 
@@ -187,6 +191,24 @@ async function checkExpectation(
       (n) => n === 0,
       `${target} hidden`,
       (n) => `${n} visible`,
+    );
+    return;
+  }
+  if ("enabled" in e || "disabled" in e) {
+    const spec = "enabled" in e ? e.enabled : e.disabled;
+    const want = "enabled" in e ? "enabled" : "disabled";
+    const locator = compileLocator(page, spec);
+    const state = async () => {
+      const n = await locator.count();
+      if (n !== 1) return n === 0 ? "no element" : `${n} elements`;
+      return (await locator.isEnabled()) ? "enabled" : "disabled";
+    };
+    await poll(
+      timeout,
+      state,
+      (s) => s === want,
+      `${describeLocator(spec)} ${want}`,
+      (s) => s,
     );
     return;
   }

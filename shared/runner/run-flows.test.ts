@@ -144,6 +144,26 @@ steps:
     expect(error).toMatchObject({ expected: 'heading text = "Your basket"', actual: '"Your cart"' });
   });
 
+  it("checks that a control is disabled or enabled", async () => {
+    const setup = await flowsFrom({
+      "sold-out": `name: sold-out
+description: A sold-out product cannot be added.
+priority: low
+steps:
+  - goto: /products/nordic-bench
+  - expect: { disabled: { role: button, name: Sold out } }
+  - expect: { enabled: { role: button, name: Sold out } }
+    timeout: 200
+`,
+    });
+    const error = (await run(setup)).flows[0]?.attempts[0]?.error;
+    expect(error).toMatchObject({
+      expected: 'button "Sold out" enabled',
+      actual: "disabled",
+      location: { line: 7 },
+    });
+  });
+
   it("never shows a value that came from the environment", async () => {
     const setup = await flowsFrom({
       secret: `name: secret

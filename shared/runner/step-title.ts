@@ -30,6 +30,8 @@ export function stepTitle(step: Step): string {
     const e = step.expect;
     if ("visible" in e) return `expect ${describeLocator(e.visible)} visible`;
     if ("hidden" in e) return `expect ${describeLocator(e.hidden)} hidden`;
+    if ("enabled" in e) return `expect ${describeLocator(e.enabled)} enabled`;
+    if ("disabled" in e) return `expect ${describeLocator(e.disabled)} disabled`;
     if ("url" in e) return `expect URL ${describeMatcher(e.url)}`;
     if ("title" in e) return `expect title ${describeMatcher(e.title)}`;
     if ("text" in e) return `expect ${describeLocator(e.element)} text ${describeMatcher(e.text)}`;
