@@ -155,6 +155,7 @@ create table public.baselines (
   unique (project_id, flow_name, step_name, viewport_width, viewport_height, commit_sha)
 );
 alter table public.baselines enable row level security;
+create index baselines_screenshot_idx on public.baselines (screenshot_id);
 create index baselines_resolve_idx on public.baselines
   (project_id, flow_name, step_name, viewport_width, viewport_height, branch, approved_at desc);
 

@@ -322,6 +322,20 @@ export function describeConstraints(ctx: () => ContractContext) {
       });
     });
 
+    // A composite key (parent id, project id) is served by an index leading with the parent id.
+    it("every foreign key is backed by an index, so cascades and joins do not scan", async () => {
+      const { db } = ctx();
+      const unindexed = await db.query<{ constraint: string }>(
+        `select c.conrelid::regclass::text || '.' || c.conname as constraint
+         from pg_constraint c
+         where c.contype = 'f' and c.connamespace = 'public'::regnamespace
+           and not exists (
+             select from pg_index i
+             where i.indrelid = c.conrelid and (i.indkey::int2[])[0] = c.conkey[1])`,
+      );
+      expect(unindexed).toEqual([]);
+    });
+
     it("every public table has row level security, partitions included", async () => {
       const { db } = ctx();
       const rows = await db.query<{ table: string }>(
