@@ -42,5 +42,19 @@ describe("perceo demo", () => {
     for (const image of images)
       expect((await stat(path.join(cwd, "perceo-report", image))).size).toBeGreaterThan(1_000);
     expect(await readFile(path.join(cwd, "perceo-report/summary.md"), "utf8")).toContain("passed**");
-  }, 240_000);
+
+    // The run was recorded in the embedded store and is still there for the next process.
+    const runId = stdout.match(/^Recorded run (\S+)/m)?.[1];
+    expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+    const list = await perceo(["runs", "list"], cwd);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(
+      new RegExp(`^${runId}  \\S+ \\S+  shop     passed  +${summary?.[1]} +0 +0 `, "m"),
+    );
+    const show = await perceo(["runs", "show", runId as string], cwd);
+    expect(show.stdout).toContain(`run ${runId}`);
+    expect(show.stdout).toContain("| checkout | critical | ✅ passed |");
+    const migrate = await perceo(["db", "migrate"], cwd);
+    expect(migrate.stdout).toBe("embedded database in .perceo/data: up to date, nothing to apply.\n");
+  }, 300_000);
 });

@@ -1,24 +1,13 @@
-import { realpathSync } from "node:fs";
-import path from "node:path";
-import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
-import { ConfigError, type LoadedFlow, loadProject, type PerceoProject } from "../config/index.ts";
-import { writeReport } from "../report/index.ts";
-import { BrowserNotFoundError, type RunResult, runFlows } from "../runner/index.ts";
-import { createProgress, type Output } from "./progress.ts";
+import { ConfigError } from "../config/index.ts";
+import { BrowserNotFoundError } from "../runner/index.ts";
+import { StoreError } from "../store/index.ts";
+import { type CliIo, EXIT, UsageError } from "./cli-io.ts";
+import { commandDb } from "./db-command.ts";
+import { commandFlows } from "./flows-command.ts";
+import { commandDemo, commandRun } from "./run-command.ts";
+import { commandRuns } from "./runs-command.ts";
 
-export const EXIT = { passed: 0, failed: 1, usage: 2, infrastructure: 3 } as const;
-
-export interface CliIo {
-  stdout: Output;
-  stderr: Output;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-}
-
-export class UsageError extends Error {
-  readonly code = "PERCEO_USAGE";
-}
+export { type CliIo, EXIT, UsageError } from "./cli-io.ts";
 
 const HELP = `perceo — regression testing for user flows
 
@@ -28,6 +17,9 @@ Usage:
   perceo flows show <name> [--dir DIR]
   perceo flows validate [--dir DIR]
   perceo demo [--report DIR] [--workers N]
+  perceo runs list [--limit N] [--json]
+  perceo runs show <id> [--json]
+  perceo db migrate
   perceo help
 
 Options:
@@ -38,9 +30,14 @@ Options:
   --workers N      flows run at once (default: CPU count)
   --retries N      attempts after a failure; a flow that passes on retry is reported flaky
   --report DIR     where the report goes (default: perceo-report)
+  --no-record      do not record the run in the store
 
 Exit codes: 0 all flows passed, 1 a flow failed, 2 config or usage error, 3 the browser or app could not be used.
-Environment: PERCEO_BROWSER_PATH picks the browser.`;
+Environment:
+  PERCEO_BROWSER_PATH              the browser to use
+  DATABASE_URL                     record runs in this PostgreSQL (run \`perceo db migrate\` once)
+  SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY   record runs in Supabase
+  (neither: runs are kept in .perceo/data and .perceo/blobs under the current folder)`;
 
 /** The `perceo` command. Returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -55,7 +52,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`perceo: ${error.message}\nRun \`perceo help\` for usage.\n`);
       return EXIT.usage;
     }
-    if (error instanceof BrowserNotFoundError) {
+    if (error instanceof BrowserNotFoundError || error instanceof StoreError) {
       io.stderr.write(`perceo: ${error.message}\n`);
       return EXIT.infrastructure;
     }
@@ -73,6 +70,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return commandFlows(rest, io);
     case "demo":
       return commandDemo(rest, io);
+    case "runs":
+      return commandRuns(rest, io);
+    case "db":
+      return commandDb(rest, io);
     case undefined:
     case "help":
     case "--help":
@@ -81,180 +82,5 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return command === undefined ? EXIT.usage : EXIT.passed;
     default:
       throw new UsageError(`unknown command "${command}"`);
-  }
-}
-
-function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T, positionals = 0) {
-  try {
-    const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
-    if (parsed.positionals.length > positionals)
-      throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
-    return parsed;
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError((error as Error).message.split("\n")[0] ?? "invalid arguments");
-  }
-}
-
-function positiveInt(value: string | undefined, flag: string, min = 0): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${flag} expects a whole number ≥ ${min}, got "${value}"`);
-  return n;
-}
-
-const RUN_OPTIONS = {
-  dir: { type: "string" },
-  "base-url": { type: "string" },
-  flows: { type: "string" },
-  all: { type: "boolean" },
-  workers: { type: "string" },
-  retries: { type: "string" },
-  report: { type: "string" },
-} as const;
-
-async function commandRun(args: string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, RUN_OPTIONS);
-  const project = await loadProject(path.resolve(io.cwd, values.dir ?? "."), { cwd: io.cwd });
-  const baseUrl = values["base-url"] ?? project.config.baseUrl;
-  if (values["base-url"] !== undefined && !/^https?:\/\/[^/]/.test(baseUrl)) {
-    throw new UsageError(`--base-url expects an http(s) URL such as http://localhost:3000, got "${baseUrl}"`);
-  }
-  if (values.flows !== undefined && values.all) throw new UsageError("use either --flows or --all, not both");
-  const flows = selectFlows(project, values.flows);
-  return executeRun(project, flows, io, {
-    baseUrl,
-    workers: positiveInt(values.workers, "--workers", 1),
-    retries: positiveInt(values.retries, "--retries"),
-    report: path.resolve(io.cwd, values.report ?? "perceo-report"),
-  });
-}
-
-function selectFlows(project: PerceoProject, names: string | undefined): LoadedFlow[] {
-  if (names === undefined) return project.flows;
-  const wanted = names
-    .split(",")
-    .map((n) => n.trim())
-    .filter(Boolean);
-  if (wanted.length === 0) throw new UsageError("--flows expects flow names such as checkout,login");
-  const known = new Map(project.flows.map((f) => [f.name, f]));
-  const missing = wanted.filter((n) => !known.has(n));
-  if (missing.length > 0) {
-    throw new UsageError(
-      `unknown flow ${missing.map((m) => `"${m}"`).join(", ")}; known flows: ${[...known.keys()].join(", ")}`,
-    );
-  }
-  return wanted.map((n) => known.get(n) as LoadedFlow);
-}
-
-async function executeRun(
-  project: PerceoProject,
-  flows: LoadedFlow[],
-  io: CliIo,
-  options: { baseUrl: string; workers: number | undefined; retries: number | undefined; report: string },
-): Promise<number> {
-  const settings = {
-    ...project.config.runner,
-    ...(options.workers !== undefined ? { workers: options.workers } : {}),
-    ...(options.retries !== undefined ? { retries: options.retries } : {}),
-  };
-  const run: RunResult = await runFlows({
-    project: project.config.project,
-    baseUrl: options.baseUrl,
-    flows,
-    personas: project.personas,
-    settings,
-    outputDir: options.report,
-    env: io.env,
-    onEvent: createProgress(io.stdout),
-    ...(io.signal ? { signal: io.signal } : {}),
-  });
-  const files = await writeReport(run, options.report);
-  const { totals } = run;
-  io.stdout.write(
-    `\n${totals.passed} passed, ${totals.failed} failed, ${totals.flaky} flaky${totals.skipped ? `, ${totals.skipped} skipped` : ""}\n` +
-      `Report: ${path.relative(io.cwd, files.html) || files.html}\n`,
-  );
-  return run.status === "passed" ? EXIT.passed : EXIT.failed;
-}
-
-async function commandFlows(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  const { values, positionals } = parse(rest, { dir: { type: "string" } }, sub === "show" ? 1 : 0);
-  const root = path.resolve(io.cwd, values.dir ?? ".");
-  switch (sub) {
-    case "validate": {
-      const project = await loadProject(root, { cwd: io.cwd });
-      io.stdout.write(`✓ ${project.flows.length} flows valid in ${path.join(project.root, ".perceo")}\n`);
-      return EXIT.passed;
-    }
-    case "list": {
-      const project = await loadProject(root, { cwd: io.cwd });
-      const width = Math.max(4, ...project.flows.map((f) => f.name.length));
-      io.stdout.write(`${"NAME".padEnd(width)}  PRIORITY  STEPS  DESCRIPTION\n`);
-      for (const f of project.flows) {
-        io.stdout.write(
-          `${f.name.padEnd(width)}  ${f.priority.padEnd(8)}  ${String(f.steps.length).padStart(5)}  ${f.description}\n`,
-        );
-      }
-      return EXIT.passed;
-    }
-    case "show": {
-      const name = positionals[0];
-      if (!name) throw new UsageError("perceo flows show needs a flow name");
-      const project = await loadProject(root, { cwd: io.cwd });
-      const [flow] = selectFlows(project, name);
-      if (!flow) throw new UsageError(`unknown flow "${name}"`);
-      const { stepTitle } = await import("../runner/step-title.ts");
-      io.stdout.write(
-        [
-          `${flow.name} (${flow.priority}) — ${flow.description}`,
-          `file: ${flow.file}`,
-          ...(flow.persona ? [`persona: ${flow.persona}`] : []),
-          ...(flow.tags.length ? [`tags: ${flow.tags.join(", ")}`] : []),
-          ...(flow.covers.length ? [`covers: ${flow.covers.join(", ")}`] : []),
-          `viewport: ${typeof flow.viewport === "string" ? flow.viewport : `${flow.viewport.width}×${flow.viewport.height}`}`,
-          "steps:",
-          ...flow.steps.map(
-            (s, i) =>
-              `  ${String(i + 1).padStart(2)}. ${stepTitle(s)}  (line ${flow.stepLocations[i]?.line})`,
-          ),
-          "",
-        ].join("\n"),
-      );
-      return EXIT.passed;
-    }
-    default:
-      throw new UsageError(
-        sub
-          ? `unknown flows command "${sub}"; use list, show or validate`
-          : "perceo flows needs list, show or validate",
-      );
-  }
-}
-
-async function commandDemo(args: string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, {
-    report: { type: "string" },
-    workers: { type: "string" },
-    retries: { type: "string" },
-  });
-  const shopDir = path.resolve(path.dirname(realpathSync(new URL(import.meta.url))), "../../examples/shop");
-  const { startShop } = (await import(
-    path.join(shopDir, "server.ts")
-  )) as typeof import("../../examples/shop/server.ts");
-  const project = await loadProject(shopDir, { cwd: io.cwd });
-  const shop = await startShop();
-  io.stdout.write(`Example shop running at ${shop.url}\n`);
-  try {
-    return await executeRun(project, project.flows, io, {
-      baseUrl: shop.url,
-      workers: positiveInt(values.workers, "--workers", 1),
-      retries: positiveInt(values.retries, "--retries"),
-      report: path.resolve(io.cwd, values.report ?? "perceo-report"),
-    });
-  } finally {
-    await shop.close();
   }
 }
