@@ -1,0 +1,104 @@
+import type { Logger } from "probot";
+import type { Prediction } from "../../shared/store/index.ts";
+import { listChangedFiles } from "../github/changed-files.ts";
+import { completeCheckRun, IMPACT_CHECK, startCheckRun } from "../github/check-run.ts";
+import type { RepoRef } from "../github/octokit.ts";
+import { loadRepoConfig } from "../github/repo-config.ts";
+import { upsertStickyComment } from "../github/sticky-comment.ts";
+import {
+  renderConfigErrorCheck,
+  renderImpactCheck,
+  renderMissingConfigCheck,
+  renderPrComment,
+} from "../impact/render.ts";
+import { type Impact, selectAffectedFlows } from "../impact/select-flows.ts";
+import type { JobDeps } from "./deps.ts";
+import type { PrImpactPayload } from "./payloads.ts";
+import { findRunResults } from "./pr-results.ts";
+import { withPullRequestLock } from "./queue.ts";
+
+/**
+ * The impact of one pull request head:
+ * 1. find or start the `Perceo / Impact` check run (keyed by the head sha),
+ * 2. load `.perceo/` at the head through the contents API,
+ * 3. list the changed files, 4. select the affected flows,
+ * 5. record them as predictions, 6. complete the check run, 7. write the sticky comment.
+ */
+export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, log: Logger): Promise<void> {
+  const repo: RepoRef = { owner: job.owner, repo: job.repo };
+  const octokit = await deps.auth(job.installationId);
+  await withPullRequestLock(deps.pool, { repositoryId: job.repositoryId, number: job.prNumber }, async () => {
+    const check = await startCheckRun(octokit, repo, {
+      name: IMPACT_CHECK,
+      sha: job.headSha,
+      externalId: `impact:${job.headSha}`,
+    });
+    const config = await loadRepoConfig(octokit, repo, job.headSha);
+    if (config.kind === "missing") {
+      await completeCheckRun(octokit, repo, check.id, renderMissingConfigCheck());
+      log.info("no .perceo/ config at the head; nothing to select");
+      return;
+    }
+    if (config.kind === "invalid") {
+      await completeCheckRun(octokit, repo, check.id, renderConfigErrorCheck(config.error));
+      await upsertStickyComment(
+        octokit,
+        repo,
+        job.prNumber,
+        renderPrComment({ headSha: job.headSha, configError: config.error }),
+      );
+      log.info({ problems: config.error.issues.length }, "the .perceo/ config is invalid");
+      return;
+    }
+    const changes = await listChangedFiles(octokit, repo, {
+      number: job.prNumber,
+      changedFiles: job.changedFiles,
+      baseSha: job.baseSha,
+      headSha: job.headSha,
+    });
+    const impact = selectAffectedFlows({
+      changes,
+      flows: config.project.flows,
+      ...(job.requested ? { requested: job.requested } : {}),
+    });
+    const project = await deps.store.ensureProject({
+      fullName: `${job.owner}/${job.repo}`,
+      installationId: job.installationId,
+      repositoryId: job.repositoryId,
+      defaultBranch: job.defaultBranch,
+    });
+    const predictions = await recordPredictions(deps, project.id, job, impact);
+    await completeCheckRun(octokit, repo, check.id, renderImpactCheck(impact));
+    // The Action may have finished first (events arrive in any order): then show the results.
+    const actual = await findRunResults(deps.store, project, job.headSha);
+    const body = actual
+      ? renderPrComment({ headSha: job.headSha, results: { predictions, actual } })
+      : renderPrComment({ headSha: job.headSha, impact });
+    const comment = await upsertStickyComment(octokit, repo, job.prNumber, body);
+    log.info(
+      { affected: impact.affected.length, files: changes.length, comment: comment.action },
+      "impact analysed",
+    );
+  });
+}
+
+async function recordPredictions(
+  deps: JobDeps,
+  projectId: string,
+  job: PrImpactPayload,
+  impact: Impact,
+): Promise<Prediction[]> {
+  if (impact.affected.length === 0) return [];
+  return deps.store.recordPredictions(
+    projectId,
+    impact.affected.map((flow) => ({
+      prNumber: job.prNumber,
+      headSha: job.headSha,
+      flowName: flow.name,
+      probability: flow.risk,
+      confidence: flow.confidence,
+      reasoning: flow.reasons.join("; "),
+      source: "rules" as const,
+    })),
+  );
+}

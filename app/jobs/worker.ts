@@ -1,0 +1,98 @@
+import { type Runner, run, runOnce, type Task, type TaskList } from "graphile-worker";
+import type { z } from "zod";
+import { statusOf } from "../github/octokit.ts";
+import type { JobDeps } from "./deps.ts";
+import { reportFlowResults } from "./flows-result.ts";
+import { flowsResultPayload, prCommandPayload, prImpactPayload } from "./payloads.ts";
+import { runPrCommand } from "./pr-command.ts";
+import { analysePullRequest } from "./pr-impact.ts";
+import { forgetOldDeliveries, type TaskName, workerLogger } from "./queue.ts";
+
+/**
+ * Scheduled work comes from graphile-worker's crontab in Postgres, never from an in-process timer:
+ * with several App processes, each tick still runs once.
+ */
+export const CRONTAB = ["0 6 * * 1 weekly-scan ?max=3", "30 3 * * * forget-deliveries ?max=3"].join("\n");
+
+/** GitHub answers that retrying cannot change: the repository or pull request is gone, or the request is wrong. */
+const FINAL_STATUSES = new Set([404, 410, 422]);
+
+export function buildTaskList(deps: JobDeps): Record<TaskName, Task> {
+  const task = <S extends z.ZodType>(
+    name: TaskName,
+    schema: S,
+    work: (job: z.infer<S>, log: JobDeps["log"]) => Promise<void>,
+  ): Task => {
+    return async (raw, helpers) => {
+      const payload = schema.parse(raw) as z.infer<S> & {
+        owner?: string;
+        repo?: string;
+        headSha?: string;
+        deliveryId?: string;
+      };
+      const log = deps.log.child({
+        task: name,
+        jobId: helpers.job.id,
+        attempt: helpers.job.attempts,
+        ...(payload.deliveryId ? { deliveryId: payload.deliveryId } : {}),
+        ...(payload.owner ? { repo: `${payload.owner}/${payload.repo}` } : {}),
+        ...(payload.headSha ? { sha: payload.headSha } : {}),
+      });
+      try {
+        await work(payload, log);
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== undefined && FINAL_STATUSES.has(status)) {
+          log.warn({ err: error, status }, "GitHub refused the job's request; not retrying");
+          return;
+        }
+        log.warn({ err: error }, "job failed; it will be retried with backoff");
+        throw error;
+      }
+    };
+  };
+  return {
+    "pr-impact": task("pr-impact", prImpactPayload, (job, log) => analysePullRequest(deps, job, log)),
+    "flows-result": task("flows-result", flowsResultPayload, (job, log) => reportFlowResults(deps, job, log)),
+    "pr-command": task("pr-command", prCommandPayload, (job, log) => runPrCommand(deps, job, log)),
+    "weekly-scan": async () => {
+      // The weekly scan itself is its own issue; the schedule is in place so it lands as a task only.
+      deps.log.info({ task: "weekly-scan" }, "weekly scan is not built yet");
+    },
+    "forget-deliveries": async () => {
+      const forgotten = await forgetOldDeliveries(deps.pool);
+      deps.log.info({ task: "forget-deliveries", forgotten }, "old webhook deliveries forgotten");
+    },
+  };
+}
+
+export interface WorkerOptions {
+  concurrency?: number;
+  /** Milliseconds between polls for jobs due later (retries); new jobs arrive by LISTEN/NOTIFY. */
+  pollInterval?: number;
+  /** Run the crontab (default true). */
+  schedule?: boolean;
+}
+
+/** Starts the job runner; `stop()` lets running jobs finish (or hands them back) before it resolves. */
+export function startWorker(deps: JobDeps, options: WorkerOptions = {}): Promise<Runner> {
+  return run({
+    pgPool: deps.pool,
+    taskList: buildTaskList(deps) as TaskList,
+    ...(options.schedule === false ? {} : { crontab: CRONTAB }),
+    concurrency: options.concurrency ?? 4,
+    pollInterval: options.pollInterval ?? 2_000,
+    noHandleSignals: true,
+    logger: workerLogger(deps.log),
+  });
+}
+
+/** Runs every job that is due now, then returns (tests, one-off maintenance). */
+export function runDueJobs(deps: JobDeps): Promise<void> {
+  return runOnce({
+    pgPool: deps.pool,
+    taskList: buildTaskList(deps) as TaskList,
+    noHandleSignals: true,
+    logger: workerLogger(deps.log),
+  });
+}

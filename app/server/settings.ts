@@ -1,0 +1,60 @@
+import { getPrivateKey } from "@probot/get-private-key";
+
+/** What the App reads from its environment (names fixed in ARCHITECTURE.md). */
+export interface AppSettings {
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  databaseUrl: string;
+  port: number;
+  host: string;
+  webhookProxyUrl?: string;
+  production: boolean;
+  /** Where GitHub Actions OIDC tokens come from, and the audience the Action asks for. */
+  oidc: { issuer: string; jwksUrl: string; audience: string };
+}
+
+export class SettingsError extends Error {
+  override name = "SettingsError";
+  readonly code = "PERCEO_APP_SETTINGS";
+}
+
+const PLACEHOLDER_SECRETS = new Set(["development", "secret", "changeme", "test"]);
+
+/** Reads the settings; refuses what would be unsafe in production (Probot would fall back to `development`). */
+export function readSettings(env: Record<string, string | undefined>): AppSettings {
+  const production = env.NODE_ENV === "production";
+  const problems: string[] = [];
+  const appId = Number(env.APP_ID);
+  if (!Number.isInteger(appId) || appId <= 0)
+    problems.push("APP_ID: set it to the App's id (App settings → General)");
+  const privateKey = getPrivateKey({ env: env as NodeJS.ProcessEnv }) ?? "";
+  if (!privateKey) problems.push("PRIVATE_KEY (or PRIVATE_KEY_PATH): the App's private key, PEM or base64");
+  const webhookSecret = env.WEBHOOK_SECRET?.trim() ?? "";
+  if (production && (webhookSecret.length < 16 || PLACEHOLDER_SECRETS.has(webhookSecret))) {
+    problems.push(
+      "WEBHOOK_SECRET: production needs the real webhook secret (16+ random characters, the value set " +
+        "in the App's settings); refusing to accept unsigned or guessable deliveries",
+    );
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() ?? "";
+  if (!databaseUrl) problems.push("DATABASE_URL: the PostgreSQL that holds the store and the job queue");
+  if (problems.length > 0) {
+    throw new SettingsError(`Perceo App cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+  return {
+    appId,
+    privateKey,
+    webhookSecret: webhookSecret || "development",
+    databaseUrl,
+    port: Number(env.PORT) || 3000,
+    host: env.HOST || (production ? "0.0.0.0" : "localhost"),
+    ...(env.WEBHOOK_PROXY_URL ? { webhookProxyUrl: env.WEBHOOK_PROXY_URL } : {}),
+    production,
+    oidc: {
+      issuer: env.PERCEO_OIDC_ISSUER || "https://token.actions.githubusercontent.com",
+      jwksUrl: env.PERCEO_OIDC_JWKS_URL || "https://token.actions.githubusercontent.com/.well-known/jwks",
+      audience: env.PERCEO_OIDC_AUDIENCE || "perceo",
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import type { Runner } from "graphile-worker";
+import pg from "pg";
+import { type Logger, Probot, type ProbotOctokit, Server } from "probot";
+import { directoryBlobs, postgresDatabase, postgresStore, type Store } from "../../shared/store/index.ts";
+import type { Octokit } from "../github/octokit.ts";
+import { perceoApp } from "../index.ts";
+import { ingestRoute } from "../ingest/ingest-route.ts";
+import type { JobDeps } from "../jobs/deps.ts";
+import { postgresJobQueue, prepareQueueSchema } from "../jobs/queue.ts";
+import { startWorker, type WorkerOptions } from "../jobs/worker.ts";
+import { healthRoute } from "./health.ts";
+import type { AppSettings } from "./settings.ts";
+
+export interface StartOptions {
+  log: Logger;
+  /** The Octokit class (tests turn retries and throttling off). */
+  Octokit?: typeof ProbotOctokit;
+  /** Default true; the benchmark's peer and some tests run the server without the worker. */
+  worker?: boolean | WorkerOptions;
+  /** Where artifacts go; default `.perceo/blobs` under the working directory. */
+  blobsDir?: string;
+}
+
+export interface RunningApp {
+  server: Server;
+  port: number;
+  deps: JobDeps;
+  runner: Runner | undefined;
+  /** Stops taking webhooks, lets running jobs finish (or hands them back), closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * 1. connect to Postgres and prepare the queue's schema, 2. build the Probot server with our routes,
+ * 3. listen, 4. start the job worker.
+ */
+export async function startApp(settings: AppSettings, options: StartOptions): Promise<RunningApp> {
+  const pool = new pg.Pool({
+    connectionString: settings.databaseUrl,
+    max: 10,
+    connectionTimeoutMillis: 10_000,
+  });
+  pool.on("error", (error) => options.log.warn({ err: error }, "idle database connection lost"));
+  const db = postgresDatabase({ connectionString: settings.databaseUrl, max: 6 });
+  const store: Store = postgresStore(db, { blobs: directoryBlobs(options.blobsDir ?? ".perceo/blobs") });
+  try {
+    await prepareQueueSchema(pool);
+  } catch (error) {
+    await Promise.allSettled([pool.end(), db.close()]);
+    throw error;
+  }
+  const queue = postgresJobQueue(pool);
+
+  let probot: Probot | undefined;
+  const server = new Server({
+    Probot: Probot.defaults({
+      appId: settings.appId,
+      privateKey: settings.privateKey,
+      secret: settings.webhookSecret,
+      log: options.log,
+      ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    }),
+    port: settings.port,
+    host: settings.host,
+    log: options.log,
+    ...(settings.webhookProxyUrl ? { webhookProxy: settings.webhookProxyUrl } : {}),
+    enableStaticFiles: false,
+  });
+  const routes = [
+    healthRoute(pool),
+    ingestRoute({ ...settings.oidc, store, queue, log: options.log.child({ name: "ingest" }) }),
+  ];
+  await server.load((app, appOptions) => {
+    probot = app;
+    return perceoApp({ queue, store, routes })(app, appOptions);
+  });
+  const deps: JobDeps = {
+    auth: async (installationId) => {
+      if (!probot) throw new Error("the Probot instance is not loaded");
+      return (await probot.auth(installationId)) as Octokit;
+    },
+    store,
+    pool,
+    queue,
+    log: options.log.child({ name: "jobs" }),
+  };
+  await server.start();
+  const workerOptions =
+    options.worker === false ? undefined : options.worker === true ? {} : (options.worker ?? {});
+  const runner = workerOptions ? await startWorker(deps, workerOptions) : undefined;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    server,
+    port: server.port,
+    deps,
+    runner,
+    stop() {
+      stopping ??= (async () => {
+        await server.stop();
+        await runner?.stop();
+        await Promise.allSettled([pool.end(), store.close()]);
+      })();
+      return stopping;
+    },
+  };
+}
