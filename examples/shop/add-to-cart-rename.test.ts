@@ -30,7 +30,7 @@ describe("renaming the Add to cart button", () => {
         flows: project.flows,
         personas: project.personas,
         outputDir: await mkdtemp(path.join(tmpdir(), "perceo-rename-")),
-        settings: { ...project.config.runner, stepTimeout: 3_000, trace: "off" },
+        settings: { ...project.config.runner, stepTimeout: 3_000, retries: 0, trace: "off" },
       });
       const failed = result.flows.filter((f) => f.status === "failed").map((f) => f.name);
       expect(failed.sort()).toEqual(users.map((f) => f.name).sort());

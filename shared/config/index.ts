@@ -19,6 +19,7 @@ export {
   type Persona,
   PRIORITIES,
   type Priority,
+  RUNNER_DEFAULTS,
   type RunnerSettings,
   STEP_ACTIONS,
   type Step,

@@ -73,7 +73,12 @@ describe("parseProject", () => {
     expect(flow?.tags).toEqual([]);
     expect(flow?.stepLocations[1]).toEqual({ file: ".perceo/flows/checkout.yml", line: 8, col: 5 });
     expect(flow?.steps[17]).toEqual({ expect: { element: { testId: "cart-count" }, text: "1" } });
-    expect(project.config.runner.retries).toBe(0);
+    expect(project.config.runner).toEqual({
+      retries: 1,
+      stepTimeout: 10_000,
+      navigationTimeout: 30_000,
+      trace: "auto",
+    });
   });
 
   const cases: Array<[string, string, string]> = [

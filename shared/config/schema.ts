@@ -264,6 +264,14 @@ export const personasFileSchema = z.strictObject({
 });
 export type Persona = z.infer<typeof personaSchema>;
 
+/** What the runner does when `.perceo/config.yml` says nothing. */
+export const RUNNER_DEFAULTS = {
+  retries: 1,
+  stepTimeout: 10_000,
+  navigationTimeout: 30_000,
+  trace: "auto",
+} as const;
+
 export const runnerSettingsSchema = z.strictObject({
   workers: z.number().int().min(1).max(64).optional().describe("Flows run at once (default: CPU count)."),
   retries: z
@@ -271,11 +279,16 @@ export const runnerSettingsSchema = z.strictObject({
     .int()
     .min(0)
     .max(5)
-    .default(0)
-    .describe("Attempts after a failure; a pass on retry is flaky."),
-  stepTimeout: timeoutMs.default(10_000),
-  navigationTimeout: timeoutMs.default(30_000),
-  trace: z.enum(["retain-on-failure", "on-first-retry", "off"]).default("retain-on-failure"),
+    .default(RUNNER_DEFAULTS.retries)
+    .describe("Attempts after a failure (default 1); a flow that passes on retry is reported flaky."),
+  stepTimeout: timeoutMs.default(RUNNER_DEFAULTS.stepTimeout),
+  navigationTimeout: timeoutMs.default(RUNNER_DEFAULTS.navigationTimeout),
+  trace: z
+    .enum(["auto", "retain-on-failure", "on-first-retry", "off"])
+    .default(RUNNER_DEFAULTS.trace)
+    .describe(
+      "Playwright traces of failed attempts. auto: on the first retry when retries > 0 (a passing first attempt pays nothing), on every attempt otherwise.",
+    ),
 });
 
 export const configSchema = z.strictObject({
@@ -284,12 +297,7 @@ export const configSchema = z.strictObject({
   baseUrl: z
     .url({ protocol: /^https?$/ })
     .describe("Where the app under test runs; flows' goto paths are relative to it."),
-  runner: runnerSettingsSchema.default({
-    retries: 0,
-    stepTimeout: 10_000,
-    navigationTimeout: 30_000,
-    trace: "retain-on-failure",
-  }),
+  runner: runnerSettingsSchema.default(RUNNER_DEFAULTS),
 });
 export type PerceoConfig = z.infer<typeof configSchema>;
 export type RunnerSettings = z.infer<typeof runnerSettingsSchema>;

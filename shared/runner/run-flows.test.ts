@@ -38,7 +38,7 @@ function run(setup: Awaited<ReturnType<typeof flowsFrom>>, options: Partial<RunO
     flows: setup.flows,
     outputDir: setup.outputDir,
     browser,
-    settings: { stepTimeout: 2_000, workers: 2 },
+    settings: { stepTimeout: 2_000, workers: 2, retries: 0 },
     ...options,
   });
 }
@@ -102,6 +102,16 @@ describe("runFlows against the example shop", () => {
     });
     expect(attempt?.screenshots.map((s) => s.name)).toEqual(["failure"]);
     expect((await stat(path.join(setup.outputDir, attempt?.trace ?? "missing"))).size).toBeGreaterThan(1_000);
+  });
+
+  it("by default traces only the retry, so a first attempt that passes pays nothing for tracing", async () => {
+    const setup = await flowsFrom({ login: LOGIN.replace("name: Log in }", "name: Sign in }") });
+    const result = await run(setup, { settings: { stepTimeout: 500, retries: 1 } });
+    const attempts = result.flows[0]?.attempts;
+    expect(attempts?.map((a) => [a.status, a.trace])).toEqual([
+      ["failed", undefined],
+      ["failed", "traces/login-attempt-2.zip"],
+    ]);
   });
 
   it("reports a flow that passes on retry as flaky", async () => {

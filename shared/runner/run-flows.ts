@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContextOptions } from "playwright-core";
 import type { LoadedFlow, Persona, RunnerSettings, ViewportSetting } from "../config/index.ts";
-import { VIEWPORTS } from "../config/index.ts";
+import { RUNNER_DEFAULTS, VIEWPORTS } from "../config/index.ts";
 import { type FoundBrowser, findBrowser, launchBrowser } from "./browser.ts";
 import { executeStep, StepFailure } from "./execute-step.ts";
 import type { AttemptResult, FlowResult, RunResult, ScreenshotRef, StepError, StepResult } from "./result.ts";
@@ -46,10 +46,10 @@ const MOBILE_USER_AGENT =
 export async function runFlows(options: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
   const settings = {
-    retries: options.settings?.retries ?? 0,
-    stepTimeout: options.settings?.stepTimeout ?? 10_000,
-    navigationTimeout: options.settings?.navigationTimeout ?? 30_000,
-    trace: options.settings?.trace ?? "retain-on-failure",
+    retries: options.settings?.retries ?? RUNNER_DEFAULTS.retries,
+    stepTimeout: options.settings?.stepTimeout ?? RUNNER_DEFAULTS.stepTimeout,
+    navigationTimeout: options.settings?.navigationTimeout ?? RUNNER_DEFAULTS.navigationTimeout,
+    trace: options.settings?.trace ?? RUNNER_DEFAULTS.trace,
     workers: Math.max(
       1,
       Math.min(options.settings?.workers ?? availableParallelism(), options.flows.length || 1),
@@ -146,13 +146,11 @@ async function runAttempt(
   const viewport = resolveViewport(flow.viewport);
   const context = await options.browser.newContext(contextOptions(flow.viewport));
   const tracing =
-    settings.trace === "retain-on-failure" || (settings.trace === "on-first-retry" && attempt > 1);
+    settings.trace === "retain-on-failure" ||
+    (settings.trace === "on-first-retry" && attempt > 1) ||
+    (settings.trace === "auto" && (settings.retries === 0 || attempt > 1));
   if (tracing)
-    await context.tracing.start({
-      screenshots: process.env.TRACE_SHOTS !== "0",
-      snapshots: true,
-      title: `${flow.name} #${attempt}`,
-    });
+    await context.tracing.start({ screenshots: true, snapshots: true, title: `${flow.name} #${attempt}` });
   const page = await context.newPage();
   page.setDefaultTimeout(settings.stepTimeout);
   page.setDefaultNavigationTimeout(settings.navigationTimeout);
