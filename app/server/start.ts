@@ -40,7 +40,11 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     max: 10,
     connectionTimeoutMillis: 10_000,
   });
+  // A lost connection must not crash the process; the pool reconnects on the next query.
   pool.on("error", (error) => options.log.warn({ err: error }, "idle database connection lost"));
+  pool.on("connect", (client) => {
+    client.on("error", (error) => options.log.warn({ err: error }, "database connection lost"));
+  });
   const db = postgresDatabase({ connectionString: settings.databaseUrl, max: 6 });
   const store: Store = postgresStore(db, { blobs: directoryBlobs(options.blobsDir ?? ".perceo/blobs") });
   try {

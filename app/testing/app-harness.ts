@@ -1,0 +1,162 @@
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import nock from "nock";
+import { pino } from "pino";
+import { ProbotOctokit } from "probot";
+import { migrate, postgresDatabase } from "../../shared/store/index.ts";
+import { type PostgresServer, startPostgresServer } from "../../shared/store/testing/index.ts";
+import { runDueJobs } from "../jobs/worker.ts";
+import type { AppSettings } from "../server/settings.ts";
+import { type RunningApp, type StartOptions, startApp } from "../server/start.ts";
+
+/*
+ * A real App for tests: a throwaway PostgreSQL 15 (one per test file), the real Probot server on a
+ * loopback port, jobs run on demand with graphile-worker's runOnce, and GitHub behind nock.
+ */
+
+export const WEBHOOK_SECRET = "perceo-test-webhook-secret";
+export const GITHUB = "https://api.github.com";
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+export const PRIVATE_KEY = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+
+export const TestOctokit = ProbotOctokit.defaults({
+  retry: { enabled: false },
+  throttle: { enabled: false },
+});
+
+export interface Harness {
+  databaseUrl: string;
+  start(options?: Partial<StartOptions> & { settings?: Partial<AppSettings> }): Promise<RunningApp>;
+  /** Empties the product's and the queue's tables between tests. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openHarness(): Promise<Harness> {
+  const server: PostgresServer = await startPostgresServer();
+  const databaseUrl = await server.createDatabase("perceo_app_test");
+  const db = postgresDatabase({ connectionString: databaseUrl, max: 2 });
+  await migrate(db);
+  const running: RunningApp[] = [];
+  return {
+    databaseUrl,
+    async start(options = {}) {
+      const app = await startApp(
+        {
+          appId: 1,
+          privateKey: PRIVATE_KEY,
+          webhookSecret: WEBHOOK_SECRET,
+          databaseUrl,
+          port: await freePort(),
+          host: "127.0.0.1",
+          production: false,
+          oidc: {
+            issuer: "https://token.actions.githubusercontent.com",
+            jwksUrl: `${OIDC_JWKS}`,
+            audience: "perceo",
+          },
+          ...options.settings,
+        },
+        {
+          log: pino({ level: process.env.PERCEO_TEST_LOG ?? "silent" }),
+          Octokit: TestOctokit,
+          worker: false,
+          ...options,
+        },
+      );
+      running.push(app);
+      return app;
+    },
+    async reset() {
+      await Promise.all(running.splice(0).map((app) => app.stop()));
+      await db.exec(`
+        truncate public.projects cascade;
+        do $$ begin
+          if to_regclass('graphile_worker._private_jobs') is not null then
+            truncate graphile_worker._private_jobs, graphile_worker._private_job_queues cascade;
+          end if;
+          if to_regclass('perceo_app.webhook_deliveries') is not null then
+            truncate perceo_app.webhook_deliveries;
+          end if;
+        end $$;`);
+    },
+    async close() {
+      await Promise.all(running.splice(0).map((app) => app.stop()));
+      await db.close();
+      await server.stop();
+    },
+  };
+}
+
+export const OIDC_JWKS = "https://oidc.test/.well-known/jwks";
+
+/** Signs and sends a delivery to the running server, as GitHub does. */
+export async function deliver(
+  app: RunningApp,
+  event: string,
+  payload: unknown,
+  options: { id?: string; secret?: string | null } = {},
+): Promise<{ status: number; id: string; body: string }> {
+  const id = options.id ?? randomUUID();
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-github-event": event,
+    "x-github-delivery": id,
+  };
+  if (options.secret !== null) {
+    const signature = createHmac("sha256", options.secret ?? WEBHOOK_SECRET)
+      .update(body)
+      .digest("hex");
+    headers["x-hub-signature-256"] = `sha256=${signature}`;
+  }
+  const response = await fetch(`http://127.0.0.1:${app.port}/api/github/webhooks`, {
+    method: "POST",
+    headers,
+    body,
+  });
+  return { status: response.status, id, body: await response.text() };
+}
+
+/** Runs every due job once, as a worker would. */
+export function runJobs(app: RunningApp): Promise<void> {
+  return runDueJobs(app.deps);
+}
+
+export async function countJobs(app: RunningApp, task?: string): Promise<number> {
+  const { rows } = await app.deps.pool.query<{ n: number }>(
+    "select count(*)::int as n from graphile_worker.jobs where $1::text is null or task_identifier = $1",
+    [task ?? null],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** GitHub's API for installation 1, with the installation token request every job makes first. */
+export function githubApi(options: { token?: boolean } = {}) {
+  const scope = nock(GITHUB);
+  if (options.token !== false) {
+    scope.post("/app/installations/1/access_tokens").reply(201, {
+      token: "ghs_test",
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+      permissions: { checks: "write", pull_requests: "write", issues: "write", contents: "read" },
+      repository_selection: "all",
+    });
+  }
+  return scope;
+}
+
+export function clearGithubEnv(): void {
+  for (const name of Object.keys(process.env)) if (name.startsWith("GITHUB_")) delete process.env[name];
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
