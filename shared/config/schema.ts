@@ -291,6 +291,29 @@ export const runnerSettingsSchema = z.strictObject({
     ),
 });
 
+export const observerSettingsSchema = z.strictObject({
+  runAllWhen: z
+    .array(nonEmpty)
+    .optional()
+    .describe(
+      "Globs of files (relative to the repository root) whose change selects every flow, on top of the defaults: lockfiles, package.json, build and tsconfig files, .perceo/config.yml.",
+    ),
+  ignore: z
+    .array(nonEmpty)
+    .default([])
+    .describe("Globs of files whose changes never select a flow (docs, tooling)."),
+  routes: z
+    .array(
+      z.strictObject({
+        path: nonEmpty.describe("A URL pattern such as /products/:slug; * for the not-found page."),
+        files: z.array(nonEmpty).min(1).describe("Globs of the files that render it, relative to the project."),
+      }),
+    )
+    .default([])
+    .describe("Routes the observer cannot find on its own (frameworks and route tables are found)."),
+});
+export type ObserverSettings = z.infer<typeof observerSettingsSchema>;
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   project: nonEmpty.describe("The project's name, shown in reports."),
@@ -298,6 +321,9 @@ export const configSchema = z.strictObject({
     .url({ protocol: /^https?$/ })
     .describe("Where the app under test runs; flows' goto paths are relative to it."),
   runner: runnerSettingsSchema.default(RUNNER_DEFAULTS),
+  observer: observerSettingsSchema
+    .optional()
+    .describe("How `perceo affected` picks the flows a change can break."),
 });
 export type PerceoConfig = z.infer<typeof configSchema>;
 export type RunnerSettings = z.infer<typeof runnerSettingsSchema>;
