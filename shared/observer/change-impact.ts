@@ -1,0 +1,434 @@
+import { mentionsToken, selectorTokens } from "./css-rules.ts";
+import { overlaps, toRanges } from "./diff.ts";
+import type { GraphModule, ModuleGraph } from "./module-graph.ts";
+import type { RouteDef } from "./routes/route.ts";
+import type { LineRange } from "./types.ts";
+
+/*
+ * From changed lines to the routes they can reach, following what the code actually uses:
+ * 1. changed lines → the units (declarations, object/class members, statements) they fall in;
+ *    a stylesheet's changed rules and a browser script's DOM queries → the markup tokens they target
+ * 2. a changed unit → units of its module that mention its names, its exports, and — for a member
+ *    such as `copy.addToCart` or `AccountBook.verify` — every unit that reads that property
+ * 3. a changed export → the units of importing modules that use the imported binding (re-exports
+ *    and barrels pass it on; namespace, dynamic and side-effect imports take the whole module)
+ * 4. a unit or module that is a route's entry or layout → that route; one in the app shell → all routes
+ * Each hit remembers the step before it, so a reason can print the chain.
+ */
+
+export interface ChangeSeed {
+  file: string;
+  /** Lines at head; undefined for a whole-file change (added, removed, binary, unparsable). */
+  lines?: LineRange[];
+  /** Gone at head: what still names it breaks. */
+  removed?: boolean;
+}
+
+export interface RouteHit {
+  route: RouteDef;
+  seed: ChangeSeed;
+  chain: string[];
+}
+
+export interface ImpactAnalysis {
+  hits: RouteHit[];
+  /** Set when a change reaches code every request runs (server, request pipeline, route table). */
+  everyRoute?: { seed: ChangeSeed; chain: string[] };
+  /** Seeds that reached at least one module beyond themselves or a route. */
+  modulesTouched: number;
+}
+
+export interface RouteIndex {
+  routes: RouteDef[];
+  /** Modules that wire routes together (the server, request pipeline, route table): reached → every route. */
+  shell: ReadonlySet<string>;
+}
+
+type Key = string;
+
+export function analyseImpact(
+  graph: ModuleGraph,
+  index: RouteIndex,
+  seeds: readonly ChangeSeed[],
+): ImpactAnalysis {
+  const hits: RouteHit[] = [];
+  let everyRoute: ImpactAnalysis["everyRoute"];
+  const touched = new Set<string>();
+
+  const byEntryFile = new Map<string, RouteDef[]>();
+  const byLayout = new Map<string, RouteDef[]>();
+  const byHost = new Map<string, RouteDef[]>();
+  const push = (map: Map<string, RouteDef[]>, key: string, route: RouteDef) => {
+    let list = map.get(key);
+    if (!list) {
+      list = [];
+      map.set(key, list);
+    }
+    if (!list.includes(route)) list.push(route);
+  };
+  for (const route of index.routes) {
+    for (const entry of route.entries) push(byEntryFile, entry.file, route);
+    for (const layout of route.layouts) push(byLayout, layout, route);
+    if (route.host) push(byHost, route.host, route);
+  }
+  const consumedInto = (file: string, symbol: string, host: string) =>
+    (byHost.get(host) ?? []).some((r) => r.entries.some((e) => e.file === file && e.symbol === symbol));
+
+  for (const seed of seeds) {
+    const prev = new Map<Key, Key | null>();
+    const routeSeen = new Set<RouteDef>();
+    const queue: Key[] = [];
+    const reach = (key: Key, from: Key | null) => {
+      if (prev.has(key)) return;
+      prev.set(key, from);
+      queue.push(key);
+    };
+    const chainOf = (key: Key | null): string[] => {
+      const chain: string[] = [];
+      for (let k = key; k; k = prev.get(k) ?? null) {
+        const label = describe(graph, k);
+        if (chain[chain.length - 1] !== label) chain.push(label);
+      }
+      return chain.reverse();
+    };
+    const hit = (route: RouteDef, key: Key | null, extra?: string) => {
+      if (routeSeen.has(route)) return;
+      routeSeen.add(route);
+      const chain = chainOf(key);
+      if (extra) chain.push(extra);
+      hits.push({ route, seed, chain });
+    };
+    const hitAll = (key: Key) => {
+      if (!everyRoute) everyRoute = { seed, chain: chainOf(key) };
+    };
+
+    seedKeys(graph, byHost, seed, reach, hit);
+
+    while (queue.length > 0) {
+      const key = queue.shift() as Key;
+      const [kind, file, name] = splitKey(key);
+      const module = graph.modules.get(file);
+      if (file) touched.add(file);
+      switch (kind) {
+        case "u": {
+          if (!module) break;
+          const unit = module.facts.units[Number(name)];
+          if (!unit || unit.typeOnly) break;
+          if (index.shell.has(file)) hitAll(key);
+          for (const route of byEntryFile.get(file) ?? []) {
+            if (route.entries.some((e) => e.file === file && (!e.symbol || unit.names.includes(e.symbol))))
+              hit(route, key);
+          }
+          for (const route of byLayout.get(file) ?? []) hit(route, key);
+          if (unit.owner !== undefined && unit.key) {
+            reach(`m\0\0${unit.key}`, key);
+            break;
+          }
+          if (unit.sideEffect) reach(`l\0${file}`, key);
+          const names = unit.names;
+          if (names.length === 0) break;
+          const ownEntries = (byHost.get(file) ?? []).flatMap((r) =>
+            r.entries.filter((e) => e.file === file).map((e) => e.symbol),
+          );
+          const consumed = names.every((n) => ownEntries.includes(n));
+          module.facts.units.forEach((other, i) => {
+            if (other === unit || consumed) return;
+            if (names.some((n) => other.refs.has(n))) reach(`u\0${file}\0${i}`, key);
+          });
+          for (const [exported, local] of module.facts.exports)
+            if (names.includes(local)) reach(`e\0${file}\0${exported}`, key);
+          break;
+        }
+        case "e": {
+          for (const route of byEntryFile.get(file) ?? [])
+            if (route.entries.some((e) => e.file === file && (e.symbol === name || !e.symbol)))
+              hit(route, key);
+          for (const route of byLayout.get(file) ?? []) hit(route, key);
+          for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
+            if (consumedInto(file, name, importer)) continue;
+            const target = graph.modules.get(importer);
+            const record = target?.facts.imports[at];
+            if (!target || !record || record.typeOnly) continue;
+            if (record.kind === "reexport") {
+              for (const r of record.reexports) {
+                if (r.imported === name) reach(`e\0${importer}\0${r.exported}`, key);
+                else if (r.imported === "*" && r.exported === "*" && name !== "default")
+                  reach(`e\0${importer}\0${name}`, key);
+                else if (r.imported === "*" && r.exported !== "*")
+                  reach(`e\0${importer}\0${r.exported}`, key);
+              }
+              continue;
+            }
+            const locals = record.bindings
+              .filter((b) => b.imported === name || b.imported === "*")
+              .map((b) => b.local);
+            target.facts.units.forEach((unit, i) => {
+              if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
+                reach(`u\0${importer}\0${i}`, key);
+            });
+          }
+          break;
+        }
+        case "l": {
+          if (index.shell.has(file)) hitAll(key);
+          for (const route of byEntryFile.get(file) ?? []) hit(route, key);
+          for (const route of byLayout.get(file) ?? []) hit(route, key);
+          for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
+            const target = graph.modules.get(importer);
+            const record = target?.facts.imports[at];
+            if (!target || !record || record.typeOnly) continue;
+            if (record.kind === "dynamic" || record.kind === "require") {
+              target.facts.units.forEach((unit, i) => {
+                if (unit.loads.includes(at)) reach(`u\0${importer}\0${i}`, key);
+              });
+            } else reach(`l\0${importer}`, key);
+          }
+          break;
+        }
+        case "f": {
+          // A whole file: every unit and export of a module, or a static file (image, font, JSON, script, stylesheet).
+          if (module) {
+            module.facts.units.forEach((unit, i) => {
+              if (!unit.typeOnly) reach(`u\0${file}\0${i}`, key);
+            });
+            for (const exported of module.facts.exports.keys()) reach(`e\0${file}\0${exported}`, key);
+            reach(`l\0${file}`, key);
+          }
+          for (const ref of graph.assetRefs.get(file) ?? []) reach(`u\0${ref.file}\0${ref.unit}`, key);
+          for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
+            const target = graph.modules.get(importer);
+            const record = target?.facts.imports[at];
+            if (!target || !record || record.typeOnly) continue;
+            const locals = record.bindings.map((b) => b.local);
+            target.facts.units.forEach((unit, i) => {
+              if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
+                reach(`u\0${importer}\0${i}`, key);
+            });
+            if (!module) reach(`l\0${importer}`, key);
+          }
+          for (const route of byEntryFile.get(file) ?? []) hit(route, key);
+          for (const route of byLayout.get(file) ?? []) hit(route, key);
+          break;
+        }
+        case "m": {
+          for (const other of graph.modules.values()) {
+            if (!other.text.includes(name)) continue;
+            other.facts.units.forEach((unit, i) => {
+              if (unit.members.has(name)) reach(`u\0${other.file}\0${i}`, key);
+            });
+          }
+          break;
+        }
+        case "t": {
+          for (const other of graph.modules.values()) {
+            if (other.kind === "style" || !other.text.includes(name)) continue;
+            other.facts.units.forEach((unit, i) => {
+              if (unit.literals.some((l) => mentionsToken(l, name))) reach(`u\0${other.file}\0${i}`, key);
+            });
+          }
+          break;
+        }
+      }
+    }
+  }
+  return { hits, ...(everyRoute ? { everyRoute } : {}), modulesTouched: touched.size };
+}
+
+function splitKey(key: Key): [string, string, string] {
+  const [kind = "", file = "", name = ""] = key.split("\0");
+  return [kind, file, name];
+}
+
+function describe(graph: ModuleGraph, key: Key): string {
+  const [kind, file, name] = splitKey(key);
+  switch (kind) {
+    case "u": {
+      const unit = graph.modules.get(file)?.facts.units[Number(name)];
+      if (!unit) return file;
+      return unit.label.startsWith("<") ? `${file}:${unit.start}` : `${file}#${unit.label}`;
+    }
+    case "e":
+      return `${file}#${name}`;
+    case "l":
+      return file;
+    case "f":
+      return file;
+    case "m":
+      return `.${name}`;
+    case "t":
+      return `markup "${name}"`;
+    case "s":
+      return name ? `${file}:${name}` : file;
+    default:
+      return key;
+  }
+}
+
+/** Turns one changed file into the first keys of the walk. */
+function seedKeys(
+  graph: ModuleGraph,
+  byHost: Map<string, RouteDef[]>,
+  seed: ChangeSeed,
+  reach: (key: Key, from: Key | null) => void,
+  hit: (route: RouteDef, key: Key | null) => void,
+): void {
+  const { file } = seed;
+  if (seed.removed) {
+    const stem = file.replace(/\.[^./]+$/, "");
+    for (const missing of [file, stem, file.replace(/\/index\.[^./]+$/, "")]) {
+      for (const { file: importer, index: at } of graph.missing.get(missing) ?? []) {
+        const target = graph.modules.get(importer);
+        const record = target?.facts.imports[at];
+        if (!target || !record) continue;
+        reach(`l\0${importer}`, null);
+        const locals = record.bindings.map((b) => b.local);
+        target.facts.units.forEach((unit, i) => {
+          if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
+            reach(`u\0${importer}\0${i}`, null);
+        });
+      }
+    }
+    const base = file.slice(file.lastIndexOf("/") + 1);
+    if (!/\.(tsx?|jsx?|mjs|cjs)$/.test(base) || graph.files.has(file) === false) reach(`t\0\0${base}`, null);
+    return;
+  }
+  const module = graph.modules.get(file);
+  const whole = () => reach(`f\0${file}`, null);
+  if (!module || !seed.lines || module.facts.parseError) {
+    whole();
+    return;
+  }
+  let lines = seed.lines;
+  const origin = (range: LineRange) => {
+    const key = `s\0${file}\0${range.start === range.end ? range.start : `${range.start}-${range.end}`}`;
+    reach(key, null);
+    return key;
+  };
+
+  // A changed registration in a route table reaches that route alone.
+  const registrations = (byHost.get(file) ?? []).filter((r) => r.span);
+  if (registrations.length > 0) {
+    const rest: LineRange[] = [];
+    for (const range of lines) {
+      const outside: number[] = [];
+      for (const line of rangeLines(range)) {
+        const inside = registrations.filter((r) => r.span && r.span.start <= line && r.span.end >= line);
+        for (const route of inside) hit(route, origin({ start: line, end: line }));
+        if (inside.length === 0) outside.push(line);
+      }
+      rest.push(...toRanges(outside));
+    }
+    lines = rest;
+  }
+
+  if (module.kind === "style") {
+    seedStylesheet(graph, module, seed, lines, reach, origin);
+    return;
+  }
+  if (module.facts.domQueries.length > 0 && graph.assetRefs.has(file) && !graph.importers.has(file)) {
+    seedBrowserScript(module, seed, lines, reach, origin);
+    return;
+  }
+
+  const units = module.facts.units;
+  for (const range of lines) {
+    const from = origin(range);
+    const members = units
+      .map((u, i) => [u, i] as const)
+      .filter(([u]) => u.owner !== undefined && overlaps([range], u.start, u.end));
+    const tops = units
+      .map((u, i) => [u, i] as const)
+      .filter(([u]) => u.owner === undefined && overlaps([range], u.start, u.end));
+    for (const [unit, i] of tops) {
+      const ownMembers = members.filter(([m]) => m.owner === i);
+      const coveredByMembers =
+        ownMembers.length > 0 &&
+        rangeLines(range).every(
+          (line) =>
+            line < unit.start ||
+            line > unit.end ||
+            ownMembers.some(([m]) => m.start <= line && m.end >= line),
+        );
+      if (coveredByMembers) for (const [, mi] of ownMembers) reach(`u\0${file}\0${mi}`, from);
+      else reach(`u\0${file}\0${i}`, from);
+    }
+    module.facts.imports.forEach((record, at) => {
+      if (record.line < range.start || record.line > range.end || record.typeOnly) return;
+      const locals = record.bindings.map((b) => b.local);
+      units.forEach((unit, i) => {
+        if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l))) reach(`u\0${file}\0${i}`, from);
+      });
+      if (record.bindings.length === 0 && record.kind === "static") reach(`l\0${file}`, from);
+    });
+  }
+}
+
+function rangeLines(range: LineRange): number[] {
+  const lines: number[] = [];
+  for (let l = range.start; l <= range.end && lines.length < 10_000; l++) lines.push(l);
+  return lines;
+}
+
+/** A stylesheet's changed rules reach the markup their selectors name; a rule naming no class or id reaches every page that loads the sheet. */
+function seedStylesheet(
+  graph: ModuleGraph,
+  module: GraphModule,
+  seed: ChangeSeed,
+  lines: LineRange[],
+  reach: (key: Key, from: Key | null) => void,
+  origin: (range: LineRange) => Key,
+): void {
+  const rules = module.css?.rules ?? [];
+  for (const range of lines) {
+    const from = origin(range);
+    const changed = rules.filter((r) => r.start <= range.end && r.end >= range.start);
+    if (changed.length === 0) continue;
+    const affected = [...changed];
+    const defined = new Set(changed.flatMap((r) => r.defines));
+    if (defined.size > 0) {
+      for (const rule of rules)
+        if (rule.uses.some((u) => defined.has(u)) && !affected.includes(rule)) affected.push(rule);
+    }
+    const tokens = new Set<string>();
+    let everywhere = false;
+    for (const rule of affected) {
+      if (rule.defines.length > 0 && rule.selectors.every((s) => selectorTokens(s) === undefined)) continue;
+      if (rule.selectors.length === 0) everywhere = true;
+      for (const selector of rule.selectors) {
+        const found = selectorTokens(selector);
+        if (!found) everywhere = true;
+        else for (const t of found) tokens.add(t);
+      }
+    }
+    if (everywhere) reach(`f\0${seed.file}`, from);
+    else for (const token of tokens) reach(`t\0\0${token}`, from);
+  }
+  void graph;
+}
+
+/** A browser script's change reaches the markup its nearest DOM query looks for; elsewhere, every page that loads it. */
+function seedBrowserScript(
+  module: GraphModule,
+  seed: ChangeSeed,
+  lines: LineRange[],
+  reach: (key: Key, from: Key | null) => void,
+  origin: (range: LineRange) => Key,
+): void {
+  for (const range of lines) {
+    const from = origin(range);
+    const inside = (span: { start: number; end: number }) =>
+      span.start <= range.start && span.end >= range.end;
+    const size = (span: { start: number; end: number }) => span.end - span.start;
+    let queries = module.facts.domQueries.filter((q) => inside(q.statement));
+    if (queries.length === 0) queries = module.facts.domQueries.filter((q) => inside(q.scope));
+    if (queries.length === 0) {
+      reach(`f\0${seed.file}`, from);
+      continue;
+    }
+    const smallest = Math.min(...queries.map((q) => size(inside(q.statement) ? q.statement : q.scope)));
+    const nearest = queries.filter((q) => size(inside(q.statement) ? q.statement : q.scope) === smallest);
+    const tokens = nearest.flatMap((q) => selectorTokens(q.selector) ?? []);
+    if (tokens.length === 0) reach(`f\0${seed.file}`, from);
+    else for (const token of new Set(tokens)) reach(`t\0\0${token}`, from);
+  }
+}

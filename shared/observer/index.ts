@@ -1,0 +1,15 @@
+export {
+  type Calibration,
+  calibrate,
+  type PredictionWithOutcome,
+  type ReliabilityBin,
+  renderReliabilityTable,
+} from "./calibration.ts";
+export { changedLines, changesFromGit, formatRanges, parseNameStatus, splitGitDiff } from "./diff.ts";
+export { type GitChangesOptions, gitChanges } from "./git-changes.ts";
+export { predictionsFromSelection } from "./predictions.ts";
+export type { RouteDef, RouteEntry } from "./routes/route.ts";
+export { type SelectionInput, selectAffectedFlows } from "./select-affected-flows.ts";
+export type { AdviceRequest, FlowAdvisor, FlowSuggestion } from "./signals/llm.ts";
+export { diskTree, gitTree, memoryTree, type SourceTree } from "./source-tree.ts";
+export type * from "./types.ts";

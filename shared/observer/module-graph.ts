@@ -1,0 +1,267 @@
+import path from "node:path";
+import picomatch from "picomatch";
+import { type CssFacts, readCssFacts } from "./css-rules.ts";
+import { type ModuleFacts, readModuleFacts, type Unit } from "./module-facts.ts";
+import { createModuleResolver, isCodeFile } from "./resolve-module.ts";
+import type { SourceTree } from "./source-tree.ts";
+
+/*
+ * The project's modules and what links them: imports (static, dynamic, re-exports, require, CSS
+ * @import) resolved to files, and references by string to static files (`<script src>`, `href`,
+ * `"cart.js"`), so a change to a stylesheet or browser script reaches the modules that load it.
+ */
+
+export interface GraphModule {
+  file: string;
+  kind: "code" | "markup" | "style";
+  facts: ModuleFacts;
+  css?: CssFacts;
+  /** Resolved file per import, by index; undefined for packages and unresolved specifiers. */
+  targets: Array<string | undefined>;
+  text: string;
+}
+
+export interface ModuleGraph {
+  files: ReadonlySet<string>;
+  modules: Map<string, GraphModule>;
+  importers: Map<string, Array<{ file: string; index: number }>>;
+  /** A file referenced by a string in a module → the units that reference it. */
+  assetRefs: Map<string, Array<{ file: string; unit: number }>>;
+  /** Import specifiers that resolve to no file (a removed module), by the path they point at. */
+  missing: Map<string, Array<{ file: string; index: number }>>;
+  resolve(from: string, specifier: string): string | undefined;
+}
+
+const MARKUP = /\.(html|vue|svelte|astro)$/;
+const STYLE = /\.(css|scss|sass|less)$/;
+const ASSET_TOKEN =
+  /[\w@~./-]*[\w-]\.(?:js|mjs|css|svg|png|jpe?g|gif|webp|avif|ico|woff2?|ttf|otf|json|txt|html|mp4|webm|pdf)(?![\w-])/g;
+export const TEST_FILE =
+  /(^|\/)(__tests__|__mocks__|tests?|e2e|cypress|playwright)\/|\.(test|spec|stories)\.[cm]?[jt]sx?$/;
+
+export interface BuildGraphOptions {
+  tree: SourceTree;
+  /** The app's folder in the repository ("" for the root); modules outside it join when it imports them. */
+  appDir: string;
+  ignore?: readonly string[];
+  /** Files already listed (saves a second listing). */
+  files?: readonly string[];
+}
+
+export async function buildModuleGraph(options: BuildGraphOptions): Promise<ModuleGraph> {
+  const all = options.files ?? (await options.tree.list());
+  const files = new Set(all);
+  const ignored = options.ignore?.length ? picomatch(options.ignore as string[], { dot: true }) : () => false;
+  const prefix = options.appDir ? `${options.appDir}/` : "";
+  const resolver = createModuleResolver(files, options.tree.root);
+  const resolve = (from: string, specifier: string) => {
+    const r = resolver(from, specifier);
+    return "file" in r ? r.file : undefined;
+  };
+  const graph: ModuleGraph = {
+    files,
+    modules: new Map(),
+    importers: new Map(),
+    assetRefs: new Map(),
+    missing: new Map(),
+    resolve,
+  };
+  const wanted = (file: string) => isCodeFile(file) || MARKUP.test(file) || STYLE.test(file);
+  const queue = all.filter(
+    (f) => f.startsWith(prefix) && wanted(f) && !f.includes("node_modules/") && !ignored(f),
+  );
+  const queued = new Set(queue);
+  const BATCH = 256;
+  for (let i = 0; i < queue.length; i += BATCH) {
+    const batch = queue.slice(i, i + BATCH);
+    const texts = await Promise.all(batch.map((f) => options.tree.read(f)));
+    batch.forEach((file, j) => {
+      const text = texts[j];
+      if (text === undefined) return;
+      const module = readModule(file, text);
+      const link = (target: string, index: number) => {
+        let list = graph.importers.get(target);
+        if (!list) {
+          list = [];
+          graph.importers.set(target, list);
+        }
+        list.push({ file, index });
+        if (!queued.has(target) && wanted(target) && !ignored(target)) {
+          queued.add(target);
+          queue.push(target);
+        }
+      };
+      module.facts.imports.forEach((record, index) => {
+        if (record.typeOnly && record.kind !== "reexport") {
+          module.targets.push(undefined);
+          return;
+        }
+        if (record.pattern) {
+          const matches = patternTargets(file, record.pattern, all);
+          module.targets.push(matches[0]);
+          for (const extra of matches.slice(1)) {
+            const at = module.facts.imports.push({ ...record, specifier: extra, pattern: undefined }) - 1;
+            for (const unit of module.facts.units) if (unit.loads.includes(index)) unit.loads.push(at);
+          }
+          if (matches[0]) link(matches[0], index);
+          return;
+        }
+        const answer = resolver(file, record.specifier);
+        const target = "file" in answer ? answer.file : undefined;
+        module.targets.push(target);
+        if (target) link(target, index);
+        else if ("missing" in answer) {
+          let list = graph.missing.get(answer.missing);
+          if (!list) {
+            list = [];
+            graph.missing.set(answer.missing, list);
+          }
+          list.push({ file, index });
+        }
+      });
+      graph.modules.set(file, module);
+    });
+  }
+  linkAssetReferences(graph);
+  return graph;
+}
+
+/** Files a template dynamic import can load: `import(\`./pages/${name}.ts\`)`. */
+function patternTargets(
+  from: string,
+  pattern: { prefix: string; suffix: string },
+  files: readonly string[],
+): string[] {
+  const start = path.posix.join(path.posix.dirname(from), pattern.prefix);
+  const head = pattern.prefix.endsWith("/") ? `${start}/` : start;
+  return files.filter((f) => f.startsWith(head) && f.endsWith(pattern.suffix) && f !== from && isCodeFile(f));
+}
+
+function readModule(file: string, text: string): GraphModule {
+  if (STYLE.test(file)) {
+    const css = readCssFacts(text);
+    const lines = text.split("\n").length;
+    const unit: Unit = {
+      label: "<stylesheet>",
+      names: ["default"],
+      start: 1,
+      end: lines,
+      refs: new Set(),
+      members: new Set(),
+      literals: [...css.urls.map((u) => u.specifier)],
+      loads: [],
+      sideEffect: true,
+      typeOnly: false,
+    };
+    const facts: ModuleFacts = {
+      imports: css.imports.map((i) => ({
+        specifier: i.specifier,
+        kind: "static",
+        typeOnly: false,
+        bindings: [],
+        reexports: [],
+        line: i.line,
+      })),
+      units: [unit],
+      exports: new Map([["default", "default"]]),
+      domQueries: [],
+    };
+    return { file, kind: "style", facts, css, targets: [], text };
+  }
+  if (MARKUP.test(file))
+    return { file, kind: "markup", facts: readMarkupFacts(file, text), targets: [], text };
+  return { file, kind: "code", facts: readModuleFacts(file, text), targets: [], text };
+}
+
+/**
+ * A component or page file with a template: its <script> blocks (and Astro frontmatter) parsed as
+ * modules, plus the template as one unit — the file's default export.
+ */
+function readMarkupFacts(file: string, text: string): ModuleFacts {
+  const merged: ModuleFacts = { imports: [], units: [], exports: new Map(), domQueries: [] };
+  const blocks: Array<{ code: string; offset: number; lang: string }> = [];
+  const lineAt = (index: number) => text.slice(0, index).split("\n").length - 1;
+  if (file.endsWith(".astro")) {
+    const front = /^---\n([\s\S]*?)\n---/.exec(text);
+    if (front?.[1]) blocks.push({ code: front[1], offset: 1, lang: "ts" });
+  }
+  for (const match of text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+    const attrs = match[1] ?? "";
+    if (/\bsrc\s*=/.test(attrs)) continue;
+    const code = match[2] ?? "";
+    const start = (match.index ?? 0) + match[0].indexOf(">") + 1;
+    blocks.push({ code, offset: lineAt(start), lang: /lang=["']ts/.test(attrs) ? "ts" : "js" });
+  }
+  for (const block of blocks) {
+    const facts = readModuleFacts(`block.${block.lang}`, block.code, block.offset);
+    const base = merged.units.length;
+    const importBase = merged.imports.length;
+    merged.imports.push(...facts.imports);
+    for (const unit of facts.units) {
+      merged.units.push({
+        ...unit,
+        ...(unit.owner !== undefined ? { owner: unit.owner + base } : {}),
+        loads: unit.loads.map((l) => l + importBase),
+      });
+    }
+    for (const [k, v] of facts.exports) merged.exports.set(k, v);
+    merged.domQueries.push(...facts.domQueries);
+    if (facts.parseError) merged.parseError = facts.parseError;
+  }
+  const refs = new Set<string>();
+  for (const unit of merged.units) for (const name of unit.names) refs.add(name);
+  for (const match of text.matchAll(/<([A-Z][\w.]*)/g))
+    if (match[1]) refs.add(match[1].split(".")[0] as string);
+  merged.units.push({
+    label: "<template>",
+    names: ["default"],
+    start: 1,
+    end: text.split("\n").length,
+    refs,
+    members: new Set(),
+    literals: [text],
+    loads: [],
+    sideEffect: file.endsWith(".html"),
+    typeOnly: false,
+  });
+  if (!merged.exports.has("default")) merged.exports.set("default", "default");
+  return merged;
+}
+
+/** Strings that name a file of the repository (`"/public/css/shop.css"`, `"cart.js"`) link the unit to it. */
+function linkAssetReferences(graph: ModuleGraph): void {
+  const byBase = new Map<string, string[]>();
+  for (const file of graph.files) {
+    if (file.includes("node_modules/")) continue;
+    const base = path.posix.basename(file);
+    if (!/\.\w+$/.test(base) || /\.(tsx?|d\.ts)$/.test(base)) continue;
+    let list = byBase.get(base);
+    if (!list) {
+      list = [];
+      byBase.set(base, list);
+    }
+    list.push(file);
+  }
+  for (const module of graph.modules.values()) {
+    module.facts.units.forEach((unit, index) => {
+      for (const literal of unit.literals) {
+        if (!literal.includes(".")) continue;
+        for (const match of literal.matchAll(ASSET_TOKEN)) {
+          const token = match[0].replace(/^(\.\/|~\/|@\/)/, "").replace(/^\/+/, "");
+          const candidates = byBase.get(path.posix.basename(token)) ?? [];
+          for (const file of candidates) {
+            if (file === module.file) continue;
+            if (token.includes("/") && !(file === token || file.endsWith(`/${token}`))) continue;
+            let list = graph.assetRefs.get(file);
+            if (!list) {
+              list = [];
+              graph.assetRefs.set(file, list);
+            }
+            if (!list.some((r) => r.file === module.file && r.unit === index))
+              list.push({ file: module.file, unit: index });
+          }
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import path from "node:path";
+import { ResolverFactory } from "oxc-resolver";
+
+const CODE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+const PROBE_EXTENSIONS = [...CODE_EXTENSIONS, ".vue", ".svelte", ".astro", ".json", ".css", ".scss"];
+const JS_TO_TS: Record<string, string[]> = {
+  ".js": [".ts", ".tsx"],
+  ".jsx": [".tsx"],
+  ".mjs": [".mts"],
+  ".cjs": [".cts"],
+};
+
+export type Resolved = { file: string } | { external: string } | { missing: string };
+
+/**
+ * Resolves import specifiers to repository files. Relative specifiers are answered from the file
+ * list (the common case, and the fast one); everything else — tsconfig `paths`, package `imports`,
+ * workspace packages — goes to oxc-resolver when the files are on disk.
+ */
+export function createModuleResolver(files: ReadonlySet<string>, root?: string) {
+  const factory = root
+    ? new ResolverFactory({
+        tsconfig: "auto",
+        extensions: PROBE_EXTENSIONS,
+        extensionAlias: { ".js": [".ts", ".tsx", ".js"], ".jsx": [".tsx", ".jsx"], ".mjs": [".mts", ".mjs"] },
+        conditionNames: ["import", "module", "browser", "node", "default", "require"],
+        mainFields: ["module", "browser", "main"],
+      })
+    : undefined;
+  const cache = new Map<string, Resolved>();
+
+  const probe = (base: string): string | undefined => {
+    if (files.has(base)) return base;
+    const ext = path.posix.extname(base);
+    for (const alt of JS_TO_TS[ext] ?? []) {
+      const candidate = base.slice(0, -ext.length) + alt;
+      if (files.has(candidate)) return candidate;
+    }
+    for (const e of PROBE_EXTENSIONS) if (files.has(base + e)) return base + e;
+    for (const e of PROBE_EXTENSIONS) if (files.has(`${base}/index${e}`)) return `${base}/index${e}`;
+    return undefined;
+  };
+
+  return (from: string, specifier: string): Resolved => {
+    const clean = specifier.replace(/[?#].*$/, "");
+    const dir = path.posix.dirname(from);
+    const key = clean.startsWith(".") ? `${dir}\0${clean}` : `\0${clean}\0${dir}`;
+    const cached = cache.get(key);
+    if (cached) return cached;
+    let result: Resolved | undefined;
+    if (clean.startsWith(".")) {
+      const file = probe(path.posix.join(dir, clean));
+      if (file) result = { file };
+    }
+    if (!result && factory && root) {
+      const answer = factory.resolveFileSync(path.join(root, from), clean);
+      if (answer.path) {
+        const rel = path.relative(root, answer.path).split(path.sep).join("/");
+        result =
+          rel.startsWith("..") || rel.includes("node_modules/") || !files.has(rel)
+            ? { external: clean }
+            : { file: rel };
+      } else if (answer.builtin) result = { external: clean };
+    }
+    if (!result) {
+      const bare = !clean.startsWith(".") && !clean.startsWith("/");
+      result = bare ? { external: clean } : { missing: path.posix.join(dir, clean) };
+    }
+    cache.set(key, result);
+    return result;
+  };
+}
+
+export function isCodeFile(file: string): boolean {
+  return CODE_EXTENSIONS.some((e) => file.endsWith(e)) && !file.endsWith(".d.ts");
+}

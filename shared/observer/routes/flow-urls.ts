@@ -1,0 +1,90 @@
+import type { LoadedFlow, Step, TextMatcher } from "../../config/index.ts";
+import { patternMatches, type RouteDef, sampleUrls } from "./route.ts";
+
+/** A URL a flow is known to visit, and where that is known from. */
+export interface FlowUrl {
+  /** A path such as /products/aurora-lamp; {{…}} placeholders become one segment. */
+  path?: string;
+  /** For `expect: { url: { matches } }`: the flow's own regular expression. */
+  regex?: RegExp;
+  /** For `contains`: the path must start with this (when it is a path). */
+  prefix?: string;
+  from: string;
+}
+
+function toPath(value: string): string | undefined {
+  const text = value.replace(/\{\{[^}]*\}\}/g, "x").trim();
+  if (/^https?:\/\//.test(text)) {
+    try {
+      return new URL(text).pathname;
+    } catch {
+      return undefined;
+    }
+  }
+  if (!text.startsWith("/")) return undefined;
+  return text.replace(/[?#].*$/, "") || "/";
+}
+
+function fromMatcher(matcher: TextMatcher, from: string): FlowUrl | undefined {
+  if (typeof matcher === "string") {
+    const path = toPath(matcher);
+    return path ? { path, from } : undefined;
+  }
+  if ("equals" in matcher) {
+    const path = toPath(matcher.equals);
+    return path ? { path, from } : undefined;
+  }
+  if ("contains" in matcher) {
+    const path = toPath(matcher.contains);
+    return path ? { prefix: path, from } : undefined;
+  }
+  try {
+    return { regex: new RegExp(matcher.matches), from };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The URLs a flow's steps name: `goto`, and the URLs it expects or waits for. */
+export function flowUrls(flow: LoadedFlow, recorded: readonly string[] = []): FlowUrl[] {
+  const urls: FlowUrl[] = [];
+  flow.steps.forEach((step: Step, index) => {
+    const at = flow.stepLocations[index];
+    const from = `${flow.file}:${at?.line ?? index + 1}`;
+    if ("goto" in step) {
+      const path = toPath(step.goto);
+      if (path) urls.push({ path, from });
+    } else if ("expect" in step && "url" in step.expect) {
+      const url = fromMatcher(step.expect.url, from);
+      if (url) urls.push(url);
+    } else if ("waitFor" in step && "url" in step.waitFor) {
+      const url = fromMatcher(step.waitFor.url as TextMatcher, from);
+      if (url) urls.push(url);
+    }
+  });
+  for (const url of recorded) {
+    const path = toPath(url);
+    if (path) urls.push({ path, from: "recorded coverage" });
+  }
+  return urls;
+}
+
+/** Routes a URL lands on; URLs that no page route serves land on the fallback (404) routes. */
+export function routesForUrl(url: FlowUrl, routes: readonly RouteDef[]): RouteDef[] {
+  const pages = routes.filter((r) => r.kind !== "fallback");
+  let hits: RouteDef[];
+  if (url.path !== undefined) {
+    const path = url.path;
+    hits = pages.filter((r) => patternMatches(r.pattern, path));
+  } else if (url.prefix !== undefined) {
+    const prefix = url.prefix;
+    hits = pages.filter((r) => patternMatches(r.pattern, prefix));
+  } else if (url.regex) {
+    const regex = url.regex;
+    hits = pages.filter((r) => sampleUrls(r.pattern).some((sample) => regex.test(sample)));
+  } else hits = [];
+  const exact = hits.filter((r) => !r.pattern.includes("*"));
+  const matched = exact.length > 0 ? hits.filter((r) => !r.pattern.includes("*") || r.kind === "page") : hits;
+  if (matched.length > 0 || url.path === undefined) return matched;
+  return routes.filter((r) => r.kind === "fallback");
+}

@@ -1,0 +1,315 @@
+import path from "node:path";
+import type { LoadedFlow, PerceoConfig } from "../config/index.ts";
+import { analyseImpact, type ChangeSeed, type RouteHit } from "./change-impact.ts";
+import { changedLines, formatRanges } from "./diff.ts";
+import { buildModuleGraph, TEST_FILE } from "./module-graph.ts";
+import { estimateRisk, historyReason, summariseHistory } from "./risk.ts";
+import { discoverRoutes } from "./routes/discover-routes.ts";
+import { flowUrls, routesForUrl } from "./routes/flow-urls.ts";
+import type { RouteDef } from "./routes/route.ts";
+import { coverageReasons } from "./signals/coverage.ts";
+import { coversReasons } from "./signals/covers.ts";
+import { adviceReasons, buildAdviceRequest, type FlowAdvisor } from "./signals/llm.ts";
+import { ignoredBy, runAllReason } from "./signals/run-all.ts";
+import type { SourceTree } from "./source-tree.ts";
+import type {
+  ChangedFile,
+  CoverageMap,
+  FlowImpact,
+  FlowRunRecord,
+  LineRange,
+  Reason,
+  Selection,
+  UnreachedChange,
+} from "./types.ts";
+
+export interface SelectionInput {
+  changes: readonly ChangedFile[];
+  flows: readonly LoadedFlow[];
+  /** The folder holding `.perceo/`, relative to the repository root ("" for the root). */
+  projectDir?: string;
+  /** The repository's files at head; without it only covers globs, global files and coverage apply. */
+  tree?: SourceTree;
+  settings?: PerceoConfig["observer"];
+  coverage?: CoverageMap;
+  history?: readonly FlowRunRecord[];
+  /** Consulted only when given (the CLI and the App pass one when ANTHROPIC_API_KEY is set). */
+  advisor?: FlowAdvisor;
+}
+
+const MAX_REASONS_PER_FLOW = 8;
+
+/**
+ * Which flows a change can break, why, and how likely.
+ * 1. drop ignored files; a global file (lockfile, build config, Perceo config) selects every flow
+ * 2. covers globs and recorded coverage
+ * 3. the import graph: changed lines → the routes whose code uses them → the flows that visit those routes
+ * 4. the advisor (Claude) may add flows, never remove one
+ * 5. score, select, and estimate each selected flow's risk from the evidence and its history
+ */
+export async function selectAffectedFlows(input: SelectionInput): Promise<Selection> {
+  const started = performance.now();
+  const projectDir = (input.projectDir ?? "").replace(/^\.\/?|\/$/g, "");
+  const settings = input.settings;
+  const reasons = new Map<string, Reason[]>(input.flows.map((f) => [f.name, []]));
+  const add = (flow: string, reason: Reason) => reasons.get(flow)?.push(reason);
+  const unreached: UnreachedChange[] = [];
+  const reachedFiles = new Set<string>();
+
+  // 1. ignored and global files
+  const considered: Array<{ change: ChangedFile; lines?: LineRange[] }> = [];
+  let runAll: Reason | undefined;
+  for (const change of input.changes) {
+    const glob = ignoredBy(settings?.ignore ?? [], change.path, projectDir);
+    if (glob) {
+      unreached.push({ file: change.path, why: `ignored by observer.ignore "${glob}"` });
+      continue;
+    }
+    const lines = change.patch && !change.binary ? changedLines(change.patch) : undefined;
+    const entry = lines && lines.length > 0 ? { change, lines } : { change };
+    considered.push(entry);
+    if (!runAll) {
+      const text =
+        path.posix.basename(change.path) === "package.json" ? await input.tree?.read(change.path) : undefined;
+      runAll = runAllReason(change, entry.lines, projectDir, settings?.runAllWhen ?? [], text);
+      if (runAll) reachedFiles.add(change.path);
+    }
+  }
+  if (runAll) for (const flow of input.flows) add(flow.name, runAll);
+
+  // 2. the flow files themselves, covers globs, recorded coverage
+  for (const flow of input.flows) {
+    const own = considered.find(
+      ({ change }) => change.path === flowFilePath(flow.file, projectDir) || change.path === flow.file,
+    );
+    if (own)
+      add(flow.name, {
+        signal: "covers",
+        file: own.change.path,
+        detail: `the flow's own file ${own.change.path} changed`,
+        weight: 1,
+      });
+    for (const reason of [
+      ...coversReasons(flow, considered, projectDir),
+      ...coverageReasons(flow.name, input.coverage, considered),
+    ]) {
+      add(flow.name, reason);
+      if (reason.file) reachedFiles.add(reason.file);
+    }
+  }
+
+  // 3. the import graph and routes
+  let graphStats = { modules: 0, analysed: 0, routes: 0 };
+  if (input.tree) {
+    const files = await input.tree.list();
+    const graph = await buildModuleGraph({
+      tree: input.tree,
+      appDir: projectDir,
+      ignore: settings?.ignore ?? [],
+      files,
+    });
+    const packageJson = await input.tree.read(projectDir ? `${projectDir}/package.json` : "package.json");
+    const index = discoverRoutes(graph, {
+      appDir: projectDir,
+      ...(packageJson !== undefined ? { packageJson } : {}),
+      configured: settings?.routes ?? [],
+    });
+    const seeds = considered.flatMap(({ change, lines }) => seedsFor(change, lines, graph.files, files));
+    const impact = analyseImpact(graph, index, seeds);
+    graphStats = {
+      modules: graph.modules.size,
+      analysed: impact.modulesTouched,
+      routes: index.routes.length,
+    };
+    const routesByFlow = new Map<string, Array<{ route: RouteDef; url: string }>>();
+    for (const flow of input.flows) {
+      const visits: Array<{ route: RouteDef; url: string }> = [];
+      for (const url of flowUrls(flow, input.coverage?.flows[flow.name]?.urls ?? [])) {
+        for (const route of routesForUrl(url, index.routes)) {
+          visits.push({ route, url: `${url.path ?? url.prefix ?? url.regex?.source} (${url.from})` });
+        }
+      }
+      routesByFlow.set(flow.name, visits);
+    }
+    for (const hit of impact.hits) {
+      for (const flow of input.flows) {
+        const visit = routesByFlow.get(flow.name)?.find((v) => v.route === hit.route);
+        if (!visit) continue;
+        add(flow.name, routeReason(hit, visit.url));
+        reachedFiles.add(originalPath(hit.seed.file, input.changes));
+      }
+    }
+    if (impact.everyRoute) {
+      const { seed, chain } = impact.everyRoute;
+      const reason: Reason = {
+        signal: "imports",
+        file: originalPath(seed.file, input.changes),
+        ...(seed.lines ? { lines: seed.lines } : {}),
+        chain,
+        detail: `${chain.join(" → ")}: code every request runs`,
+        weight: 0.85,
+      };
+      runAll ??= reason;
+      for (const flow of input.flows) add(flow.name, reason);
+      reachedFiles.add(reason.file as string);
+    }
+    for (const { change } of considered) {
+      if (reachedFiles.has(change.path)) continue;
+      unreached.push({
+        file: change.path,
+        why: whyUnreached(change, projectDir, graph.modules.has(change.path), impact.hits),
+      });
+    }
+  } else {
+    for (const { change } of considered)
+      if (!reachedFiles.has(change.path))
+        unreached.push({
+          file: change.path,
+          why: "no covers glob or coverage names it (no source tree to follow imports)",
+        });
+  }
+
+  // 4. the advisor
+  let impacts = rank(input.flows, reasons, input.history ?? [], considered);
+  if (input.advisor) {
+    const request = buildAdviceRequest(
+      considered.map(({ change }) => ({
+        path: change.path,
+        ...(change.patch ? { patch: change.patch } : {}),
+      })),
+      input.flows,
+      new Map(impacts.map((i) => [i.flow, i])),
+    );
+    const suggestions = await input.advisor.suggestFlows(request);
+    for (const [flow, reason] of adviceReasons(suggestions, new Set(input.flows.map((f) => f.name))))
+      add(flow, reason);
+    impacts = rank(input.flows, reasons, input.history ?? [], considered);
+  }
+
+  // 5. done
+  const selected = impacts.filter((i) => i.selected).map((i) => i.flow);
+  return {
+    flows: impacts,
+    selected,
+    ...(runAll && selected.length === input.flows.length ? { runAll } : {}),
+    unreached,
+    stats: {
+      changedFiles: input.changes.length,
+      modulesInGraph: graphStats.modules,
+      modulesAnalysed: graphStats.analysed,
+      routes: graphStats.routes,
+      durationMs: Math.round(performance.now() - started),
+    },
+  };
+}
+
+function rank(
+  flows: readonly LoadedFlow[],
+  reasons: Map<string, Reason[]>,
+  history: readonly FlowRunRecord[],
+  considered: ReadonlyArray<{ change: ChangedFile; lines?: LineRange[] }>,
+): FlowImpact[] {
+  const impacts = flows.map((flow): FlowImpact => {
+    const own = dedupe(reasons.get(flow.name) ?? []);
+    const score = 1 - own.reduce((keep, r) => keep * (1 - r.weight), 1);
+    const selected = own.some((r) => r.weight > 0);
+    const past = summariseHistory(history, flow.name);
+    const shown = own.sort((a, b) => b.weight - a.weight).slice(0, MAX_REASONS_PER_FLOW);
+    const fromHistory = selected ? historyReason(flow.name, past) : undefined;
+    if (fromHistory) shown.push(fromHistory);
+    const files = new Set(own.map((r) => r.file));
+    const lines = considered
+      .filter(({ change }) => files.has(change.path))
+      .reduce((sum, { lines: l }) => sum + (l ? l.reduce((n, r) => n + r.end - r.start + 1, 0) : 50), 0);
+    return {
+      flow: flow.name,
+      file: flow.file,
+      priority: flow.priority,
+      selected,
+      score: Math.round(score * 1000) / 1000,
+      reasons: shown,
+      ...(selected ? { risk: estimateRisk(score, own, lines, past) } : {}),
+    };
+  });
+  return impacts.sort(
+    (a, b) => Number(b.selected) - Number(a.selected) || b.score - a.score || a.flow.localeCompare(b.flow),
+  );
+}
+
+function dedupe(reasons: Reason[]): Reason[] {
+  const seen = new Set<string>();
+  return reasons.filter((r) => {
+    const key = `${r.signal}|${r.file}|${r.route}|${r.glob}|${r.detail}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function routeReason(hit: RouteHit, url: string): Reason {
+  const { route, seed, chain } = hit;
+  const direct = chain.length <= 2;
+  const viaMarkup = chain.some((c) => c.startsWith("markup "));
+  const viaMember = chain.some((c) => c.startsWith("."));
+  const weight = direct
+    ? 0.9
+    : viaMarkup
+      ? 0.6
+      : Math.max(0.5, (viaMember ? 0.75 : 0.85) - 0.03 * chain.length);
+  const lines = seed.lines ? ` (lines ${formatRanges(seed.lines)})` : "";
+  return {
+    signal: direct && route.host ? "route" : "imports",
+    file: seed.file,
+    ...(seed.lines ? { lines: seed.lines } : {}),
+    chain,
+    route: route.pattern,
+    routeSource: route.source,
+    url,
+    detail: `${seed.file}${lines} reaches route ${route.pattern} (${route.source}) via ${chain.join(" → ")}; the flow visits ${url}`,
+    weight,
+  };
+}
+
+function seedsFor(
+  change: ChangedFile,
+  lines: LineRange[] | undefined,
+  inGraph: ReadonlySet<string>,
+  files: readonly string[],
+): ChangeSeed[] {
+  if (change.submodule) {
+    return files.filter((f) => f.startsWith(`${change.path}/`)).map((file) => ({ file }));
+  }
+  if (change.status === "removed") return [{ file: change.path, removed: true }];
+  const seeds: ChangeSeed[] = [];
+  if (change.status === "renamed" && change.previousPath)
+    seeds.push({ file: change.previousPath, removed: true });
+  const whole = change.status === "added" || change.binary || !lines;
+  seeds.push(whole || !inGraph.has(change.path) ? { file: change.path } : { file: change.path, lines });
+  return seeds;
+}
+
+function originalPath(file: string, changes: readonly ChangedFile[]): string {
+  return changes.find((c) => c.path === file || c.previousPath === file)?.path ?? file;
+}
+
+function flowFilePath(file: string, projectDir: string): string {
+  const normal = file.split(path.sep).join("/");
+  return projectDir && !normal.startsWith(`${projectDir}/`) ? `${projectDir}/${normal}` : normal;
+}
+
+function whyUnreached(
+  change: ChangedFile,
+  projectDir: string,
+  inGraph: boolean,
+  hits: readonly RouteHit[],
+): string {
+  const prefix = projectDir ? `${projectDir}/` : "";
+  if (change.submodule) return "a submodule pointer no module of the app imports from";
+  if (prefix && !change.path.startsWith(prefix) && !inGraph)
+    return `outside the app (${projectDir}) and not imported by it`;
+  if (TEST_FILE.test(change.path)) return "a test file: flows do not run it";
+  const routes = [...new Set(hits.filter((h) => h.seed.file === change.path).map((h) => h.route.pattern))];
+  if (routes.length > 0) return `reaches ${routes.join(", ")}, which no flow visits`;
+  if (change.binary) return "a binary file nothing references";
+  return inGraph ? "no route or page uses the changed code" : "not part of the app's module graph";
+}

@@ -1,0 +1,91 @@
+import path from "node:path";
+import picomatch from "picomatch";
+import { overlaps } from "../diff.ts";
+import type { ChangedFile, LineRange, Reason } from "../types.ts";
+
+/*
+ * Files whose change can break any page: dependency manifests and lockfiles, build and compiler
+ * configuration, environment files, and Perceo's own config and personas. A change to one of them
+ * selects every flow. `observer.runAllWhen` adds globs; `observer.ignore` removes files from view.
+ */
+
+const LOCKFILES = [
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lockb",
+  "bun.lock",
+];
+const BUILD_CONFIG =
+  /^(vite|vitest|next|nuxt|svelte|astro|remix|webpack|rollup|rspack|postcss|tailwind|babel|esbuild|turbo)\.config\.[cm]?[jt]s$|^tsconfig(\.[\w-]+)?\.json$|^\.babelrc|^\.browserslistrc$|^\.env(\.[\w-]+)?$|^\.nvmrc$|^\.node-version$/;
+const MANIFEST_SECTIONS =
+  /^\s*"(dependencies|devDependencies|peerDependencies|optionalDependencies|overrides|resolutions|pnpm|workspaces|type|main|module|exports|imports|browser|engines)"\s*:/;
+
+export function runAllReason(
+  change: ChangedFile,
+  lines: LineRange[] | undefined,
+  projectDir: string,
+  extraGlobs: readonly string[],
+  headText: string | undefined,
+): Reason | undefined {
+  const file = change.path;
+  const dir = path.posix.dirname(file) === "." ? "" : path.posix.dirname(file);
+  const base = path.posix.basename(file);
+  const inAppOrAbove = dir === "" || dir === projectDir || projectDir.startsWith(`${dir}/`);
+  const project = projectDir ? `${projectDir}/` : "";
+  const reason = (detail: string): Reason => ({
+    signal: "global",
+    file,
+    ...(lines ? { lines } : {}),
+    detail,
+    weight: 1,
+  });
+
+  if (file === `${project}.perceo/config.yml` || file === `${project}.perceo/personas.yml`)
+    return reason(`${file} changed: Perceo's own settings apply to every flow`);
+  if (inAppOrAbove && LOCKFILES.includes(base))
+    return reason(`${file} changed: installed dependencies may differ`);
+  if (inAppOrAbove && base === "package.json") {
+    if (!lines || headText === undefined || manifestSectionsTouched(headText, lines))
+      return reason(`${file} changed its dependencies or module settings`);
+  }
+  if (inAppOrAbove && BUILD_CONFIG.test(base))
+    return reason(`${file} changed: build or runtime configuration`);
+  for (const glob of extraGlobs) {
+    const match = picomatch(glob, { dot: true });
+    if (match(file) || (project && file.startsWith(project) && match(file.slice(project.length))))
+      return reason(`${file} matches observer.runAllWhen "${glob}"`);
+  }
+  return undefined;
+}
+
+/** Whether changed lines of a package.json fall in a section that changes what runs. */
+function manifestSectionsTouched(text: string, lines: LineRange[]): boolean {
+  const rows = text.split("\n");
+  let depth = 0;
+  let section: { start: number; depth: number } | undefined;
+  for (const [index, row] of rows.entries()) {
+    const line = index + 1;
+    if (!section && depth === 1 && MANIFEST_SECTIONS.test(row)) section = { start: line, depth };
+    for (const ch of row) {
+      if (ch === "{" || ch === "[") depth++;
+      if (ch === "}" || ch === "]") depth--;
+    }
+    if (section && depth <= section.depth) {
+      if (overlaps(lines, section.start, line)) return true;
+      section = undefined;
+    }
+  }
+  return false;
+}
+
+export function ignoredBy(globs: readonly string[], file: string, projectDir: string): string | undefined {
+  const project = projectDir ? `${projectDir}/` : "";
+  for (const glob of globs) {
+    const match = picomatch(glob, { dot: true });
+    if (match(file) || (project && file.startsWith(project) && match(file.slice(project.length))))
+      return glob;
+  }
+  return undefined;
+}

@@ -1,0 +1,113 @@
+import type { LoadedFlow, Priority } from "../config/index.ts";
+
+/** How git or GitHub reports a file in a diff. */
+export type ChangeStatus = "added" | "modified" | "removed" | "renamed";
+
+export interface ChangedFile {
+  /** Repository-relative POSIX path at head (for a removed file: its path at base). */
+  path: string;
+  status: ChangeStatus;
+  /** The path at base, for a renamed file. */
+  previousPath?: string;
+  /** The unified diff of this file without its header, as GitHub's `patch` field or `git diff` gives it. */
+  patch?: string;
+  binary?: boolean;
+  /** A git submodule pointer (mode 160000) moved. */
+  submodule?: boolean;
+}
+
+/** Lines of one file a change touched, at head (1-based, inclusive). */
+export interface LineRange {
+  start: number;
+  end: number;
+}
+
+/** Which signal found a link between a change and a flow. */
+export type Signal = "covers" | "route" | "imports" | "coverage" | "global" | "history" | "llm";
+
+/** One thing a person can check: this changed file (these lines) reaches this flow this way. */
+export interface Reason {
+  signal: Signal;
+  /** The changed file this reason starts from. */
+  file?: string;
+  lines?: LineRange[];
+  /** From the changed file to the flow's route entry: `file` or `file#export`, changed file first. */
+  chain?: string[];
+  /** The route pattern the flow visits, e.g. /products/:slug. */
+  route?: string;
+  /** Where the route is defined (file:line). */
+  routeSource?: string;
+  /** The URL of the flow that matched the route. */
+  url?: string;
+  glob?: string;
+  /** One sentence. */
+  detail: string;
+  /** How strongly this reason ties the change to the flow, 0..1. */
+  weight: number;
+}
+
+export interface Risk {
+  /** Chance the flow fails on this change, 0..1. */
+  probability: number;
+  /** How much the probability can be trusted, 0..1 (grows with signals and history). */
+  confidence: number;
+  /** What moved the probability, shortest first. */
+  factors: string[];
+}
+
+export interface FlowImpact {
+  flow: string;
+  file: string;
+  priority: Priority;
+  selected: boolean;
+  /** 0..1; the strength of the strongest evidence combined. */
+  score: number;
+  reasons: Reason[];
+  /** For selected flows. */
+  risk?: Risk;
+}
+
+export interface UnreachedChange {
+  file: string;
+  why: string;
+}
+
+export interface Selection {
+  /** Every flow, selected first, then by score. */
+  flows: FlowImpact[];
+  /** Names of the selected flows. */
+  selected: string[];
+  /** Set when every flow is selected because of one change (a lockfile, global CSS, …). */
+  runAll?: Reason;
+  /** Changed files that reach no flow, and why. */
+  unreached: UnreachedChange[];
+  stats: {
+    changedFiles: number;
+    modulesInGraph: number;
+    modulesAnalysed: number;
+    routes: number;
+    durationMs: number;
+  };
+}
+
+/** Per flow, what a recorded run saw: URLs visited and files the browser executed (line ranges, when known). */
+export interface FlowCoverage {
+  urls: string[];
+  files: Record<string, LineRange[] | true>;
+}
+
+export interface CoverageMap {
+  /** When it was recorded and at which commit. */
+  recordedAt?: string;
+  commit?: string;
+  flows: Record<string, FlowCoverage>;
+}
+
+/** One past result of a flow, newest first is not required. */
+export interface FlowRunRecord {
+  flow: string;
+  status: "passed" | "failed" | "flaky" | "skipped";
+  at: string;
+}
+
+export type { LoadedFlow };
