@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolveCopy, type ShopCopy } from "./src/copy.ts";
 import { createRequestHandler } from "./src/handle-request.ts";
-import { createShopState } from "./src/state/shop-state.ts";
+import { createShopState, type ShopTestChanges } from "./src/state/shop-state.ts";
 
 export interface StartShopOptions {
   /** 0 or omitted: a free port. */
@@ -11,6 +11,8 @@ export interface StartShopOptions {
   host?: string;
   /** Replaces any button, heading or message text. */
   copy?: Partial<ShopCopy>;
+  /** Test-only: deploy-like changes that visual-diff tests seed (see ShopTestChanges). */
+  testChanges?: ShopTestChanges;
 }
 
 export interface RunningShop {
@@ -22,7 +24,7 @@ export interface RunningShop {
 /** Starts a fresh shop: its own accounts, carts and orders, seeded with the demo account. */
 export async function startShop(options: StartShopOptions = {}): Promise<RunningShop> {
   const host = options.host ?? "127.0.0.1";
-  const state = await createShopState(resolveCopy(options.copy));
+  const state = await createShopState(resolveCopy(options.copy), options.testChanges);
   const handle = createRequestHandler(state);
   const server = createServer((req, res) => {
     void handle(req, res);

@@ -40,6 +40,9 @@ export function createRequestHandler(state: ShopState) {
         response = staticFile;
       } else if (url.pathname === "/healthz") {
         response = textResponse("ok");
+      } else if (url.pathname === "/test-changes.css") {
+        response = textResponse(state.testChanges.css ?? "");
+        response.headers["content-type"] = "text/css; charset=utf-8";
       } else {
         const { session, created } = state.sessions.resume(
           parseCookies(req.headers.cookie).get(SESSION_COOKIE),

@@ -6,6 +6,7 @@ import { showCatalog } from "./pages/catalog.ts";
 import { showCheckout, submitCheckout } from "./pages/checkout.ts";
 import { showHome } from "./pages/home.ts";
 import { showInfo } from "./pages/info.ts";
+import { showMovingParts } from "./pages/lab.ts";
 import { showLogin, submitLogin, submitLogout } from "./pages/login.ts";
 import { showOrder } from "./pages/order.ts";
 import { showProduct } from "./pages/product.ts";
@@ -39,6 +40,7 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", pattern: "/about", handle: showInfo },
   { method: "GET", pattern: "/shipping", handle: showInfo },
   { method: "GET", pattern: "/contact", handle: showInfo },
+  { method: "GET", pattern: "/lab/moving-parts", handle: showMovingParts },
 ];
 
 export type RouteMatch =

@@ -31,7 +31,7 @@ export function renderHeader(request: ShopRequest): Html {
     </button>
     <nav id="site-nav" class="site-nav" aria-label="Main">
       <ul>
-        ${NAV_LINKS.map(
+        ${(request.state.testChanges.reverseNav ? [...NAV_LINKS].reverse() : NAV_LINKS).map(
           (link) =>
             html`<li><a href="${link.href}"${link.href === current ? html` aria-current="page"` : ""}>${link.label}</a></li>`,
         )}

@@ -29,9 +29,11 @@ export function renderLayout(request: ShopRequest, options: LayoutOptions): Html
   <meta name="description" content="${options.description ?? copy.tagline}">
   <link rel="icon" href="/public/images/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/public/css/shop.css">
+  ${request.state.testChanges.css ? html`<link rel="stylesheet" href="/test-changes.css">` : ""}
   ${scripts.map((name) => html`<script src="/public/js/${name}" defer></script>`)}
 </head>
 <body>
+  ${request.state.testChanges.banner ? html`<div class="announcement-banner" role="region" aria-label="Announcement"><p class="container">${request.state.testChanges.banner}</p></div>` : ""}
   ${renderHeader(request)}
   ${flash ? html`<div class="flash" role="status"><p class="container">${flash}</p></div>` : ""}
   <main id="main" class="${["container", "page", options.mainClass].filter(Boolean).join(" ")}" tabindex="-1">

@@ -28,11 +28,15 @@ export function renderHomePage(request: ShopRequest): Html {
   </div>
   <div class="hero-art">${heroProduct ? renderProductImage(heroProduct) : ""}</div>
 </section>
-<section class="benefits" aria-label="Why shop with us">
+${
+  request.state.testChanges.withoutBenefits
+    ? ""
+    : html`<section class="benefits" aria-label="Why shop with us">
   <ul>
     ${BENEFITS.map((benefit) => html`<li><h2 class="benefit-title">${benefit.title}</h2><p>${benefit.text}</p></li>`)}
   </ul>
-</section>
+</section>`
+}
 <section aria-labelledby="featured-title">
   <div class="section-head">
     <h2 id="featured-title">${copy.featuredHeading}</h2>

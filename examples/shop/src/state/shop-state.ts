@@ -4,16 +4,29 @@ import { AccountBook } from "./accounts.ts";
 import { OrderBook, orderTotals } from "./orders.ts";
 import { SessionBook } from "./sessions.ts";
 
+/** Test-only changes a visual-diff test seeds, as a deploy would make them. */
+export interface ShopTestChanges {
+  /** A stylesheet served at /test-changes.css and linked from every page. */
+  css?: string;
+  /** An announcement banner above the header. */
+  banner?: string;
+  /** Leave the home page's "Why shop with us" section out. */
+  withoutBenefits?: boolean;
+  /** The main navigation's links in reverse order. */
+  reverseNav?: boolean;
+}
+
 /** Everything one shop process remembers; each startShop() begins from the seed again. */
 export interface ShopState {
   copy: ShopCopy;
+  testChanges: ShopTestChanges;
   accounts: AccountBook;
   orders: OrderBook;
   sessions: SessionBook;
   now: () => Date;
 }
 
-export async function createShopState(copy: ShopCopy): Promise<ShopState> {
+export async function createShopState(copy: ShopCopy, testChanges: ShopTestChanges = {}): Promise<ShopState> {
   const accounts = new AccountBook();
   const orders = new OrderBook();
   for (const seed of SEED_ACCOUNTS) {
@@ -30,5 +43,5 @@ export async function createShopState(copy: ShopCopy): Promise<ShopState> {
       });
     }
   }
-  return { copy, accounts, orders, sessions: new SessionBook(), now: () => new Date() };
+  return { copy, testChanges, accounts, orders, sessions: new SessionBook(), now: () => new Date() };
 }

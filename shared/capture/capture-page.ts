@@ -1,0 +1,237 @@
+import type { BrowserContext, Page } from "playwright-core";
+import { type Box, compareImages, type DomSnapshot } from "../visual/index.ts";
+import type { BrowserPool } from "./browser-pool.ts";
+import {
+  BlockedUrlError,
+  checkUrl,
+  type GuardOptions,
+  hostResolverRules,
+  RequestGuard,
+} from "./ssrf-guard.ts";
+import {
+  BLOCKED_HOSTS,
+  dismissCookieBanners,
+  STABILIZING_CSS,
+  waitForContent,
+  wakeLazyContent,
+} from "./stabilize.ts";
+import { takeDomSnapshot } from "./take-dom-snapshot.ts";
+import { type CaptureViewport, VIEWPORT_CONTEXTS } from "./viewports.ts";
+
+export interface CaptureRequest {
+  url: string;
+  viewports?: readonly CaptureViewport[];
+  /** CSS selectors painted over and ignored: clocks, ads, user names. */
+  masks?: readonly string[];
+}
+
+export interface CaptureOptions extends GuardOptions {
+  pool: BrowserPool;
+  /** Per viewport, navigation included (default 45 s). */
+  timeoutMs?: number;
+  /** Screenshots taken until two in a row match (default 5). */
+  maxShots?: number;
+  /** Lazy-loading scroll stops after this many pixels (default 15 000). */
+  scrollCap?: number;
+  /** The time the page's clock is frozen at, so clocks and date-driven content repeat. */
+  pageTime?: Date;
+}
+
+export interface Capture {
+  viewport: CaptureViewport;
+  /** The page's URL after redirects. */
+  url: string;
+  png: Uint8Array;
+  width: number;
+  height: number;
+  dom: DomSnapshot;
+  /** Masked areas in page pixels; pass them to compareImages. */
+  masks: Box[];
+  /** Screenshots taken; `stable` is false when no two in a row matched. */
+  shots: number;
+  stable: boolean;
+  /** Requests refused by the guard or the tracker block list. */
+  blocked: string[];
+}
+
+const DEFAULT_PAGE_TIME = new Date("2025-01-15T12:00:00Z");
+const MASK_COLOR = "#FF00FF";
+
+/**
+ * Captures a page at each viewport:
+ * 1. SSRF guard on the URL: the host is resolved once and pinned for the browser
+ * 2. a context of a warm browser; every request and WebSocket re-checked, service workers blocked, trackers/ads/chat/video blocked
+ * 3. frozen clock, load, network quiet, fonts and images, cookie banner dismissed, lazy content woken, back to the top
+ * 4. animations, transitions and caret off; screenshots until two in a row match; the DOM snapshot
+ */
+export async function capturePage(request: CaptureRequest, options: CaptureOptions): Promise<Capture[]> {
+  const checked = await checkUrl(request.url, options);
+  const pins = new Map<string, string>();
+  if (checked.pinnedAddress) pins.set(checked.url.hostname, checked.pinnedAddress);
+  const rules = hostResolverRules(pins);
+  const args = rules ? [`--host-resolver-rules=${rules}`] : [];
+  const captures: Capture[] = [];
+  for (const viewport of request.viewports ?? ["desktop", "mobile"]) {
+    const contextOptions = {
+      ...VIEWPORT_CONTEXTS[viewport],
+      serviceWorkers: "block" as const,
+      bypassCSP: true,
+      reducedMotion: "reduce" as const,
+      colorScheme: "light" as const,
+      locale: "en-US",
+      timezoneId: "UTC",
+    };
+    captures.push(
+      await options.pool.withContext(args, contextOptions, (context) =>
+        captureInContext(context, checked.url.href, viewport, request, options, pins),
+      ),
+    );
+  }
+  return captures;
+}
+
+async function captureInContext(
+  context: BrowserContext,
+  url: string,
+  viewport: CaptureViewport,
+  request: CaptureRequest,
+  options: CaptureOptions,
+  pins: ReadonlyMap<string, string>,
+): Promise<Capture> {
+  const timeout = options.timeoutMs ?? 45_000;
+  const deadline = Date.now() + timeout;
+  const left = () => Math.max(1_000, deadline - Date.now());
+  const guard = new RequestGuard(options, pins);
+  const blocked: string[] = [];
+  const violations: string[] = [];
+
+  await context.route("**/*", async (route) => {
+    const req = route.request();
+    const target = req.url();
+    if (req.resourceType() === "media" || isBlockedHost(target)) {
+      blocked.push(target);
+      return route.abort("blockedbyclient");
+    }
+    const reason = await guard.check(target);
+    if (reason) {
+      blocked.push(target);
+      return route.abort("blockedbyclient");
+    }
+    return route.continue();
+  });
+  await context.routeWebSocket(/.*/, async (ws) => {
+    const reason = await guard.check(ws.url());
+    if (reason) {
+      blocked.push(ws.url());
+      await ws.close({ code: 1008, reason: "Blocked by Perceo" });
+    } else ws.connectToServer();
+  });
+  // Redirects are followed inside the browser's network stack, past context.route: check each hop
+  // and fail the capture when one points somewhere the guard refuses.
+  context.on("request", (req) => {
+    if (!req.redirectedFrom()) return;
+    void guard.check(req.url()).then((reason) => {
+      if (reason) violations.push(`${req.url()} (redirect): ${reason}`);
+    });
+  });
+  // Frozen time: clocks, carousels and timers move only when runFor says so, the same way every capture.
+  const pageTime = (options.pageTime ?? DEFAULT_PAGE_TIME).getTime();
+  await context.clock.install({ time: pageTime });
+  await context.clock.pauseAt(pageTime + 1_000);
+
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  await page.goto(url, { waitUntil: "load", timeout: left() });
+  await settle(page, left());
+  await dismissCookieBanners(page);
+  await wakeLazyContent(page, options.scrollCap ?? 15_000, async () => {
+    await page.clock.runFor(100);
+    await page.waitForTimeout(50);
+  });
+  await settle(page, left());
+  await page.addStyleTag({ content: STABILIZING_CSS });
+  await page.clock.runFor(500);
+  await page.evaluate(() => scrollTo(0, 0));
+
+  const maskLocators = (request.masks ?? []).map((selector) => page.locator(selector));
+  let previous: Uint8Array | undefined;
+  let png: Uint8Array = new Uint8Array(0);
+  let shots = 0;
+  let stable = false;
+  while (shots < (options.maxShots ?? 5)) {
+    png = await page.screenshot({
+      fullPage: true,
+      animations: "disabled",
+      caret: "hide",
+      scale: "css",
+      mask: maskLocators,
+      maskColor: MASK_COLOR,
+      timeout: left(),
+    });
+    shots++;
+    if (previous && compareImages(previous, png, { threshold: 0, antialiasing: false }).identical) {
+      stable = true;
+      break;
+    }
+    previous = png;
+    await page.clock.runFor(250);
+    await page.waitForTimeout(100);
+  }
+  const dom = await takeDomSnapshot(page);
+  const masks = await maskBoxes(page, request.masks ?? []);
+  if (violations.length > 0) throw new BlockedUrlError(url, violations[0] as string);
+  const reasonFinal = await guard.check(page.url());
+  if (reasonFinal) throw new BlockedUrlError(url, `it redirected to ${page.url()}: ${reasonFinal}`);
+  const size = pngSize(png);
+  return {
+    viewport,
+    url: page.url(),
+    png,
+    width: size.width,
+    height: size.height,
+    dom,
+    masks,
+    shots,
+    stable,
+    blocked: [...new Set([...blocked, ...guard.blocked])],
+  };
+}
+
+/** Load, then network quiet and content ready, with the page's timers run forward a little. */
+async function settle(page: Page, timeoutMs: number): Promise<void> {
+  await page.waitForLoadState("networkidle", { timeout: Math.min(timeoutMs, 10_000) }).catch(() => {});
+  await page.clock.runFor(200);
+  await waitForContent(page, Math.min(timeoutMs, 10_000));
+}
+
+async function maskBoxes(page: Page, selectors: readonly string[]): Promise<Box[]> {
+  if (selectors.length === 0) return [];
+  return page.evaluate((list) => {
+    const boxes: Box[] = [];
+    for (const selector of list) {
+      for (const el of document.querySelectorAll(selector)) {
+        const r = el.getBoundingClientRect();
+        boxes.push({
+          x: Math.floor(r.left + scrollX),
+          y: Math.floor(r.top + scrollY),
+          width: Math.ceil(r.width),
+          height: Math.ceil(r.height),
+        });
+      }
+    }
+    return boxes;
+  }, selectors);
+}
+
+function isBlockedHost(url: string): boolean {
+  try {
+    return BLOCKED_HOSTS.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+function pngSize(png: Uint8Array): { width: number; height: number } {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
