@@ -39,6 +39,35 @@ export function changedLines(patch: string): LineRange[] {
   return toRanges(lines);
 }
 
+/** Lines a patch touched at base: removed or edited lines, and for an insertion the lines around it. */
+export function changedBaseLines(patch: string): LineRange[] {
+  const lines: number[] = [];
+  let base = 0;
+  let inHunk = false;
+  let removing = false;
+  for (const raw of patch.split("\n")) {
+    const header = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@/.exec(raw);
+    if (header) {
+      base = Number(header[1]) + (header[2] === "0" ? 1 : 0);
+      inHunk = true;
+      removing = false;
+      continue;
+    }
+    if (!inHunk || raw.startsWith("\\")) continue;
+    if (raw.startsWith("-")) {
+      lines.push(base);
+      base++;
+      removing = true;
+    } else if (raw.startsWith("+")) {
+      if (!removing) lines.push(Math.max(1, base - 1), base);
+    } else {
+      base++;
+      removing = false;
+    }
+  }
+  return toRanges(lines);
+}
+
 export function toRanges(lines: number[]): LineRange[] {
   const sorted = [...new Set(lines)].sort((a, b) => a - b);
   const ranges: LineRange[] = [];

@@ -5,7 +5,15 @@ export {
   type ReliabilityBin,
   renderReliabilityTable,
 } from "./calibration.ts";
-export { changedLines, changesFromGit, formatRanges, parseNameStatus, splitGitDiff } from "./diff.ts";
+export { buildCoverageMap } from "./coverage-map.ts";
+export {
+  changedBaseLines,
+  changedLines,
+  changesFromGit,
+  formatRanges,
+  parseNameStatus,
+  splitGitDiff,
+} from "./diff.ts";
 export { type GitChangesOptions, gitChanges } from "./git-changes.ts";
 export { predictionsFromSelection } from "./predictions.ts";
 export type { RouteDef, RouteEntry } from "./routes/route.ts";

@@ -1,8 +1,9 @@
 import path from "node:path";
+import picomatch from "picomatch";
 import type { LoadedFlow, PerceoConfig } from "../config/index.ts";
 import { analyseImpact, type ChangeSeed, type RouteHit } from "./change-impact.ts";
-import { changedLines, formatRanges } from "./diff.ts";
-import { buildModuleGraph, TEST_FILE } from "./module-graph.ts";
+import { changedBaseLines, changedLines, formatRanges } from "./diff.ts";
+import { buildModuleGraph, type ModuleGraph, TEST_FILE } from "./module-graph.ts";
 import { estimateRisk, historyReason, summariseHistory } from "./risk.ts";
 import { discoverRoutes } from "./routes/discover-routes.ts";
 import { flowUrls, routesForUrl } from "./routes/flow-urls.ts";
@@ -57,7 +58,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
   const reachedFiles = new Set<string>();
 
   // 1. ignored and global files
-  const considered: Array<{ change: ChangedFile; lines?: LineRange[] }> = [];
+  const considered: Array<{ change: ChangedFile; lines?: LineRange[]; baseLines?: LineRange[] }> = [];
   let runAll: Reason | undefined;
   for (const change of input.changes) {
     const glob = ignoredBy(settings?.ignore ?? [], change.path, projectDir);
@@ -66,7 +67,15 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       continue;
     }
     const lines = change.patch && !change.binary ? changedLines(change.patch) : undefined;
-    const entry = lines && lines.length > 0 ? { change, lines } : { change };
+    const baseLines =
+      change.status === "modified" && change.patch && !change.binary
+        ? changedBaseLines(change.patch)
+        : undefined;
+    const entry = {
+      change,
+      ...(lines && lines.length > 0 ? { lines } : {}),
+      ...(baseLines && baseLines.length > 0 ? { baseLines } : {}),
+    };
     considered.push(entry);
     if (!runAll) {
       const text =
@@ -114,7 +123,10 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       ...(packageJson !== undefined ? { packageJson } : {}),
       configured: settings?.routes ?? [],
     });
-    const seeds = considered.flatMap(({ change, lines }) => seedsFor(change, lines, graph.files, files));
+    const owned = considered.filter((entry) => ownedByCoverage(entry, input.coverage, graph));
+    const seeds = considered
+      .filter((entry) => !owned.includes(entry))
+      .flatMap(({ change, lines }) => seedsFor(change, lines, graph.files, files));
     const impact = analyseImpact(graph, index, seeds);
     graphStats = {
       modules: graph.modules.size,
@@ -123,7 +135,12 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
     };
     const routesByFlow = new Map<string, Array<{ route: RouteDef; url: string }>>();
     for (const flow of input.flows) {
-      const visits: Array<{ route: RouteDef; url: string }> = [];
+      const visits: Array<{ route: RouteDef; url: string }> = impliedByCovers(
+        flow,
+        index.routes,
+        graph.files,
+        projectDir,
+      );
       for (const url of flowUrls(flow, input.coverage?.flows[flow.name]?.urls ?? [])) {
         for (const route of routesForUrl(url, index.routes)) {
           visits.push({ route, url: `${url.path ?? url.prefix ?? url.regex?.source} (${url.from})` });
@@ -155,6 +172,10 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
     }
     for (const { change } of considered) {
       if (reachedFiles.has(change.path)) continue;
+      if (owned.some((o) => o.change === change)) {
+        unreached.push({ file: change.path, why: "no recorded flow ran or applied the changed lines" });
+        continue;
+      }
       unreached.push({
         file: change.path,
         why: whyUnreached(change, projectDir, graph.modules.has(change.path), impact.hits),
@@ -268,6 +289,62 @@ function routeReason(hit: RouteHit, url: string): Reason {
     detail: `${seed.file}${lines} reaches route ${route.pattern} (${route.source}) via ${chain.join(" → ")}; the flow visits ${url}`,
     weight,
   };
+}
+
+/**
+ * A flow that names a route's entry file in `covers` visits that route, though it may get there by a
+ * click the steps do not spell out as a URL.
+ */
+function impliedByCovers(
+  flow: LoadedFlow,
+  routes: readonly RouteDef[],
+  files: ReadonlySet<string>,
+  projectDir: string,
+): Array<{ route: RouteDef; url: string }> {
+  if (flow.covers.length === 0) return [];
+  const prefix = projectDir ? `${projectDir}/` : "";
+  const match = picomatch(flow.covers, { dot: true });
+  const covered = (file: string) =>
+    match(file) || (prefix !== "" && file.startsWith(prefix) && match(file.slice(prefix.length)));
+  const visits: Array<{ route: RouteDef; url: string }> = [];
+  for (const route of routes) {
+    const entry = route.entries.find((e) => files.has(e.file) && covered(e.file));
+    if (entry) visits.push({ route, url: `${route.pattern} (covers names ${entry.file})` });
+  }
+  return visits;
+}
+
+/**
+ * Recorded coverage answers for a browser script, and for a stylesheet whose change stays inside
+ * rule bodies: the flows that ran or applied those lines are exactly the ones it can affect.
+ * Selector edits, new files and unrecorded files go through the graph instead.
+ */
+function ownedByCoverage(
+  entry: { change: ChangedFile; lines?: LineRange[]; baseLines?: LineRange[] },
+  coverage: CoverageMap | undefined,
+  graph: ModuleGraph,
+): boolean {
+  const { change, lines, baseLines } = entry;
+  if (!coverage || change.status !== "modified" || !lines || !baseLines) return false;
+  const recorded = Object.values(coverage.flows).some((f) => Array.isArray(f.files[change.path]));
+  if (!recorded) return false;
+  const module = graph.modules.get(change.path);
+  if (!module) return false;
+  if (module.kind === "style") {
+    const rules = module.css?.rules ?? [];
+    return lines.every((range) =>
+      rangeLines(range).every((line) =>
+        rules.some((r) => r.selectors.length > 0 && r.start < line && line < r.end),
+      ),
+    );
+  }
+  return module.kind === "code" && !graph.importers.has(change.path) && graph.assetRefs.has(change.path);
+}
+
+function rangeLines(range: LineRange): number[] {
+  const lines: number[] = [];
+  for (let l = range.start; l <= range.end && lines.length < 10_000; l++) lines.push(l);
+  return lines;
 }
 
 function seedsFor(

@@ -5,6 +5,7 @@ export {
   findBrowser,
   launchBrowser,
 } from "./browser.ts";
+export type { LineSpan, RecordedCoverage } from "./coverage.ts";
 export { compileLocator, describeLocator } from "./locator.ts";
 export * from "./result.ts";
 export { type RunEvent, type RunOptions, resolveViewport, runFlows } from "./run-flows.ts";

@@ -6,6 +6,7 @@ import type { Browser, BrowserContextOptions } from "playwright-core";
 import type { LoadedFlow, Persona, RunnerSettings, ViewportSetting } from "../config/index.ts";
 import { RUNNER_DEFAULTS, VIEWPORTS } from "../config/index.ts";
 import { type FoundBrowser, findBrowser, launchBrowser } from "./browser.ts";
+import { type RecordedCoverage, startCoverage } from "./coverage.ts";
 import { executeStep, StepFailure } from "./execute-step.ts";
 import type { AttemptResult, FlowResult, RunResult, ScreenshotRef, StepError, StepResult } from "./result.ts";
 import { stepAction, stepTitle } from "./step-title.ts";
@@ -24,6 +25,8 @@ export interface RunOptions {
   browserPath?: string;
   env?: NodeJS.ProcessEnv;
   onEvent?: (event: RunEvent) => void;
+  /** When set, each attempt records the URLs it visited and the script and stylesheet lines that ran (Chromium). */
+  onCoverage?: (flow: string, attempt: number, coverage: RecordedCoverage) => void;
   signal?: AbortSignal;
 }
 
@@ -152,6 +155,7 @@ async function runAttempt(
   if (tracing)
     await context.tracing.start({ screenshots: true, snapshots: true, title: `${flow.name} #${attempt}` });
   const page = await context.newPage();
+  const recorder = options.onCoverage ? await startCoverage(page) : undefined;
   page.setDefaultTimeout(settings.stepTimeout);
   page.setDefaultNavigationTimeout(settings.navigationTimeout);
 
@@ -238,6 +242,7 @@ async function runAttempt(
       await context.tracing.stop();
     }
   }
+  if (recorder) options.onCoverage?.(flow.name, attempt, await recorder.stop());
   await context.close();
   return {
     attempt,

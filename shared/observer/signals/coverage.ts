@@ -5,12 +5,14 @@ import type { ChangedFile, CoverageMap, LineRange, Reason } from "../types.ts";
 export function coverageReasons(
   flow: string,
   coverage: CoverageMap | undefined,
-  changes: ReadonlyArray<{ change: ChangedFile; lines?: LineRange[] }>,
+  changes: ReadonlyArray<{ change: ChangedFile; lines?: LineRange[]; baseLines?: LineRange[] }>,
 ): Reason[] {
   const recorded = coverage?.flows[flow];
   if (!recorded) return [];
   const reasons: Reason[] = [];
-  for (const { change, lines } of changes) {
+  for (const { change, lines: headLines, baseLines } of changes) {
+    // Coverage was recorded at base: compare the lines the change touched there.
+    const lines = baseLines ?? headLines;
     const ranges =
       recorded.files[change.path] ?? (change.previousPath ? recorded.files[change.previousPath] : undefined);
     if (!ranges) continue;

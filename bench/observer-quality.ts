@@ -1,0 +1,239 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { Browser } from "playwright-core";
+import { type LoadedFlow, loadProject, type Persona } from "../shared/config/index.ts";
+import { buildCoverageMap, diskTree, gitChanges, selectAffectedFlows } from "../shared/observer/index.ts";
+import { findBrowser, launchBrowser, type RecordedCoverage, runFlows } from "../shared/runner/index.ts";
+import { QUICK, SEEDED_CHANGES, type SeededChange } from "./observer/seeded-changes.ts";
+
+/*
+ * Observer quality on the example shop. Each seeded change is applied to a scratch git copy; the
+ * observer selects flows from `git diff` exactly as `perceo affected` does; then every flow runs in
+ * Chromium against the changed shop (its own server process). Ground truth: the flows that fail, and
+ * for changes that break nothing, the flows a person listed as reached. Targets: recall of failing
+ * flows 100%, average share of flows selected ≤ 30%.
+ * The observer gets the coverage map recorded by running every flow on the unchanged shop once
+ * (`--no-coverage` leaves it out). `--quick` runs eight of the changes.
+ */
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    workers: { type: "string", default: "3" },
+  },
+});
+const repoRoot = path.resolve(import.meta.dirname, "..");
+const APP = "examples/shop";
+
+const changes = SEEDED_CHANGES.filter(
+  (c) => (!values.quick || QUICK.includes(c.name)) && (!values.only || c.name.includes(values.only)),
+);
+
+const scratch = await mkdtemp(path.join(tmpdir(), "perceo-observer-quality-"));
+const appDir = path.join(scratch, APP);
+await mkdir(path.dirname(appDir), { recursive: true });
+await cp(path.join(repoRoot, APP), appDir, {
+  recursive: true,
+  filter: (src) => !/(perceo-report|node_modules|\.perceo\/data)/.test(src),
+});
+const git = (...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], {
+    cwd: scratch,
+    encoding: "utf8",
+  });
+git("init", "-q", "-b", "main");
+git("add", "-A");
+git("commit", "-q", "-m", "shop");
+
+const browser = await launchBrowser(findBrowser());
+const outputDir = path.join(scratch, "runs");
+
+interface Row {
+  change: SeededChange;
+  selected: string[];
+  failing: string[];
+  reached: string[];
+  missedFailing: string[];
+  missedReached: string[];
+  ms: number;
+}
+const rows: Row[] = [];
+let baselineFailing = new Set<string>();
+
+try {
+  const base = await loadProject(appDir, { cwd: scratch });
+  // Coverage recorded on the unchanged shop, as a nightly `perceo run` on main would.
+  const recordings = new Map<string, RecordedCoverage>();
+  const baseline = await runAll(base.flows, base.personas, recordings);
+  const coverage = values["no-coverage"]
+    ? undefined
+    : buildCoverageMap(recordings, git("ls-files").split("\n").filter(Boolean), { appDir: APP });
+  baselineFailing = new Set(baseline.filter((f) => f.failed).map((f) => f.name));
+  if (baselineFailing.size > 0)
+    console.log(`flows failing before any change (left out): ${[...baselineFailing].join(", ")}`);
+  const total = base.flows.length;
+  console.log(`${changes.length} seeded changes, ${total} flows; scratch repo ${scratch}\n`);
+
+  for (const change of changes) {
+    git("checkout", "-q", "--", ".");
+    git("clean", "-qfd");
+    for (const edit of change.edits) {
+      const file = path.join(appDir, edit.file);
+      if ("create" in edit) {
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, edit.create);
+        continue;
+      }
+      const text = await readFile(file, "utf8");
+      if (!text.includes(edit.find))
+        throw new Error(`${change.name}: "${edit.find}" not found in ${edit.file}`);
+      await writeFile(file, text.replace(edit.find, edit.replace));
+    }
+    git("add", "-N", ".");
+
+    const project = await loadProject(appDir, { cwd: scratch });
+    const started = performance.now();
+    const selection = await selectAffectedFlows({
+      changes: await gitChanges({ cwd: scratch, base: "HEAD" }),
+      flows: project.flows,
+      projectDir: APP,
+      tree: diskTree(scratch),
+      ...(coverage ? { coverage } : {}),
+      ...(project.config.observer ? { settings: project.config.observer } : {}),
+    });
+    const ms = performance.now() - started;
+
+    const results = await runAll(project.flows, project.personas);
+    const failing = results.filter((r) => r.failed && !baselineFailing.has(r.name)).map((r) => r.name);
+    const reached = [...new Set([...failing, ...(change.reaches ?? [])])];
+    const selected = selection.selected;
+    const row: Row = {
+      change,
+      selected,
+      failing,
+      reached,
+      missedFailing: failing.filter((f) => !selected.includes(f)),
+      missedReached: reached.filter((f) => !selected.includes(f)),
+      ms,
+    };
+    rows.push(row);
+    const flag = row.missedFailing.length > 0 ? `  MISSED ${row.missedFailing.join(",")}` : "";
+    console.log(
+      `${pad(change.name, 52)} ${pad(change.kind, 24)} fail ${pad(String(failing.length), 3)} selected ${pad(String(selected.length), 3)} ${pad(`${Math.round(ms)} ms`, 8)}${flag}`,
+    );
+  }
+  git("checkout", "-q", "--", ".");
+
+  const failingTotal = rows.reduce((n, r) => n + r.failing.length, 0);
+  const caught = rows.reduce((n, r) => n + r.failing.length - r.missedFailing.length, 0);
+  const reachedTotal = rows.reduce((n, r) => n + r.reached.length, 0);
+  const reachedCaught = rows.reduce((n, r) => n + r.reached.length - r.missedReached.length, 0);
+  const faultyChanges = rows.filter((r) => r.failing.length > 0);
+  const caughtChanges = faultyChanges.filter((r) => r.failing.some((f) => r.selected.includes(f)));
+  const share = rows.reduce((s, r) => s + r.selected.length / total, 0) / rows.length;
+  const precision =
+    rows.reduce((n, r) => n + r.selected.filter((s) => r.reached.includes(s)).length, 0) /
+    Math.max(
+      1,
+      rows.reduce((n, r) => n + r.selected.length, 0),
+    );
+  console.log("");
+  console.log(
+    `recall of failing flows        ${pct(caught / Math.max(1, failingTotal))} (${caught}/${failingTotal}; target 100%)`,
+  );
+  console.log(
+    `faulty changes caught          ${pct(caughtChanges.length / Math.max(1, faultyChanges.length))} (${caughtChanges.length}/${faultyChanges.length})`,
+  );
+  console.log(
+    `recall of reached flows        ${pct(reachedCaught / Math.max(1, reachedTotal))} (${reachedCaught}/${reachedTotal})`,
+  );
+  console.log(`average share of flows selected ${pct(share)} (target ≤ 30%)`);
+  console.log(`selected flows that fail or are reached ${pct(precision)}`);
+  console.log(`selection time                 median ${Math.round(median(rows.map((r) => r.ms)))} ms`);
+  console.log(
+    "peer: running every flow (100% selected) — what Perceo replaces; Meta's predictive test selection reports >95% of failing tests at ~33% of tests",
+  );
+  if (caught < failingTotal) process.exitCode = 1;
+} finally {
+  await browser.close();
+  if (!process.env.KEEP_SCRATCH) await rm(scratch, { recursive: true, force: true });
+}
+
+async function runAll(
+  flows: LoadedFlow[],
+  personas: Record<string, import("../shared/config/index.ts").Persona>,
+) {
+  const server = await startServer();
+  try {
+    if (!server.url) return flows.map((f) => ({ name: f.name, failed: true }));
+    // Full-page screenshots cannot fail without baselines; element screenshots can, so they stay.
+    const runnable = flows.map((f) => ({
+      ...f,
+      steps: f.steps.filter(
+        (s) => !("screenshot" in s) || (typeof s.screenshot === "object" && s.screenshot.element),
+      ),
+      stepLocations: f.stepLocations.filter((_, i) => {
+        const s = f.steps[i];
+        return !s || !("screenshot" in s) || (typeof s.screenshot === "object" && !!s.screenshot.element);
+      }),
+    }));
+    const result = await runFlows({
+      project: "shop",
+      baseUrl: server.url,
+      flows: runnable,
+      personas,
+      outputDir,
+      browser: browser as Browser,
+      ...(record
+        ? { onCoverage: (flow: string, _attempt: number, c: RecordedCoverage) => record.set(flow, c) }
+        : {}),
+      settings: {
+        retries: 0,
+        stepTimeout: 3_000,
+        navigationTimeout: 10_000,
+        trace: "off",
+        workers: Number(values.workers),
+      },
+    });
+    return result.flows.map((f) => ({ name: f.name, failed: f.status === "failed" }));
+  } finally {
+    server.process.kill();
+  }
+}
+
+/** The changed shop in its own process: a change that stops it from starting fails every flow. */
+async function startServer(): Promise<{ url?: string; process: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(appDir, "server.ts")], {
+    env: { ...process.env, PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const url = await new Promise<string | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 15_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const match = /running at (http:\/\/\S+)/.exec(chunk.toString());
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
+  return url ? { url, process: child } : { process: child };
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text.slice(0, width) : text + " ".repeat(width - text.length);
+}
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.floor(s.length / 2)] as number) : 0;
+}

@@ -1,0 +1,147 @@
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { loadProject } from "../config/index.ts";
+import { createClaudeAdvisor } from "../llm/index.ts";
+import {
+  type CoverageMap,
+  diskTree,
+  type FlowImpact,
+  formatRanges,
+  gitChanges,
+  gitTree,
+  type Reason,
+  type Selection,
+  type SourceTree,
+  selectAffectedFlows,
+} from "../observer/index.ts";
+import { type CliIo, EXIT, parse, UsageError } from "./cli-io.ts";
+
+const run = promisify(execFile);
+
+/**
+ * `perceo affected [--dir DIR] [--base REF] [--head REF] [--json]`
+ * 1. find the repository and the project (.perceo/) inside it
+ * 2. `git diff --name-status -M base...head` and its patches (head: the working tree unless given)
+ * 3. select the affected flows from the files at head; Claude advises when ANTHROPIC_API_KEY is set
+ * 4. print the selection with its reasons, or JSON
+ */
+export async function commandAffected(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, {
+    dir: { type: "string" },
+    base: { type: "string" },
+    head: { type: "string" },
+    json: { type: "boolean", default: false },
+  });
+  const root = path.resolve(io.cwd, values.dir ?? ".");
+  const top = await gitTopLevel(root);
+  const projectDir = path.relative(top, root).split(path.sep).join("/");
+  const project = await loadProject(root, { cwd: top });
+  const base = values.base ?? (await defaultBase(top, io.env));
+  const changes = await gitChanges({ cwd: top, base, ...(values.head ? { head: values.head } : {}) });
+  const tree: SourceTree & { close?: () => void } = values.head ? gitTree(top, values.head) : diskTree(top);
+  try {
+    const coverage = await readCoverage(root);
+    const apiKey = io.env.ANTHROPIC_API_KEY;
+    const selection = await selectAffectedFlows({
+      changes,
+      flows: project.flows,
+      projectDir,
+      tree,
+      ...(project.config.observer ? { settings: project.config.observer } : {}),
+      ...(coverage ? { coverage } : {}),
+      ...(apiKey ? { advisor: createClaudeAdvisor({ apiKey }) } : {}),
+    });
+    if (values.json) io.stdout.write(`${JSON.stringify(selection, null, 2)}\n`);
+    else io.stdout.write(renderSelection(selection, `${base}...${values.head ?? "working tree"}`));
+    return EXIT.passed;
+  } finally {
+    tree.close?.();
+  }
+}
+
+async function gitTopLevel(dir: string): Promise<string> {
+  try {
+    const { stdout } = await run("git", ["rev-parse", "--show-toplevel"], { cwd: dir });
+    return stdout.trim();
+  } catch {
+    throw new UsageError(`${dir} is not inside a git repository; perceo affected compares two commits`);
+  }
+}
+
+/** The pull request's base in CI, else the remote's default branch, else main or master. */
+async function defaultBase(top: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const candidates = [
+    ...(env.GITHUB_BASE_REF ? [`origin/${env.GITHUB_BASE_REF}`] : []),
+    "origin/HEAD",
+    "origin/main",
+    "main",
+    "origin/master",
+    "master",
+  ];
+  for (const ref of candidates) {
+    try {
+      await run("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: top });
+      return ref;
+    } catch {
+      // not this one
+    }
+  }
+  throw new UsageError("no base branch found (tried origin/HEAD, main, master); pass --base REF");
+}
+
+/** `.perceo/coverage.json`, written by `perceo run --coverage`, when present. */
+async function readCoverage(root: string): Promise<CoverageMap | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(root, ".perceo", "coverage.json"), "utf8")) as CoverageMap;
+  } catch {
+    return undefined;
+  }
+}
+
+export function renderSelection(selection: Selection, range: string): string {
+  const total = selection.flows.length;
+  const lines = [
+    `${selection.selected.length} of ${total} flows affected by ${selection.stats.changedFiles} changed files (${range})`,
+  ];
+  if (selection.runAll) lines.push(`All flows selected: ${selection.runAll.detail}`);
+  lines.push("");
+  for (const impact of selection.flows.filter((f) => f.selected)) {
+    lines.push(flowLine(impact));
+    for (const reason of impact.reasons.slice(0, selection.runAll ? 1 : 4))
+      lines.push(`    ${reasonLine(reason)}`);
+  }
+  const skipped = selection.flows.filter((f) => !f.selected).map((f) => f.flow);
+  if (skipped.length > 0) lines.push("", `Not affected: ${skipped.join(", ")}`);
+  if (selection.unreached.length > 0) {
+    lines.push("", "Changes that reach no flow:");
+    for (const u of selection.unreached.slice(0, 20)) lines.push(`  ${u.file} — ${u.why}`);
+    if (selection.unreached.length > 20) lines.push(`  … and ${selection.unreached.length - 20} more`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function flowLine(impact: FlowImpact): string {
+  const risk = impact.risk
+    ? `  risk ${Math.round(impact.risk.probability * 100)}% (confidence ${Math.round(impact.risk.confidence * 100)}%)`
+    : "";
+  return `✓ ${impact.flow} [${impact.priority}]${risk}`;
+}
+
+function reasonLine(reason: Reason): string {
+  const lines = reason.lines ? `:${formatRanges(reason.lines)}` : "";
+  switch (reason.signal) {
+    case "route":
+    case "imports":
+      if (reason.route)
+        return `${reason.signal}: ${reason.chain?.join(" → ") ?? reason.file} ⇒ route ${reason.route} (${reason.routeSource}); visits ${reason.url}`;
+      return `${reason.signal}: ${reason.detail}`;
+    case "covers":
+      return reason.glob
+        ? `covers: ${reason.file}${lines} matches "${reason.glob}"`
+        : `covers: ${reason.detail}`;
+    default:
+      return `${reason.signal}: ${reason.detail}`;
+  }
+}
