@@ -1,0 +1,264 @@
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type RunningShop, startShop } from "../examples/shop/server.ts";
+import {
+  checkout,
+  createShopRepository,
+  pullRequestPayload,
+  pushPayload,
+  REPOSITORY,
+  runAction,
+  type ShopRepository,
+} from "./testing/action-harness.ts";
+import { requestBodySchema, validateAgainstGitHub } from "./testing/github-schema.ts";
+
+const GITHUB = "https://api.github.com";
+const CHECK_RUNS = `/repos/${REPOSITORY}/check-runs`;
+
+let repo: ShopRepository;
+let shop: RunningShop;
+
+/** Expects one `Perceo / Flows` check run and hands back its body once sent. */
+function expectCheckRun(): { body: () => Record<string, unknown> } {
+  let sent: Record<string, unknown> | undefined;
+  nock(GITHUB)
+    .post(CHECK_RUNS, (body) => {
+      sent = body as Record<string, unknown>;
+      return true;
+    })
+    .matchHeader("authorization", "Bearer ghs_test_token")
+    .reply(201, { id: 77 });
+  return {
+    body: () => {
+      if (!sent) throw new Error("no check run was sent");
+      return sent;
+    },
+  };
+}
+
+function prRun(workspace: string, inputs: Record<string, string>, options: { fork?: boolean } = {}) {
+  return runAction({
+    workspace,
+    eventName: "pull_request",
+    payload: pullRequestPayload(repo, options),
+    sha: repo.featureSha,
+    ref: "refs/pull/2/merge",
+    inputs: { "base-url": shop.url, ...inputs },
+  });
+}
+
+const runJson = async (workspace: string) =>
+  JSON.parse(await readFile(path.join(workspace, "perceo-report", "run.json"), "utf8")) as {
+    id: string;
+    flows: Array<{ name: string; status: string }>;
+  };
+
+describe("the Action in a workflow", () => {
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+    [repo, shop] = await Promise.all([createShopRepository(), startShop()]);
+  });
+  afterAll(async () => {
+    nock.enableNetConnect();
+    await shop?.close();
+    if (repo) await rm(repo.root, { recursive: true, force: true });
+  });
+  beforeEach(() => nock.cleanAll());
+  afterEach(() => {
+    expect(nock.pendingMocks()).toStrictEqual([]);
+  });
+
+  it("runs only the flows a pull request affects, from a shallow checkout, and reports a check run GitHub accepts", async () => {
+    const workspace = await checkout(repo, "feature", "affected");
+    const check = expectCheckRun();
+    const result = await prRun(workspace, {});
+
+    expect(result.log).not.toContain("::error::");
+    expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toEqual({
+      "affected-flows": '["not-found"]',
+      passed: "1",
+      failed: "0",
+      flaky: "0",
+      "visual-changes": "0",
+      "report-path": path.join(workspace, "perceo-report"),
+      "run-id": "gh-4242-1-shard-1-of-1",
+    });
+    const body = check.body();
+    expect(
+      validateAgainstGitHub(body, requestBodySchema("/repos/{owner}/{repo}/check-runs", "post")),
+    ).toEqual([]);
+    expect(body).toMatchObject({
+      name: "Perceo / Flows",
+      head_sha: repo.featureSha,
+      status: "completed",
+      conclusion: "success",
+      details_url: `https://github.com/${REPOSITORY}/actions/runs/4242`,
+      external_id: "gh-4242-1-shard-1-of-1",
+      output: { title: "1 flow passed" },
+    });
+    expect((body.output as { annotations?: unknown }).annotations).toBeUndefined();
+    expect(result.summary).toContain("1 of 3 flows affected by 1 changed files");
+    expect(result.summary).toMatch(/\| not-found \| .*passed.* \| [^|]+ \| — \|/);
+    expect(result.summary).toContain(
+      "Stored in the embedded database in .perceo/data as run gh-4242-1-shard-1-of-1.",
+    );
+  });
+
+  it("shards all flows so that every flow runs exactly once across 1/2 and 2/2", async () => {
+    const workspace = await checkout(repo, "feature", "shards");
+    const ran: string[] = [];
+    for (const shard of ["1/2", "2/2"]) {
+      expectCheckRun();
+      const result = await prRun(workspace, { flows: "all", shard });
+      expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
+      expect(result.exitCode).toBe(0);
+      expect(result.outputs["affected-flows"]).toBe('["footer-links","home-hero","not-found"]');
+      expect(result.outputs["run-id"]).toBe(`gh-4242-1-shard-${shard.replace("/", "-of-")}`);
+      ran.push(...(await runJson(workspace)).flows.map((flow) => flow.name));
+    }
+    expect(ran.sort()).toEqual(["footer-links", "home-hero", "not-found"]);
+  });
+
+  it("runs a fork's pull request, stores nothing and writes no check run, and says why", async () => {
+    const workspace = await checkout(repo, "feature", "fork");
+    const result = await prRun(workspace, { flows: "not-found" }, { fork: true });
+    expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.passed).toBe("1");
+    expect(result.summary).toContain("Not stored: this pull request comes from a fork");
+    expect(result.log).toContain("::warning::Perceo: this pull request comes from a fork");
+  });
+
+  it("keeps going when Supabase is down: retries, then warns and keeps the report", async () => {
+    const workspace = await checkout(repo, "feature", "backend-down");
+    const supabase = nock("https://perceo-down.supabase.co")
+      .post("/rest/v1/projects", [
+        { full_name: REPOSITORY, repository_id: 186853002, default_branch: "main" },
+      ])
+      .query({ on_conflict: "full_name", select: "*" })
+      .times(3)
+      .reply(503, { message: "upstream unavailable" });
+    const check = expectCheckRun();
+    const result = await prRun(workspace, {
+      flows: "not-found",
+      "supabase-url": "https://perceo-down.supabase.co",
+      "supabase-key": "service-role-secret",
+    });
+    expect(supabase.isDone()).toBe(true);
+    expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    expect(check.body()).toMatchObject({ conclusion: "success" });
+    expect(result.summary).toContain("Supabase at https://perceo-down.supabase.co could not be reached");
+    expect(result.log).toMatch(/::warning::Perceo: Supabase at .* could not be reached/);
+    expect(result.log).toContain("::add-mask::service-role-secret");
+    expect((await runJson(workspace)).flows).toHaveLength(1);
+  });
+
+  it("makes a default-branch push's screenshots the baselines, then reports a visual change on a pull request", async () => {
+    const workspace = await checkout(repo, "main", "baselines");
+    expectCheckRun();
+    const pushed = await runAction({
+      workspace,
+      eventName: "push",
+      payload: pushPayload(repo),
+      sha: repo.mainSha,
+      ref: "refs/heads/main",
+      inputs: { "base-url": shop.url, flows: "not-found" },
+    });
+    expect(pushed.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(pushed.exitCode).toBe(0);
+    expect(pushed.summary).toContain("1 screenshots became baselines.");
+
+    const reworded = await startShop({
+      copy: { notFoundText: "This page took a different path. Try the catalog." },
+    });
+    try {
+      const check = expectCheckRun();
+      const result = await runAction({
+        workspace,
+        eventName: "pull_request",
+        payload: pullRequestPayload(repo),
+        sha: repo.featureSha,
+        ref: "refs/pull/2/merge",
+        inputs: { "base-url": reworded.url, flows: "not-found", "fail-on": "visual" },
+      });
+      expect(result.outputs["visual-changes"]).toBe("1");
+      expect(result.exitCode).toBe(1);
+      expect(result.log).toContain("::error::1 screenshots changed (fail-on: visual)");
+      const body = check.body();
+      expect(
+        validateAgainstGitHub(body, requestBodySchema("/repos/{owner}/{repo}/check-runs", "post")),
+      ).toEqual([]);
+      expect(body).toMatchObject({
+        conclusion: "failure",
+        output: { title: "1 flow passed, 1 visual change" },
+      });
+      const annotations = (body.output as { annotations: Array<Record<string, unknown>> }).annotations;
+      expect(annotations).toEqual([
+        {
+          path: "examples/shop/.perceo/flows/not-found.yml",
+          start_line: 13,
+          end_line: 13,
+          annotation_level: "warning",
+          title: "not-found: screenshot not-found changed",
+          message: expect.stringMatching(
+            new RegExp(
+              `^\\d+\\.\\d\\d% of the pixels differ from the baseline of ${repo.mainSha.slice(0, 7)}; diff image: screenshots/not-found/attempt-1/not-found\\.diff\\.png$`,
+            ),
+          ),
+        },
+      ]);
+    } finally {
+      await reworded.close();
+    }
+  });
+
+  it("sends the results to the App with an OIDC token for audience perceo", async () => {
+    const workspace = await checkout(repo, "feature", "oidc");
+    nock("https://token.actions.example")
+      .get("/token")
+      .query({ "api-version": "2.0", audience: "perceo" })
+      .matchHeader("authorization", "Bearer runtime-request-token")
+      .reply(200, { value: "header.payload.signature" });
+    let ingested: { run: { id: string }; context: Record<string, unknown>; visual: unknown } | undefined;
+    nock("https://perceo-app.example")
+      .post("/ingest", (body) => {
+        ingested = body as typeof ingested;
+        return true;
+      })
+      .matchHeader("authorization", "Bearer header.payload.signature")
+      .reply(202, { ok: true });
+    expectCheckRun();
+    const result = await runAction({
+      workspace,
+      eventName: "pull_request",
+      payload: pullRequestPayload(repo),
+      sha: repo.featureSha,
+      ref: "refs/pull/2/merge",
+      inputs: { "base-url": shop.url, flows: "not-found", "ingest-url": "https://perceo-app.example/ingest" },
+      env: {
+        ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/token?api-version=2.0",
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runtime-request-token",
+      },
+    });
+    expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    expect(result.summary).toContain("Sent to the Perceo App at https://perceo-app.example/ingest.");
+    expect(ingested?.run.id).toBe("gh-4242-1-shard-1-of-1");
+    expect(ingested?.context).toEqual({
+      source: "ci",
+      commitSha: repo.featureSha,
+      branch: "feature",
+      prNumber: 2,
+      ciRunId: 4242,
+      ciRunAttempt: 1,
+      reportDir: path.join(workspace, "perceo-report"),
+    });
+    expect(result.log).toContain("::add-mask::header.payload.signature");
+  });
+});

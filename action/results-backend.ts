@@ -1,0 +1,175 @@
+import * as core from "@actions/core";
+import type { RunResult } from "../shared/runner/index.ts";
+import {
+  artifactPath,
+  openPostgresStore,
+  openStore,
+  type RunContext,
+  type RunStore,
+  type Store,
+  StoreError,
+} from "../shared/store/index.ts";
+import type { RunEventContext } from "./github-event.ts";
+import { IngestUnavailableError, sendToIngest } from "./ingest-client.ts";
+import type { ActionInputs } from "./inputs.ts";
+import type { BaselineLookup, VisualComparison } from "./visual-compare.ts";
+
+/** Where this run's results go, or why they go nowhere. */
+export type ResultsBackend =
+  | { kind: "store"; description: string; store: RunStore | Store; projectId: string }
+  | { kind: "ingest"; description: string; url: string }
+  | { kind: "none"; description: string; reason: string };
+
+/**
+ * Picks the backend: Supabase with a key, else the App's ingest route with an OIDC token, else the
+ * embedded database. A fork's pull request gets none (its workflow has no secrets and no id-token),
+ * and a backend that cannot be reached is a warning: the run goes on and is kept in the report.
+ */
+export async function openResultsBackend(
+  inputs: ActionInputs,
+  event: RunEventContext,
+): Promise<ResultsBackend> {
+  if (event.fromFork) {
+    const reason =
+      "this pull request comes from a fork: GitHub gives its workflow no secrets and no id-token, so the run is kept only in this job summary and the perceo-report artifact";
+    return { kind: "none", description: "nothing (fork pull request)", reason };
+  }
+  if (!inputs["supabase-url"] && inputs["ingest-url"]) {
+    return {
+      kind: "ingest",
+      description: `the Perceo App at ${inputs["ingest-url"]}`,
+      url: inputs["ingest-url"],
+    };
+  }
+  const supabase = inputs["supabase-url"] && inputs["supabase-key"];
+  const description = supabase
+    ? `Supabase at ${inputs["supabase-url"]}`
+    : "the embedded database in .perceo/data";
+  try {
+    const store = supabase
+      ? await openStore({
+          env: { SUPABASE_URL: inputs["supabase-url"], SUPABASE_SERVICE_ROLE_KEY: inputs["supabase-key"] },
+          cwd: event.workspace,
+        })
+      : await openPostgresStore({ env: {}, cwd: event.workspace });
+    try {
+      const project = await store.ensureProject({
+        fullName: event.repository,
+        ...(event.repositoryId !== undefined ? { repositoryId: event.repositoryId } : {}),
+        ...(event.defaultBranch !== undefined ? { defaultBranch: event.defaultBranch } : {}),
+      });
+      return { kind: "store", description, store, projectId: project.id };
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof StoreError && error.code !== "unavailable") throw error;
+    const reason = `${description} could not be reached (${(error as Error).message}); the run is kept in the perceo-report artifact — upload it with actions/upload-artifact`;
+    return { kind: "none", description: `nothing (${description} unreachable)`, reason };
+  }
+}
+
+/** Baselines from the store (newest approved on the default branch, the merge base's first). */
+export function baselineLookup(
+  backend: ResultsBackend,
+  mergeBaseSha: string | undefined,
+): BaselineLookup | undefined {
+  if (backend.kind !== "store") return undefined;
+  return async (flowName, shot) => {
+    const baseline = await backend.store.resolveBaseline({
+      projectId: backend.projectId,
+      flowName,
+      stepName: shot.name,
+      viewport: shot.viewport,
+      ...(mergeBaseSha ? { mergeBaseSha } : {}),
+    });
+    if (!baseline?.storagePath) return undefined;
+    const png = await backend.store.blobs.get("screenshots", baseline.storagePath);
+    return png ? { png, commitSha: baseline.commitSha } : undefined;
+  };
+}
+
+export interface RecordOutcome {
+  stored: boolean;
+  /** What a person reads in the summary: where the run went, or why it went nowhere. */
+  message: string;
+  baselinesUpdated: number;
+}
+
+/** Stores the run (idempotent on its id: workflow run, attempt and shard) and, when asked, its new baselines. */
+export async function recordResults(
+  backend: ResultsBackend,
+  input: {
+    run: RunResult;
+    context: RunContext;
+    visual: VisualComparison;
+    updateBaselines: boolean;
+    event: RunEventContext;
+  },
+): Promise<RecordOutcome> {
+  if (backend.kind === "none")
+    return { stored: false, message: `Not stored: ${backend.reason}.`, baselinesUpdated: 0 };
+  try {
+    if (backend.kind === "ingest") {
+      await sendToIngest({ url: backend.url, run: input.run, context: input.context, visual: input.visual });
+      return { stored: true, message: `Sent to ${backend.description}.`, baselinesUpdated: 0 };
+    }
+    await backend.store.recordRun(input.run, { ...input.context, projectId: backend.projectId });
+    const baselinesUpdated = input.updateBaselines
+      ? await promoteBaselines(backend, input.run, input.context)
+      : 0;
+    return {
+      stored: true,
+      message: `Stored in ${backend.description} as run ${input.run.id}.`,
+      baselinesUpdated,
+    };
+  } catch (error) {
+    if (error instanceof StoreError && error.code !== "unavailable") throw error;
+    if (!(error instanceof StoreError) && !(error instanceof IngestUnavailableError)) throw error;
+    const message = `Not stored: ${backend.description} could not be reached (${error.message}); the run is kept in the perceo-report artifact.`;
+    core.warning(message);
+    return { stored: false, message, baselinesUpdated: 0 };
+  } finally {
+    if (backend.kind === "store") await backend.store.close();
+  }
+}
+
+/**
+ * Makes this run's screenshots the baselines of their (flow, step, viewport) at this commit. Needs
+ * the full Store (approval); the Supabase adapter's RunStore has no approval yet.
+ */
+async function promoteBaselines(
+  backend: Extract<ResultsBackend, { kind: "store" }>,
+  run: RunResult,
+  context: RunContext,
+): Promise<number> {
+  const store = backend.store;
+  if (!("approveScreenshot" in store) || !context.commitSha || !context.branch) {
+    core.warning(
+      `update-baselines: ${backend.description} cannot approve screenshots yet; baselines were not updated`,
+    );
+    return 0;
+  }
+  let promoted = 0;
+  for (const flow of run.flows) {
+    const last = flow.attempts.at(-1);
+    if (last?.status !== "passed") continue;
+    for (const shot of last.screenshots) {
+      if (shot.name === "failure") continue;
+      const screenshot = await store.recordScreenshot({
+        projectId: backend.projectId,
+        flowName: flow.name,
+        stepName: shot.name,
+        stepIndex: shot.stepIndex,
+        viewport: shot.viewport,
+        storagePath: artifactPath(backend.projectId, run.id, shot.path),
+        commitSha: context.commitSha,
+        branch: context.branch,
+      });
+      await store.approveScreenshot(screenshot.id, "perceo/action");
+      promoted++;
+    }
+  }
+  return promoted;
+}
