@@ -11,7 +11,8 @@ function collectSnapshot(): DomSnapshot {
   const clean = (text: string | null | undefined) => (text ?? "").replace(/\s+/g, " ").trim();
   const visible = (el: Element) => {
     const rect = el.getBoundingClientRect();
-    if (rect.width < 1 || rect.height < 1) return false;
+    // 1×1 clipped boxes are the visually-hidden pattern (skip links, screen-reader text).
+    if (rect.width <= 1 || rect.height <= 1) return false;
     // Off-screen tricks (skip links, visually-hidden text) are not read by sighted people.
     if (rect.right + scrollX <= 0 || rect.bottom + scrollY <= 0) return false;
     if (el.closest(".visually-hidden, .sr-only")) return false;
