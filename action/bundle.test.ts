@@ -1,0 +1,112 @@
+import { execFile } from "node:child_process";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningShop, startShop } from "../examples/shop/server.ts";
+import { buildAction, DIST_DIR } from "./build.ts";
+import {
+  checkout,
+  createShopRepository,
+  parseOutputFile,
+  pullRequestPayload,
+  type ShopRepository,
+} from "./testing/action-harness.ts";
+
+const exec = promisify(execFile);
+
+async function listFiles(dir: string, prefix = ""): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files = await Promise.all(
+    entries.map((entry) =>
+      entry.isDirectory()
+        ? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`)
+        : [`${prefix}${entry.name}`],
+    ),
+  );
+  return files.flat().sort();
+}
+
+describe("action/dist", () => {
+  let scratch: string;
+  beforeAll(async () => {
+    scratch = await mkdtemp(path.join(tmpdir(), "perceo-dist-"));
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("is what a fresh build makes (run npm run build:action and commit action/dist)", async () => {
+    const fresh = path.join(scratch, "fresh");
+    await buildAction(fresh);
+    const files = await listFiles(fresh);
+    expect(await listFiles(DIST_DIR)).toEqual(files);
+    for (const file of files) {
+      const [built, committed] = await Promise.all([
+        readFile(path.join(fresh, file)),
+        readFile(path.join(DIST_DIR, file)),
+      ]);
+      expect(built.equals(committed), `${file} differs from a fresh build`).toBe(true);
+    }
+  }, 60_000);
+
+  describe("run by node the way the runner does, without node_modules", () => {
+    let repo: ShopRepository;
+    let shop: RunningShop;
+    beforeAll(async () => {
+      [repo, shop] = await Promise.all([createShopRepository(), startShop()]);
+    });
+    afterAll(async () => {
+      await shop?.close();
+      if (repo) await rm(repo.root, { recursive: true, force: true });
+    });
+
+    it("runs a flow in Chromium from a fork's pull request and writes outputs and the job summary", async () => {
+      // A copy of the action's files only: nothing can be resolved from this repository's node_modules.
+      const actionDir = path.join(scratch, "perceo-action");
+      await cp(DIST_DIR, path.join(actionDir, "action", "dist"), { recursive: true });
+      const workspace = await checkout(repo, "feature", "bundle");
+      const eventPath = path.join(scratch, "event.json");
+      const outputFile = path.join(scratch, "output");
+      const summaryFile = path.join(scratch, "summary");
+      await writeFile(eventPath, JSON.stringify(pullRequestPayload(repo, { fork: true })));
+      await Promise.all([writeFile(outputFile, ""), writeFile(summaryFile, "")]);
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !/^(GITHUB_|INPUT_|ACTIONS_|RUNNER_)/.test(name)),
+      );
+      const { stdout } = await exec(process.execPath, [path.join(actionDir, "action", "dist", "index.js")], {
+        cwd: workspace,
+        env: {
+          ...env,
+          GITHUB_ACTIONS: "true",
+          GITHUB_EVENT_NAME: "pull_request",
+          GITHUB_EVENT_PATH: eventPath,
+          GITHUB_REPOSITORY: "Codertocat/Hello-World",
+          GITHUB_RUN_ID: "99",
+          GITHUB_RUN_ATTEMPT: "2",
+          GITHUB_WORKSPACE: workspace,
+          GITHUB_OUTPUT: outputFile,
+          GITHUB_STEP_SUMMARY: summaryFile,
+          "INPUT_BASE-URL": shop.url,
+          INPUT_FLOWS: "not-found",
+          INPUT_CONFIG: "examples/shop",
+          INPUT_SHARD: "1/1",
+          "INPUT_UPDATE-BASELINES": "auto",
+          "INPUT_FAIL-ON": "failures",
+          "INPUT_GITHUB-TOKEN": "ghs_bundle_token",
+        },
+      });
+      expect(stdout).not.toContain("::error::");
+      expect(parseOutputFile(await readFile(outputFile, "utf8"))).toMatchObject({
+        "affected-flows": '["not-found"]',
+        passed: "1",
+        failed: "0",
+        "run-id": "gh-99-2-shard-1-of-1",
+      });
+      expect(await readFile(summaryFile, "utf8")).toContain(
+        "Not stored: this pull request comes from a fork",
+      );
+    }, 60_000);
+  });
+});
