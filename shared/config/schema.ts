@@ -314,6 +314,26 @@ export const observerSettingsSchema = z.strictObject({
 });
 export type ObserverSettings = z.infer<typeof observerSettingsSchema>;
 
+/** A live page the App captures after deploys and in weekly scans. */
+export const pageSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).describe("The page's full address."),
+  name: nonEmpty.optional().describe("How reports name it (default: the URL's path)."),
+  files: z
+    .array(nonEmpty)
+    .default([])
+    .describe("Globs of source files that change this page (src/pages/pricing/**); a deploy touching none skips it."),
+  viewports: z
+    .array(z.enum(["desktop", "mobile"]))
+    .min(1)
+    .default(["desktop", "mobile"])
+    .describe("desktop is 1280 wide; mobile 390 wide with touch and a mobile user agent."),
+  masks: z
+    .array(nonEmpty)
+    .default([])
+    .describe("CSS selectors of areas whose changes are ignored: clocks, ads, user names."),
+});
+export type PageSetting = z.infer<typeof pageSchema>;
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   project: nonEmpty.describe("The project's name, shown in reports."),
@@ -324,6 +344,13 @@ export const configSchema = z.strictObject({
   observer: observerSettingsSchema
     .optional()
     .describe("How `perceo affected` picks the flows a change can break."),
+  pages: z.array(pageSchema).optional().describe("Live pages to capture after each deploy and compare element by element."),
+  allowedTargets: z
+    .array(nonEmpty)
+    .optional()
+    .describe(
+      "Origins (http://127.0.0.1:4000) or hosts captures may open although they are private or local addresses; everything else must resolve to a public address.",
+    ),
 });
 export type PerceoConfig = z.infer<typeof configSchema>;
 export type RunnerSettings = z.infer<typeof runnerSettingsSchema>;
