@@ -306,7 +306,10 @@ export const observerSettingsSchema = z.strictObject({
     .array(
       z.strictObject({
         path: nonEmpty.describe("A URL pattern such as /products/:slug; * for the not-found page."),
-        files: z.array(nonEmpty).min(1).describe("Globs of the files that render it, relative to the project."),
+        files: z
+          .array(nonEmpty)
+          .min(1)
+          .describe("Globs of the files that render it, relative to the project."),
       }),
     )
     .default([])
@@ -321,7 +324,9 @@ export const pageSchema = z.strictObject({
   files: z
     .array(nonEmpty)
     .default([])
-    .describe("Globs of source files that change this page (src/pages/pricing/**); a deploy touching none skips it."),
+    .describe(
+      "Globs of source files that change this page (src/pages/pricing/**); a deploy touching none skips it.",
+    ),
   viewports: z
     .array(z.enum(["desktop", "mobile"]))
     .min(1)
@@ -344,7 +349,10 @@ export const configSchema = z.strictObject({
   observer: observerSettingsSchema
     .optional()
     .describe("How `perceo affected` picks the flows a change can break."),
-  pages: z.array(pageSchema).optional().describe("Live pages to capture after each deploy and compare element by element."),
+  pages: z
+    .array(pageSchema)
+    .optional()
+    .describe("Live pages to capture after each deploy and compare element by element."),
   allowedTargets: z
     .array(nonEmpty)
     .optional()
