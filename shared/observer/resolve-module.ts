@@ -56,10 +56,11 @@ export function createModuleResolver(files: ReadonlySet<string>, root?: string) 
       const answer = factory.resolveFileSync(path.join(root, from), clean);
       if (answer.path) {
         const rel = path.relative(root, answer.path).split(path.sep).join("/");
-        result =
-          rel.startsWith("..") || rel.includes("node_modules/") || !files.has(rel)
-            ? { external: clean }
-            : { file: rel };
+        result = files.has(rel)
+          ? { file: rel }
+          : clean.startsWith(".")
+            ? { missing: path.posix.join(dir, clean) }
+            : { external: clean };
       } else if (answer.builtin) result = { external: clean };
     }
     if (!result) {
