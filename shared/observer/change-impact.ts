@@ -114,7 +114,12 @@ export function analyseImpact(
           if (!module) break;
           const unit = module.facts.units[Number(name)];
           if (!unit || unit.typeOnly) break;
-          if (index.shell.has(file)) hitAll(key);
+          const ownEntries = (byHost.get(file) ?? []).flatMap((r) =>
+            r.entries.filter((e) => e.file === file).map((e) => e.symbol),
+          );
+          // A handler the host itself defines is that route's code, not the shell's.
+          const consumed = unit.names.length > 0 && unit.names.every((n) => ownEntries.includes(n));
+          if (index.shell.has(file) && !consumed) hitAll(key);
           for (const route of byEntryFile.get(file) ?? []) {
             if (route.entries.some((e) => e.file === file && (!e.symbol || unit.names.includes(e.symbol))))
               hit(route, key);
@@ -127,10 +132,6 @@ export function analyseImpact(
           if (unit.sideEffect) reach(`l\0${file}`, key);
           const names = unit.names;
           if (names.length === 0) break;
-          const ownEntries = (byHost.get(file) ?? []).flatMap((r) =>
-            r.entries.filter((e) => e.file === file).map((e) => e.symbol),
-          );
-          const consumed = names.every((n) => ownEntries.includes(n));
           module.facts.units.forEach((other, i) => {
             if (other === unit || consumed) return;
             if (names.some((n) => other.refs.has(n))) reach(`u\0${file}\0${i}`, key);
@@ -173,6 +174,8 @@ export function analyseImpact(
           if (index.shell.has(file)) hitAll(key);
           for (const route of byEntryFile.get(file) ?? []) hit(route, key);
           for (const route of byLayout.get(file) ?? []) hit(route, key);
+          // A script a page loads by URL runs there.
+          for (const ref of graph.assetRefs.get(file) ?? []) reach(`u\0${ref.file}\0${ref.unit}`, key);
           for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
             const target = graph.modules.get(importer);
             const record = target?.facts.imports[at];
@@ -222,6 +225,8 @@ export function analyseImpact(
         case "t": {
           for (const other of graph.modules.values()) {
             if (other.kind === "style" || !other.text.includes(name)) continue;
+            // A script that queries this markup reads it; it does not render it.
+            if (other.facts.domQueries.some((q) => mentionsToken(q.selector, name))) continue;
             other.facts.units.forEach((unit, i) => {
               if (unit.literals.some((l) => mentionsToken(l, name))) reach(`u\0${other.file}\0${i}`, key);
             });
@@ -400,10 +405,10 @@ function seedStylesheet(
         else for (const t of found) tokens.add(t);
       }
     }
-    if (everywhere) reach(`f\0${seed.file}`, from);
-    else for (const token of tokens) reach(`t\0\0${token}`, from);
+    // Imported by code (a CSS module, a component's stylesheet): the importers use it as a whole.
+    if (everywhere || graph.importers.has(seed.file)) reach(`f\0${seed.file}`, from);
+    if (!everywhere) for (const token of tokens) reach(`t\0\0${token}`, from);
   }
-  void graph;
 }
 
 /** A browser script's change reaches the markup its nearest DOM query looks for; elsewhere, every page that loads it. */
@@ -419,8 +424,10 @@ function seedBrowserScript(
     const inside = (span: { start: number; end: number }) =>
       span.start <= range.start && span.end >= range.end;
     const size = (span: { start: number; end: number }) => span.end - span.start;
-    let queries = module.facts.domQueries.filter((q) => inside(q.statement));
-    if (queries.length === 0) queries = module.facts.domQueries.filter((q) => inside(q.scope));
+    // Queries for a bare tag or role (`input[name=q]`) name no markup of their own: skip them.
+    const specific = module.facts.domQueries.filter((q) => selectorTokens(q.selector) !== undefined);
+    let queries = specific.filter((q) => inside(q.statement));
+    if (queries.length === 0) queries = specific.filter((q) => inside(q.scope));
     if (queries.length === 0) {
       reach(`f\0${seed.file}`, from);
       continue;

@@ -2,7 +2,7 @@ import path from "node:path";
 import picomatch from "picomatch";
 import { type CssFacts, readCssFacts } from "./css-rules.ts";
 import { type ModuleFacts, readModuleFacts, type Unit } from "./module-facts.ts";
-import { createModuleResolver, isCodeFile } from "./resolve-module.ts";
+import { createModuleResolver, isCodeFile, type PathAliases, readPathAliases } from "./resolve-module.ts";
 import type { SourceTree } from "./source-tree.ts";
 
 /*
@@ -53,7 +53,15 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
   const files = new Set(all);
   const ignored = options.ignore?.length ? picomatch(options.ignore as string[], { dot: true }) : () => false;
   const prefix = options.appDir ? `${options.appDir}/` : "";
-  const resolver = createModuleResolver(files, options.tree.root);
+  let aliases: PathAliases | undefined;
+  if (!options.tree.root) {
+    for (const dir of [options.appDir, ""]) {
+      const file = dir ? `${dir}/tsconfig.json` : "tsconfig.json";
+      aliases = files.has(file) ? readPathAliases(await options.tree.read(file), dir) : undefined;
+      if (aliases) break;
+    }
+  }
+  const resolver = createModuleResolver(files, options.tree.root, aliases);
   const resolve = (from: string, specifier: string) => {
     const r = resolver(from, specifier);
     return "file" in r ? r.file : undefined;

@@ -17,7 +17,33 @@ export type Resolved = { file: string } | { external: string } | { missing: stri
  * list (the common case, and the fast one); everything else — tsconfig `paths`, package `imports`,
  * workspace packages — goes to oxc-resolver when the files are on disk.
  */
-export function createModuleResolver(files: ReadonlySet<string>, root?: string) {
+export interface PathAliases {
+  /** Folder the targets are relative to (repository-relative). */
+  baseDir: string;
+  paths: Record<string, string[]>;
+}
+
+/** tsconfig `compilerOptions.paths`, for trees that are not on disk (oxc-resolver reads them itself otherwise). */
+export function readPathAliases(
+  tsconfigText: string | undefined,
+  tsconfigDir: string,
+): PathAliases | undefined {
+  if (!tsconfigText) return undefined;
+  try {
+    const json = JSON.parse(
+      tsconfigText.replace(/\/\*[\s\S]*?\*\/|(^|[^:"])\/\/.*$/gm, "$1").replace(/,(\s*[}\]])/g, "$1"),
+    ) as {
+      compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> };
+    };
+    const options = json.compilerOptions;
+    if (!options?.paths) return undefined;
+    return { baseDir: path.posix.join(tsconfigDir, options.baseUrl ?? "."), paths: options.paths };
+  } catch {
+    return undefined;
+  }
+}
+
+export function createModuleResolver(files: ReadonlySet<string>, root?: string, aliases?: PathAliases) {
   const factory = root
     ? new ResolverFactory({
         tsconfig: "auto",
@@ -51,6 +77,25 @@ export function createModuleResolver(files: ReadonlySet<string>, root?: string) 
     if (clean.startsWith(".")) {
       const file = probe(path.posix.join(dir, clean));
       if (file) result = { file };
+    }
+    if (!result && !factory && aliases) {
+      for (const [pattern, targets] of Object.entries(aliases.paths)) {
+        const star = pattern.indexOf("*");
+        const head = star === -1 ? pattern : pattern.slice(0, star);
+        const tail = star === -1 ? "" : pattern.slice(star + 1);
+        if (star === -1 ? clean !== pattern : !(clean.startsWith(head) && clean.endsWith(tail))) continue;
+        const middle = star === -1 ? "" : clean.slice(head.length, clean.length - tail.length);
+        for (const target of targets) {
+          const file = probe(
+            path.posix.normalize(path.posix.join(aliases.baseDir, target.replace("*", middle))),
+          );
+          if (file) {
+            result = { file };
+            break;
+          }
+        }
+        if (result) break;
+      }
     }
     if (!result && factory && root) {
       const answer = factory.resolveFileSync(path.join(root, from), clean);

@@ -7,11 +7,12 @@ import { buildModuleGraph, type ModuleGraph, TEST_FILE } from "./module-graph.ts
 import { estimateRisk, historyReason, summariseHistory } from "./risk.ts";
 import { discoverRoutes } from "./routes/discover-routes.ts";
 import { flowUrls, routesForUrl } from "./routes/flow-urls.ts";
-import type { RouteDef } from "./routes/route.ts";
+import { normalizePattern, patternMatches, type RouteDef } from "./routes/route.ts";
 import { coverageReasons } from "./signals/coverage.ts";
 import { coversReasons } from "./signals/covers.ts";
 import { adviceReasons, buildAdviceRequest, type FlowAdvisor } from "./signals/llm.ts";
 import { ignoredBy, runAllReason } from "./signals/run-all.ts";
+import { flowNamesText, proseEdits } from "./signals/text-edits.ts";
 import type { SourceTree } from "./source-tree.ts";
 import type {
   ChangedFile,
@@ -148,13 +149,55 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       }
       routesByFlow.set(flow.name, visits);
     }
+    const prose = new Map(
+      considered.flatMap(({ change }) => {
+        const edits = change.patch && change.status === "modified" ? proseEdits(change.patch) : undefined;
+        return edits ? [[change.path, edits] as const] : [];
+      }),
+    );
     for (const hit of impact.hits) {
+      const edits = prose.get(hit.seed.file);
       for (const flow of input.flows) {
         const visit = routesByFlow.get(flow.name)?.find((v) => v.route === hit.route);
         if (!visit) continue;
-        add(flow.name, routeReason(hit, visit.url));
+        const reason = routeReason(hit, visit.url);
+        if (edits) {
+          const named = flowNamesText(flow, [...edits.before, ...edits.after]);
+          if (!named) continue;
+          reason.detail += `; only wording changed, and the flow names "${named}"`;
+        }
+        add(flow.name, reason);
         reachedFiles.add(originalPath(hit.seed.file, input.changes));
       }
+    }
+    // A route table edit that renames or drops a path: flows that visited the old path.
+    for (const { change } of considered) {
+      if (!change.patch || !index.routes.some((r) => r.host === change.path)) continue;
+      for (const old of removedPaths(change.patch)) {
+        for (const flow of input.flows) {
+          const url = flowUrls(flow, input.coverage?.flows[flow.name]?.urls ?? []).find(
+            (u) => u.path !== undefined && patternMatches(old, u.path),
+          );
+          if (!url) continue;
+          add(flow.name, {
+            signal: "route",
+            file: change.path,
+            route: old,
+            routeSource: change.path,
+            url: `${url.path} (${url.from})`,
+            detail: `${change.path} changes the route ${old}, which the flow visits at ${url.path} (${url.from})`,
+            weight: 0.9,
+          });
+          reachedFiles.add(change.path);
+        }
+      }
+    }
+    for (const [file, edits] of prose) {
+      if (!reachedFiles.has(file))
+        unreached.push({
+          file,
+          why: `only wording changed ("${edits.before[0]}" → "${edits.after[0]}") and no flow names it`,
+        });
     }
     if (impact.everyRoute) {
       const { seed, chain } = impact.everyRoute;
@@ -171,7 +214,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       reachedFiles.add(reason.file as string);
     }
     for (const { change } of considered) {
-      if (reachedFiles.has(change.path)) continue;
+      if (reachedFiles.has(change.path) || prose.has(change.path)) continue;
       if (owned.some((o) => o.change === change)) {
         unreached.push({ file: change.path, why: "no recorded flow ran or applied the changed lines" });
         continue;
@@ -345,6 +388,17 @@ function rangeLines(range: LineRange): number[] {
   const lines: number[] = [];
   for (let l = range.start; l <= range.end && lines.length < 10_000; l++) lines.push(l);
   return lines;
+}
+
+/** URL paths on removed lines of a route table that no added line keeps. */
+function removedPaths(patch: string): string[] {
+  const literals = (sign: string) =>
+    patch
+      .split("\n")
+      .filter((l) => l.startsWith(sign))
+      .flatMap((l) => [...l.matchAll(/["'`](\/[\w\-/:.*]*)["'`]/g)].map((m) => m[1] as string));
+  const kept = new Set(literals("+"));
+  return [...new Set(literals("-"))].filter((p) => !kept.has(p)).map(normalizePattern);
 }
 
 function seedsFor(
