@@ -109,7 +109,7 @@ function bodies() {
 const IMPACT_TABLE = [
   "| Flow | Priority | Risk | Why |",
   "|---|---|---|---|",
-  "| `checkout` | critical | 60% | covers src/cart/total.ts |",
+  '| `checkout` | critical | 31% | src/cart/total.ts matches covers glob "src/cart/\\*\\*" in .perceo/flows/checkout.yml |',
   "",
   "Not affected: `search`.",
 ].join("\n");
@@ -173,8 +173,15 @@ describe("pull_request", () => {
     const project = await app.deps.store.getProject(`${REPO.owner}/${REPO.repo}`);
     expect(project).toMatchObject({ repositoryId: REPO.id, installationId: INSTALLATION_ID });
     const predictions = await app.deps.store.listPredictions(project?.id ?? "", SHA);
-    expect(predictions.map((p) => [p.flowName, p.prNumber, p.probability, p.reasoning])).toStrictEqual([
-      ["checkout", 2, 0.6, "covers src/cart/total.ts"],
+    expect(
+      predictions.map((p) => [p.flowName, p.prNumber, Math.round(p.probability * 100), p.reasoning]),
+    ).toStrictEqual([
+      [
+        "checkout",
+        2,
+        31,
+        'src/cart/total.ts matches covers glob "src/cart/**" in .perceo/flows/checkout.yml',
+      ],
     ]);
   });
 

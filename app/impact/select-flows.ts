@@ -1,11 +1,12 @@
-import picomatch from "picomatch";
-import type { LoadedFlow, Priority } from "../../shared/config/index.ts";
+import type { LoadedFlow, PerceoConfig, Priority } from "../../shared/config/index.ts";
+import { selectAffectedFlows as observe } from "../../shared/observer/index.ts";
 import type { ChangedFile } from "../github/changed-files.ts";
 
 /*
- * The one place the App asks which flows a change affects. It stands in for the observer
- * (`shared/observer`, `selectAffectedFlows`) until that lands: same inputs, and the output below is
- * what the App renders and records, so switching over touches this file only.
+ * The one place the App asks which flows a change affects: the observer (`shared/observer`), fed
+ * the pull request's files with their patches. The App does not download the repository, so the
+ * import-graph signal is off here; covers globs, flow files, global files and coverage apply.
+ * The result is reduced to what the App renders and records.
  */
 
 export interface FlowImpact {
@@ -28,64 +29,45 @@ export interface Impact {
   changedFiles: number;
 }
 
-const GLOBAL_FILES = [
-  "package.json",
-  "package-lock.json",
-  "pnpm-lock.yaml",
-  "yarn.lock",
-  ".perceo/config.yml",
-];
-const PRIORITY_RISK: Record<Priority, number> = { critical: 0.6, high: 0.5, medium: 0.4, low: 0.3 };
-
-export function selectAffectedFlows(input: {
+export async function selectAffectedFlows(input: {
   changes: ChangedFile[];
   flows: LoadedFlow[];
+  settings?: PerceoConfig["observer"];
   /** Flows someone asked for with `/perceo run`; `all` selects every flow. */
   requested?: { all: boolean; flows: string[]; by: string };
-}): Impact {
-  const { changes, flows, requested } = input;
-  const paths = changes.flatMap((c) => (c.previousPath ? [c.path, c.previousPath] : [c.path]));
-  const global = paths.find((p) => GLOBAL_FILES.includes(p));
-  const selectAllReason = requested?.all
-    ? `@${requested.by} asked for all flows`
-    : global
-      ? `${global} changed, which every flow depends on`
-      : undefined;
+}): Promise<Impact> {
+  const { requested } = input;
+  const selection = await observe({
+    changes: input.changes,
+    flows: input.flows,
+    ...(input.settings ? { settings: input.settings } : {}),
+  });
+  const askedFor = (name: string) =>
+    requested !== undefined && (requested.all || requested.flows.includes(name));
   const affected: FlowImpact[] = [];
   const unaffected: string[] = [];
-  for (const flow of flows) {
-    const reasons: string[] = [];
-    if (selectAllReason) reasons.push(selectAllReason);
-    if (paths.includes(flow.file)) reasons.push(`its flow file ${flow.file} changed`);
-    if (flow.covers.length > 0) {
-      const matches = picomatch(flow.covers);
-      const hit = paths.filter((p) => matches(p));
-      if (hit.length > 0) reasons.push(`covers ${describeFiles(hit)}`);
-    }
-    if (requested?.flows.includes(flow.name)) reasons.push(`@${requested.by} asked for it`);
-    if (reasons.length === 0) {
-      unaffected.push(flow.name);
+  for (const flow of selection.flows) {
+    if (!flow.selected && !askedFor(flow.flow)) {
+      unaffected.push(flow.flow);
       continue;
     }
+    const reasons = flow.reasons.map((r) => r.detail);
+    if (askedFor(flow.flow)) reasons.push(`@${requested?.by} asked for it`);
     affected.push({
-      name: flow.name,
+      name: flow.flow,
       file: flow.file,
       priority: flow.priority,
-      risk: PRIORITY_RISK[flow.priority],
-      confidence: selectAllReason ? 0.3 : 0.6,
-      reasons,
+      risk: flow.risk?.probability ?? 0.1,
+      confidence: flow.risk?.confidence ?? 0.2,
+      reasons: [...new Set(reasons)],
     });
   }
   affected.sort((a, b) => b.risk - a.risk || a.name.localeCompare(b.name));
+  const selectAllReason = requested?.all ? `@${requested.by} asked for all flows` : selection.runAll?.detail;
   return {
     affected,
-    unaffected,
-    changedFiles: changes.length,
+    unaffected: unaffected.sort(),
+    changedFiles: input.changes.length,
     ...(selectAllReason ? { selectAllReason } : {}),
   };
-}
-
-function describeFiles(files: string[]): string {
-  const shown = files.slice(0, 3).join(", ");
-  return files.length > 3 ? `${shown} and ${files.length - 3} more` : shown;
 }

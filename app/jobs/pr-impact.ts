@@ -56,9 +56,10 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
       baseSha: job.baseSha,
       headSha: job.headSha,
     });
-    const impact = selectAffectedFlows({
+    const impact = await selectAffectedFlows({
       changes,
       flows: config.project.flows,
+      settings: config.project.config.observer,
       ...(job.requested ? { requested: job.requested } : {}),
     });
     const project = await deps.store.ensureProject({
