@@ -46,6 +46,8 @@ export interface RouteIndex {
 
 type Key = string;
 
+const SHARED_WALK_FROM = 64;
+
 export function analyseImpact(
   graph: ModuleGraph,
   index: RouteIndex,
@@ -74,10 +76,18 @@ export function analyseImpact(
   const consumedInto = (file: string, symbol: string, host: string) =>
     (byHost.get(host) ?? []).some((r) => r.entries.some((e) => e.file === file && e.symbol === symbol));
 
+  // Past a few dozen changed files, walks share what they visited: each route keeps the first
+  // change that reached it, and a large diff costs one walk over the graph instead of one per file.
+  const shared = seeds.length > SHARED_WALK_FROM;
+  let prev = new Map<Key, Key | null>();
+  let routeSeen = new Set<RouteDef>();
   for (const seed of seeds) {
-    const prev = new Map<Key, Key | null>();
-    const routeSeen = new Set<RouteDef>();
+    if (!shared) {
+      prev = new Map();
+      routeSeen = new Set();
+    }
     const queue: Key[] = [];
+    let head = 0;
     const reach = (key: Key, from: Key | null) => {
       if (prev.has(key)) return;
       prev.set(key, from);
@@ -104,8 +114,8 @@ export function analyseImpact(
 
     seedKeys(graph, byHost, seed, reach, hit);
 
-    while (queue.length > 0) {
-      const key = queue.shift() as Key;
+    while (head < queue.length) {
+      const key = queue[head++] as Key;
       const [kind, file, name] = splitKey(key);
       const module = graph.modules.get(file);
       if (file) touched.add(file);

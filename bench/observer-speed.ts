@@ -1,0 +1,169 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+/*
+ * Observer speed on a generated repository: 20,000 JavaScript modules in a layered import graph,
+ * 500 Next.js routes (src/app/r<N>/page.js), 500 flows, and a 5,000-file diff. Each side runs in its
+ * own process so peak memory (max RSS) is its own:
+ * A. a selection: `selectAffectedFlows` from the diff — listing and parsing every module, resolving
+ *    imports, finding routes, slicing the change, matching flows
+ * B. the peer: dependency-cruiser building the same repository's dependency graph (`cruise`)
+ * Targets: A ≤ 1 s and ≤ 300 MB. The ratio A/B is printed.
+ * The modules are JavaScript because dependency-cruiser needs TypeScript < 7 to read .ts files.
+ */
+const MODULES = 20_000;
+const ROUTES = 500;
+const FLOWS = 500;
+const CHANGED = 5_000;
+
+const { values } = parseArgs({
+  options: { child: { type: "string" }, dir: { type: "string" }, runs: { type: "string", default: "3" } },
+});
+
+if (values.child) {
+  const result =
+    values.child === "observer"
+      ? await timeSelection(values.dir as string)
+      : await timeCruise(values.dir as string);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+  );
+  process.exit(0);
+}
+
+const dir = path.join(tmpdir(), `perceo-observer-speed-${MODULES}`);
+if (!existsSync(path.join(dir, "done"))) await generate(dir);
+const runs = Number(values.runs);
+const observer = Array.from({ length: runs }, () => child("observer"));
+const cruiser = child("cruiser");
+const best = observer.sort((a, b) => a.ms - b.ms)[0] as Measured;
+const worstRss = Math.max(...observer.map((o) => o.maxRssMb));
+console.log(
+  `repository: ${MODULES} modules, ${ROUTES} routes, ${FLOWS} flows; diff: ${CHANGED} files (${dir})`,
+);
+console.log(
+  `selection (Perceo observer)   ${fmt(best.ms)} best of ${runs}, peak ${worstRss} MB  — selected ${best.selected} flows, ${best.modules} modules in graph`,
+);
+console.log(
+  `dependency-cruiser graph      ${fmt(cruiser.ms)}, peak ${cruiser.maxRssMb} MB  — ${cruiser.modules} modules`,
+);
+console.log(
+  `ratio observer / peer         time ${(best.ms / cruiser.ms).toFixed(3)}, memory ${(worstRss / cruiser.maxRssMb).toFixed(2)}`,
+);
+console.log(
+  `targets                       ≤ 1 s: ${best.ms <= 1000 ? "met" : "missed"}; ≤ 300 MB: ${worstRss <= 300 ? "met" : "missed"}`,
+);
+
+interface Measured {
+  ms: number;
+  maxRssMb: number;
+  selected?: number;
+  modules?: number;
+}
+
+function child(kind: string): Measured {
+  const result = spawnSync(process.execPath, [import.meta.filename, "--child", kind, "--dir", dir], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`${kind} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split("\n").pop() as string) as Measured;
+}
+
+function fmt(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+/** A seeded generator, so every run builds the same repository and diff. */
+function random(seed: number) {
+  let state = seed;
+  return (n: number) => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state % n;
+  };
+}
+
+function modulePath(i: number): string {
+  return `src/lib/d${Math.floor(i / 200)}/m${i}.js`;
+}
+
+async function generate(root: string): Promise<void> {
+  const pick = random(7);
+  const write = async (file: string, text: string) => {
+    await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+    await writeFile(path.join(root, file), text);
+  };
+  await write(
+    "package.json",
+    JSON.stringify({ name: "generated", dependencies: { next: "15.0.0" } }, null, 2),
+  );
+  const writes: Array<Promise<void>> = [];
+  for (let i = 0; i < MODULES; i++) {
+    const deps = i < 100 ? [] : [...new Set([pick(i), pick(i), pick(i)])];
+    const from = path.posix.dirname(modulePath(i));
+    const imports = deps.map((d) => {
+      const rel = path.posix.relative(from, modulePath(d));
+      return `import { f${d} } from "${rel.startsWith(".") ? rel : `./${rel}`}";`;
+    });
+    writes.push(
+      write(
+        modulePath(i),
+        `${imports.join("\n")}\n\n/** Module ${i}. */\nexport function f${i}(x) {\n  return ${deps.map((d) => `f${d}(x)`).join(" + ") || "x"} + ${i};\n}\n\nexport const label${i} = "module ${i}";\n`,
+      ),
+    );
+    if (writes.length >= 500) await Promise.all(writes.splice(0));
+  }
+  for (let r = 0; r < ROUTES; r++) {
+    const used = [...new Set([pick(MODULES), pick(MODULES), pick(MODULES), pick(MODULES)])];
+    const imports = used.map((d) => `import { f${d} } from "../../lib/d${Math.floor(d / 200)}/m${d}.js";`);
+    writes.push(
+      write(
+        `src/app/r${r}/page.js`,
+        `${imports.join("\n")}\n\nexport default function Page${r}() {\n  return String(${used.map((d) => `f${d}(1)`).join(" + ")});\n}\n`,
+      ),
+    );
+  }
+  for (let f = 0; f < FLOWS; f++) {
+    writes.push(
+      write(
+        `.perceo/flows/flow-${f}.yml`,
+        `name: flow-${f}\ndescription: Opens route ${f}.\npriority: medium\nsteps:\n  - goto: /r${f % ROUTES}\n  - expect: { visible: { text: Route } }\n`,
+      ),
+    );
+  }
+  await Promise.all(writes);
+  await write(".perceo/config.yml", "project: generated\nbaseUrl: http://localhost:3000\n");
+  await write("done", "");
+}
+
+async function timeSelection(root: string) {
+  const { loadProject } = await import("../shared/config/index.ts");
+  const { diskTree, selectAffectedFlows } = await import("../shared/observer/index.ts");
+  const project = await loadProject(root, { cwd: root });
+  const pick = random(11);
+  const changed = new Set<number>();
+  while (changed.size < CHANGED) changed.add(pick(MODULES));
+  const changes = [...changed].map((i) => ({
+    path: modulePath(i),
+    status: "modified" as const,
+    patch: `@@ -5 +5 @@\n-  return x;\n+  return x + 1;`,
+  }));
+  const started = performance.now();
+  const selection = await selectAffectedFlows({ changes, flows: project.flows, tree: diskTree(root) });
+  const ms = performance.now() - started;
+  return { ms, selected: selection.selected.length, modules: selection.stats.modulesInGraph };
+}
+
+async function timeCruise(root: string) {
+  const { cruise } = await import("dependency-cruiser");
+  process.chdir(root);
+  const started = performance.now();
+  const result = await cruise(["src"], {}, { extensions: [".js"] });
+  const ms = performance.now() - started;
+  const output = result.output as { modules: unknown[] };
+  return { ms, modules: output.modules.length };
+}
