@@ -6,7 +6,10 @@
 /** Free text shown as text: markdown link/image syntax and HTML escaped, autolinks broken. */
 export function plainText(text: string): string {
   return text
-    .replace(/[\\`*_[\]()!<>|#~]/g, (c) => `\\${c}`)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_[\]()!|#~]/g, (c) => `\\${c}`)
     .replace(/\r?\n/g, " ")
     .replace(/(\w)(:\/\/)/g, "$1:&#8203;//")
     .replace(/@(?=\w)/g, "@&#8203;")
