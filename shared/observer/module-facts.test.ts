@@ -53,6 +53,7 @@ describe("module facts from the AST", () => {
       'export * from "./a.ts";',
       'export { b as c } from "./b.ts";',
       "export async function load(name) {",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text under test
       "  const page = await import(`./pages/${name}.ts`);",
       '  const util = require("./util.cjs");',
       '  return [page, util, await import("./fixed.ts")];',
