@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/index.ts";
 import { BrowserNotFoundError } from "../runner/index.ts";
 import { StoreError } from "../store/index.ts";
+import { commandAffected } from "./affected-command.ts";
 import { type CliIo, EXIT, UsageError } from "./cli-io.ts";
 import { commandDb } from "./db-command.ts";
 import { commandFlows } from "./flows-command.ts";
@@ -14,6 +15,7 @@ const HELP = `perceo — regression testing for user flows
 Usage:
   perceo run [--dir DIR] [--base-url URL] [--flows a,b | --all] [--workers N] [--retries N] [--report DIR]
   perceo flows list [--dir DIR]
+  perceo affected [--dir DIR] [--base REF] [--head REF] [--json]   the flows a change affects, with reasons
   perceo flows show <name> [--dir DIR]
   perceo flows validate [--dir DIR]
   perceo demo [--report DIR] [--workers N]
@@ -68,6 +70,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return commandRun(rest, io);
     case "flows":
       return commandFlows(rest, io);
+    case "affected":
+      return commandAffected(rest, io);
     case "demo":
       return commandDemo(rest, io);
     case "runs":
