@@ -15,9 +15,9 @@ const HELP = `perceo — regression testing for user flows
 Usage:
   perceo run [--dir DIR] [--base-url URL] [--flows a,b | --all] [--workers N] [--retries N] [--report DIR]
   perceo flows list [--dir DIR]
-  perceo affected [--dir DIR] [--base REF] [--head REF] [--json]   the flows a change affects, with reasons
   perceo flows show <name> [--dir DIR]
   perceo flows validate [--dir DIR]
+  perceo affected [--dir DIR] [--base REF] [--head REF] [--json]   the flows a change affects, with reasons
   perceo demo [--report DIR] [--workers N]
   perceo runs list [--limit N] [--json]
   perceo runs show <id> [--json]
