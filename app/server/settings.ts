@@ -28,8 +28,15 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
   const appId = Number(env.APP_ID);
   if (!Number.isInteger(appId) || appId <= 0)
     problems.push("APP_ID: set it to the App's id (App settings → General)");
-  const privateKey = getPrivateKey({ env: env as NodeJS.ProcessEnv }) ?? "";
-  if (!privateKey) problems.push("PRIVATE_KEY (or PRIVATE_KEY_PATH): the App's private key, PEM or base64");
+  let privateKey = "";
+  try {
+    privateKey = getPrivateKey({ env: env as NodeJS.ProcessEnv }) ?? "";
+  } catch {
+    problems.push("PRIVATE_KEY: not a valid PEM key; paste the whole .pem file, or base64 of it");
+  }
+  if (!privateKey && problems.every((p) => !p.startsWith("PRIVATE_KEY"))) {
+    problems.push("PRIVATE_KEY (or PRIVATE_KEY_PATH): the App's private key, PEM or base64");
+  }
   const webhookSecret = env.WEBHOOK_SECRET?.trim() ?? "";
   if (production && (webhookSecret.length < 16 || PLACEHOLDER_SECRETS.has(webhookSecret))) {
     problems.push(
