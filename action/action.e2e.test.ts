@@ -55,7 +55,7 @@ const runJson = async (workspace: string) =>
     flows: Array<{ name: string; status: string }>;
   };
 
-describe("the Action in a workflow", () => {
+describe("the Action in a workflow", { timeout: 90_000 }, () => {
   beforeAll(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
@@ -50,9 +50,47 @@ const lazyPglite: Plugin = {
   },
 };
 
-/** Builds action/dist: index.js (ESM, everything bundled but PGlite) and playwright-core's two metadata files. */
+/**
+ * The observer parses and resolves imports with oxc's native addons. Bundled, each `.node` file
+ * is copied to action/dist/native and required from there. Only the binding installed here
+ * (linux-x64-gnu, GitHub's ubuntu runners) is shipped.
+ */
+function nativeAddons(copied: Set<string>): Plugin {
+  return {
+    name: "native-addons",
+    setup(on) {
+      // oxc-parser loads its binding through createRequire, which esbuild cannot follow: point its
+      // local `./parser.<platform>.node` attempt at the copy in dist/native.
+      on.onLoad({ filter: /oxc-parser[\\/]src-js[\\/]bindings\.js$/ }, async (args) => {
+        const source = await readFile(args.path, "utf8");
+        const installed = /^parser\.linux-x64-gnu\.node$/;
+        const bindingDir = path.join(root, "node_modules", "@oxc-parser", "binding-linux-x64-gnu");
+        for (const file of await readdir(bindingDir))
+          if (installed.test(file)) copied.add(path.join(bindingDir, file));
+        return {
+          contents: source.replace(
+            "require('./parser.linux-x64-gnu.node')",
+            'require(require("node:path").join(__dirname, "native", "parser.linux-x64-gnu.node"))',
+          ),
+          loader: "js",
+        };
+      });
+      on.onLoad({ filter: /\.node$/ }, (args) => {
+        copied.add(args.path);
+        const name = JSON.stringify(path.basename(args.path));
+        return {
+          contents: `module.exports = require(require("node:path").join(__dirname, "native", ${name}));`,
+          loader: "js",
+        };
+      });
+    },
+  };
+}
+
+/** Builds action/dist: index.js (ESM, everything bundled but PGlite), oxc's native addons, playwright-core's two metadata files. */
 export async function buildAction(outDir: string = DIST_DIR): Promise<void> {
   await rm(outDir, { recursive: true, force: true });
+  const addons = new Set<string>();
   await build({
     entryPoints: [path.join(root, "action", "index.ts")],
     outfile: path.join(outDir, "index.js"),
@@ -63,7 +101,7 @@ export async function buildAction(outDir: string = DIST_DIR): Promise<void> {
     legalComments: "none",
     logLevel: "warning",
     external: ["pg-native", "chromium-bidi/*"],
-    plugins: [playwrightPackageRoot, lazyPglite],
+    plugins: [playwrightPackageRoot, lazyPglite, nativeAddons(addons)],
     banner: {
       js: [
         'import { createRequire as __perceoCreateRequire } from "node:module";',
@@ -74,6 +112,8 @@ export async function buildAction(outDir: string = DIST_DIR): Promise<void> {
       ].join("\n"),
     },
   });
+  await mkdir(path.join(outDir, "native"), { recursive: true });
+  for (const addon of addons) await copyFile(addon, path.join(outDir, "native", path.basename(addon)));
   const pwDir = path.join(outDir, "playwright-core");
   await mkdir(pwDir, { recursive: true });
   const pwPackage = path.dirname(fileURLToPath(import.meta.resolve("playwright-core/package.json")));

@@ -62,7 +62,7 @@ describe("action/dist", () => {
       if (repo) await rm(repo.root, { recursive: true, force: true });
     });
 
-    it("runs a flow in Chromium from a fork's pull request and writes outputs and the job summary", async () => {
+    it("selects the affected flow with the observer from a shallow fork checkout, runs it in Chromium, and writes outputs and the job summary", async () => {
       // A copy of the action's files only: nothing can be resolved from this repository's node_modules.
       const actionDir = path.join(scratch, "perceo-action");
       await cp(DIST_DIR, path.join(actionDir, "action", "dist"), { recursive: true });
@@ -89,7 +89,7 @@ describe("action/dist", () => {
           GITHUB_OUTPUT: outputFile,
           GITHUB_STEP_SUMMARY: summaryFile,
           "INPUT_BASE-URL": shop.url,
-          INPUT_FLOWS: "not-found",
+          INPUT_FLOWS: "affected",
           INPUT_CONFIG: "examples/shop",
           INPUT_SHARD: "1/1",
           "INPUT_UPDATE-BASELINES": "auto",

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { type ChangedFile, gitChanges } from "../shared/observer/index.ts";
 
 const run = promisify(execFile);
 
@@ -73,8 +74,11 @@ async function fetchQuietly(cwd: string, args: string[]): Promise<void> {
   }
 }
 
-/** Files changed between the merge base and HEAD (renames count as both paths). */
-export async function listChangedFiles(cwd: string, mergeBase: string): Promise<string[]> {
-  const out = await git(cwd, ["diff", "--name-only", "--no-renames", "-z", mergeBase, "HEAD"]);
-  return out.split("\0").filter(Boolean);
+/** The changes from the merge base to HEAD, with patches, as the observer reads them. */
+export async function listChanges(cwd: string, mergeBase: string): Promise<ChangedFile[]> {
+  try {
+    return await gitChanges({ cwd, base: mergeBase, head: "HEAD" });
+  } catch (error) {
+    throw new GitError(`cannot list the changes since ${mergeBase}: ${(error as Error).message}`);
+  }
 }

@@ -6,7 +6,7 @@ import { BrowserNotFoundError, type RunResult, runFlows } from "../shared/runner
 import type { RunContext } from "../shared/store/index.ts";
 import { CheckRunError, publishFlowsCheckRun } from "./check-run.ts";
 import { buildAnnotations, checkConclusion, checkTitle, renderFlowsSummary } from "./flows-report.ts";
-import { findMergeBase, GitError, listChangedFiles } from "./git-diff.ts";
+import { findMergeBase, GitError, listChanges } from "./git-diff.ts";
 import { type RunEventContext, readRunEvent } from "./github-event.ts";
 import { IngestRejectedError } from "./ingest-client.ts";
 import { ActionInputError, type ActionInputs, readInputs } from "./inputs.ts";
@@ -52,10 +52,11 @@ async function runPerceo(
     inputs.flows.kind === "affected" && event.baseSha
       ? await findMergeBase(workspace, event.baseSha)
       : undefined;
-  const changedFiles = mergeBase ? await listChangedFiles(workspace, mergeBase) : undefined;
-  const selection = selectFlowsForRun(project, inputs.flows, {
-    changedFiles,
+  const changes = mergeBase ? await listChanges(workspace, mergeBase) : undefined;
+  const selection = await selectFlowsForRun(project, inputs.flows, {
+    changes,
     projectDir: path.relative(workspace, projectRoot).split(path.sep).join("/"),
+    repositoryRoot: workspace,
   });
   const flows = keepShard(selection.selected, inputs.shard);
   core.setOutput("affected-flows", JSON.stringify(selection.selected.map((flow) => flow.name)));

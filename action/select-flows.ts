@@ -1,5 +1,5 @@
-import picomatch from "picomatch";
-import { CONFIG_FILE, type LoadedFlow, PERSONAS_FILE, type PerceoProject } from "../shared/config/index.ts";
+import type { LoadedFlow, PerceoProject } from "../shared/config/index.ts";
+import { type ChangedFile, diskTree, selectAffectedFlows } from "../shared/observer/index.ts";
 import { ActionInputError, type ActionInputs } from "./inputs.ts";
 
 export interface FlowSelection {
@@ -12,18 +12,20 @@ export interface FlowSelection {
 }
 
 export interface ChangeSet {
-  /** Repository-relative paths changed since the merge base; undefined when there is no base. */
-  changedFiles: string[] | undefined;
+  /** Files changed since the merge base, with patches; undefined when there is no base. */
+  changes: ChangedFile[] | undefined;
   /** The folder holding `.perceo/`, relative to the repository root ("" for the root). */
   projectDir: string;
+  /** The repository root (the workspace): the observer reads routes and imports from it. */
+  repositoryRoot: string;
 }
 
-/** The flows to run: named ones, all of them, or the ones the change affects. */
-export function selectFlowsForRun(
+/** The flows to run: named ones, all of them, or the ones the change affects (the observer decides). */
+export async function selectFlowsForRun(
   project: PerceoProject,
   request: ActionInputs["flows"],
   change: ChangeSet,
-): FlowSelection {
+): Promise<FlowSelection> {
   if (request.kind === "named") {
     const known = new Map(project.flows.map((flow) => [flow.name, flow]));
     const missing = request.names.filter((name) => !known.has(name));
@@ -39,50 +41,29 @@ export function selectFlowsForRun(
       basis: "flows named in the input",
     };
   }
-  if (request.kind === "all" || change.changedFiles === undefined) {
+  if (request.kind === "all" || change.changes === undefined) {
     const basis =
       request.kind === "all" ? "all flows (flows: all)" : "all flows: no base commit to compare with";
     return { selected: project.flows, reasons: reasonsFor(project.flows, "all flows run"), basis };
   }
-  return selectAffectedFlowsByCovers(project, change.changedFiles, change.projectDir);
-}
-
-/**
- * Stand-in for the observer (`shared/observer` `selectAffectedFlows`) until it lands: a flow is
- * affected when its own file changed, when a changed file matches one of its `covers` globs, or
- * when the shared config or personas changed (then every flow is).
- */
-export function selectAffectedFlowsByCovers(
-  project: PerceoProject,
-  changedFiles: string[],
-  projectDir: string,
-): FlowSelection {
-  const prefix = projectDir === "" || projectDir === "." ? "" : `${projectDir.replace(/\/+$/, "")}/`;
-  const sharedFiles = [`${prefix}${CONFIG_FILE}`, `${prefix}${PERSONAS_FILE}`];
-  const sharedChange = changedFiles.find((file) => sharedFiles.includes(file));
-  if (sharedChange) {
-    return {
-      selected: project.flows,
-      reasons: reasonsFor(project.flows, `${sharedChange} changed`),
-      basis: `all flows: ${sharedChange} changed`,
-    };
-  }
-  const reasons: Record<string, string> = {};
-  const selected = project.flows.filter((flow) => {
-    if (changedFiles.includes(flow.file)) {
-      reasons[flow.name] = `${flow.file} changed`;
-      return true;
-    }
-    const matches = flow.covers.length > 0 ? picomatch(flow.covers, { dot: true }) : () => false;
-    const hit = changedFiles.find((file) => matches(file));
-    if (hit) reasons[flow.name] = `covers ${hit}`;
-    return hit !== undefined;
+  const selection = await selectAffectedFlows({
+    changes: change.changes,
+    flows: project.flows,
+    projectDir: change.projectDir,
+    tree: diskTree(change.repositoryRoot),
+    ...(project.config.observer ? { settings: project.config.observer } : {}),
   });
-  return {
-    selected,
-    reasons,
-    basis: `${selected.length} of ${project.flows.length} flows affected by ${changedFiles.length} changed files`,
-  };
+  const chosen = new Set(selection.selected);
+  const selected = project.flows.filter((flow) => chosen.has(flow.name));
+  const reasons = Object.fromEntries(
+    selection.flows
+      .filter((impact) => chosen.has(impact.flow))
+      .map((impact) => [impact.flow, impact.reasons.map((reason) => reason.detail).join("; ")]),
+  );
+  const basis = selection.runAll
+    ? `all flows: ${selection.runAll.detail}`
+    : `${selected.length} of ${project.flows.length} flows affected by ${selection.stats.changedFiles} changed files`;
+  return { selected, reasons, basis };
 }
 
 /**

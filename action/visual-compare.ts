@@ -1,13 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import pixelmatch from "pixelmatch";
-import { PNG } from "pngjs";
 import type { RunResult, ScreenshotRef } from "../shared/runner/index.ts";
-
-/**
- * A minimal pixel comparison (pixelmatch, antialiasing-aware) standing in for `shared/visual`
- * until that lands; everything visual goes through `compareScreenshotsWithBaselines`.
- */
+import { compareImages } from "../shared/visual/index.ts";
 
 /** A screenshot that no longer looks like its baseline. */
 export interface VisualChange {
@@ -78,12 +72,11 @@ export async function compareScreenshotsWithBaselines(
   return result;
 }
 
-/** Share of differing pixels and a diff image; pictures of different sizes differ entirely. */
-export function diffImages(before: Uint8Array, after: Uint8Array): { ratio: number; image?: Buffer } {
-  const a = PNG.sync.read(Buffer.from(before));
-  const b = PNG.sync.read(Buffer.from(after));
-  if (a.width !== b.width || a.height !== b.height) return { ratio: 1 };
-  const out = new PNG({ width: a.width, height: a.height });
-  const differing = pixelmatch(a.data, b.data, out.data, a.width, a.height, { threshold: 0.1 });
-  return { ratio: differing / (a.width * a.height), image: PNG.sync.write(out) };
+/** Share of changed pixels (anti-aliasing ignored, shared/visual) and a diff image. */
+export function diffImages(before: Uint8Array, after: Uint8Array): { ratio: number; image?: Uint8Array } {
+  const result = compareImages(before, after, { diffImage: true });
+  return {
+    ratio: result.sizeChange ? 1 : result.ratio,
+    ...(result.diffPng ? { image: result.diffPng } : {}),
+  };
 }
