@@ -1,0 +1,166 @@
+import type { Flow, Step, TextMatcher } from "../config/index.ts";
+
+/*
+ * A funnel is the part of a flow production analytics can see: the pages it opens and the named
+ * events it fires, in order. Clicks and fills leave no trace in a pageview stream, so a flow's
+ * funnel is its `goto` steps plus the URLs its `waitFor`/`expect` steps insist on.
+ */
+
+/** One step of a funnel: a page (exact path, path pattern, or text in path+query) or a named event. */
+export type FunnelStep =
+  | { kind: "page"; path: string; query: string[] }
+  | { kind: "route"; pattern: string }
+  | { kind: "url-contains"; text: string }
+  | { kind: "url-matches"; regex: string }
+  | { kind: "url-equals"; url: string }
+  | { kind: "event"; name: string };
+
+export interface FunnelDefinition {
+  name: string;
+  steps: FunnelStep[];
+}
+
+export interface FunnelOptions {
+  /**
+   * Route patterns such as `/products/:slug`. A `goto` whose path fits one matches every page of
+   * that route, so a shopper who buys another product still counts as a checkout.
+   */
+  routes?: readonly string[];
+}
+
+/** The funnel of each flow that opens at least one page; flows with no visible step are left out. */
+export function funnelsFromFlows(
+  flows: ReadonlyArray<Pick<Flow, "name" | "steps">>,
+  options: FunnelOptions = {},
+): FunnelDefinition[] {
+  const funnels: FunnelDefinition[] = [];
+  for (const flow of flows) {
+    const steps: FunnelStep[] = [];
+    for (const step of flow.steps) {
+      const visible = visibleStep(step, options.routes ?? []);
+      if (!visible) continue;
+      const last = steps.at(-1);
+      // Asserting the URL the previous goto opened is the same page view, not a second one.
+      if (last && coversSamePage(last, visible)) continue;
+      steps.push(visible);
+    }
+    if (steps.length > 0) funnels.push({ name: flow.name, steps });
+  }
+  return funnels;
+}
+
+function visibleStep(step: Step, routes: readonly string[]): FunnelStep | undefined {
+  if ("goto" in step) return gotoStep(step.goto, routes);
+  if ("waitFor" in step && "url" in step.waitFor) return urlStep(step.waitFor.url as TextMatcher);
+  if ("expect" in step && "url" in step.expect) return urlStep(step.expect.url as TextMatcher);
+  return undefined;
+}
+
+function gotoStep(target: string, routes: readonly string[]): FunnelStep {
+  const { path, query } = splitUrl(target);
+  const route = routes.find((pattern) => routeFits(pattern, path));
+  if (route?.includes(":")) return { kind: "route", pattern: route };
+  return { kind: "page", path, query };
+}
+
+function urlStep(matcher: TextMatcher): FunnelStep {
+  if (typeof matcher === "string") return { kind: "url-equals", url: stripOrigin(matcher) };
+  if ("equals" in matcher) return { kind: "url-equals", url: stripOrigin(matcher.equals) };
+  if ("contains" in matcher) return { kind: "url-contains", text: matcher.contains };
+  return { kind: "url-matches", regex: matcher.matches };
+}
+
+function coversSamePage(previous: FunnelStep, next: FunnelStep): boolean {
+  if (previous.kind !== "page") return false;
+  const url = previous.query.length ? `${previous.path}?${previous.query.join("&")}` : previous.path;
+  return stepMatchesUrl(next, url);
+}
+
+/** Path (no trailing slash, at least `/`) and `k=v` query parts of a URL or a path. */
+export function splitUrl(url: string): { path: string; query: string[] } {
+  const local = stripOrigin(url);
+  const hash = local.indexOf("#");
+  const noHash = hash >= 0 ? local.slice(0, hash) : local;
+  const q = noHash.indexOf("?");
+  let path = q >= 0 ? noHash.slice(0, q) : noHash;
+  if (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
+  if (path === "") path = "/";
+  const query =
+    q >= 0
+      ? noHash
+          .slice(q + 1)
+          .split("&")
+          .filter(Boolean)
+      : [];
+  return { path, query };
+}
+
+/** `https://shop.example/cart?x=1` → `/cart?x=1`; a path stays as it is. */
+export function stripOrigin(url: string): string {
+  const scheme = url.indexOf("://");
+  if (scheme < 0 || scheme > 10) return url;
+  const slash = url.indexOf("/", scheme + 3);
+  return slash < 0 ? "/" : url.slice(slash);
+}
+
+export function routeFits(pattern: string, path: string): boolean {
+  const want = pattern.split("/");
+  const got = path.split("/");
+  if (want.length !== got.length) return false;
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] ?? "";
+    const g = got[i] ?? "";
+    if (w.startsWith(":")) {
+      if (g === "") return false;
+    } else if (w !== g) return false;
+  }
+  return true;
+}
+
+/** Whether a page view of `url` (a path with its query, origin stripped) satisfies a page step. */
+export function stepMatchesUrl(step: FunnelStep, url: string): boolean {
+  switch (step.kind) {
+    case "page": {
+      const actual = splitUrl(url);
+      return actual.path === step.path && step.query.every((part) => actual.query.includes(part));
+    }
+    case "route":
+      return routeFits(step.pattern, splitUrl(url).path);
+    case "url-equals":
+      return url === step.url || splitUrl(url).path === splitUrl(step.url).path;
+    case "url-contains":
+      return url.includes(step.text);
+    case "url-matches":
+      return compiledRegex(step.regex).test(url) || compiledRegex(step.regex).test(splitUrl(url).path);
+    case "event":
+      return false;
+  }
+}
+
+const regexCache = new Map<string, RegExp>();
+function compiledRegex(source: string): RegExp {
+  let regex = regexCache.get(source);
+  if (!regex) {
+    regex = new RegExp(source);
+    regexCache.set(source, regex);
+  }
+  return regex;
+}
+
+/** How a step reads in reports: `/cart`, `/products/:slug`, `URL ~ ^/orders/\d+$`, `event signup_completed`. */
+export function describeStep(step: FunnelStep): string {
+  switch (step.kind) {
+    case "page":
+      return step.query.length ? `${step.path}?${step.query.join("&")}` : step.path;
+    case "route":
+      return step.pattern;
+    case "url-equals":
+      return step.url;
+    case "url-contains":
+      return `URL containing ${step.text}`;
+    case "url-matches":
+      return `URL ~ ${step.regex}`;
+    case "event":
+      return `event ${step.name}`;
+  }
+}
