@@ -21,6 +21,7 @@ import { QUICK, SEEDED_CHANGES, type SeededChange } from "./observer/seeded-chan
 const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
+    "no-coverage": { type: "boolean", default: false },
     only: { type: "string" },
     workers: { type: "string", default: "3" },
   },
@@ -78,7 +79,7 @@ try {
   console.log(`${changes.length} seeded changes, ${total} flows; scratch repo ${scratch}\n`);
 
   for (const change of changes) {
-    git("checkout", "-q", "--", ".");
+    git("reset", "-q", "--hard");
     git("clean", "-qfd");
     for (const edit of change.edits) {
       const file = path.join(appDir, edit.file);
@@ -125,7 +126,7 @@ try {
       `${pad(change.name, 52)} ${pad(change.kind, 24)} fail ${pad(String(failing.length), 3)} selected ${pad(String(selected.length), 3)} ${pad(`${Math.round(ms)} ms`, 8)}${flag}`,
     );
   }
-  git("checkout", "-q", "--", ".");
+  git("reset", "-q", "--hard");
 
   const failingTotal = rows.reduce((n, r) => n + r.failing.length, 0);
   const caught = rows.reduce((n, r) => n + r.failing.length - r.missedFailing.length, 0);
@@ -164,7 +165,8 @@ try {
 
 async function runAll(
   flows: LoadedFlow[],
-  personas: Record<string, import("../shared/config/index.ts").Persona>,
+  personas: Record<string, Persona>,
+  record?: Map<string, RecordedCoverage>,
 ) {
   const server = await startServer();
   try {

@@ -5,6 +5,7 @@ import type { LoadedFlow } from "../../config/index.ts";
  * such as a button label — can break a flow only if the flow names those words (a locator or an
  * expectation). Such a change still reaches every page that shows it, but only those flows are run.
  * Strings that look like code (URLs, keys, selectors, identifiers) are never treated as prose.
+ * The same holds for a renamed `data-testid`, which only tests see.
  */
 
 const PROSE = /^(?=.*[A-Za-z])(?:[A-Z][^/_<>{}=#\\]*|[^/_<>{}=#\\]*\s[^/_<>{}=#\\]*)$/;
@@ -28,7 +29,8 @@ export function proseEdits(patch: string): { before: string[]; after: string[] }
       const x = a.texts[j] as string;
       const y = b.texts[j] as string;
       if (x === y) continue;
-      if (!isProse(x) || !isProse(y)) return undefined;
+      const testId = a.testIds.has(j) && b.testIds.has(j);
+      if (!testId && (!isProse(x) || !isProse(y))) return undefined;
       before.push(x);
       after.push(y);
     }
@@ -42,20 +44,23 @@ function isProse(text: string): boolean {
 }
 
 /** A line's text fragments (between tags, inside quotes) and what is left around them. */
-function fragments(line: string): { skeleton: string; texts: string[] } {
+function fragments(line: string): { skeleton: string; texts: string[]; testIds: Set<number> } {
   const texts: string[] = [];
+  const testIds = new Set<number>();
   const skeleton = line.replace(/>([^<>{}$`]+)</g, (_m, text: string) => {
     texts.push(text);
     return "><";
   });
   const final = skeleton.replace(
     /"([^"\\]*)"|'([^'\\]*)'/g,
-    (_m, d: string | undefined, s: string | undefined) => {
+    (_m, d: string | undefined, s: string | undefined, at: number, whole: string) => {
+      // A test id is seen by tests alone: renaming it can only break the flows that name it.
+      if (/(data-testid=|testId:\s*)$/.test(whole.slice(Math.max(0, at - 16), at))) testIds.add(texts.length);
       texts.push(d ?? s ?? "");
       return '""';
     },
   );
-  return { skeleton: final, texts };
+  return { skeleton: final, texts, testIds };
 }
 
 /** Whether a flow names any of these words in its steps (as a locator, an expectation or typed text). */
