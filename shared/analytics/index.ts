@@ -1,4 +1,24 @@
 export {
+  type CheckpointRecord,
+  measureCheckpoint,
+  recordDueCheckpoints,
+  statusAfterCheckpoint,
+  type TrackedChange,
+} from "./checkpoints.ts";
+export {
+  addDays,
+  assessWindows,
+  CHECKPOINT_HORIZONS,
+  type CheckpointAssessment,
+  checkpointWindows,
+  type DayRange,
+  dueHorizons,
+  type MetricComparison,
+  type Outcome,
+  verdictOf,
+  type WindowMetrics,
+} from "./correlation.ts";
+export {
   describeStep,
   type FunnelDefinition,
   type FunnelOptions,
@@ -19,4 +39,5 @@ export {
   matchFunnels,
   type PageTraffic,
 } from "./funnel-matcher.ts";
+export { type DailyPageMetrics, dailyMetricsSource, type MetricsSource } from "./metrics-source.ts";
 export { DAY_MS, DEVICES, type Device, dayOf, deviceOf, type SessionEvent } from "./session-event.ts";
