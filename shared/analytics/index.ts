@@ -39,5 +39,15 @@ export {
   matchFunnels,
   type PageTraffic,
 } from "./funnel-matcher.ts";
+export { type Ga4Settings, ga4Provider } from "./ga4-provider.ts";
 export { type DailyPageMetrics, dailyMetricsSource, type MetricsSource } from "./metrics-source.ts";
+export {
+  POSTHOG_CLOUD_HOSTS,
+  POSTHOG_KEY_ENV,
+  type PostHogSettings,
+  postHogProvider,
+  resolvePostHogHost,
+} from "./posthog-provider.ts";
+export { type AnalyticsProvider, type ProviderEvent, toStoredEvent } from "./provider.ts";
+export { AnalyticsError, type AnalyticsErrorCode, type HttpPolicy } from "./provider-http.ts";
 export { DAY_MS, DEVICES, type Device, dayOf, deviceOf, type SessionEvent } from "./session-event.ts";
