@@ -167,7 +167,7 @@ async function sqlPeer(
       const line = `${i},${columns.session[i]},${columns.user[i]},${columns.time[i]},${columns.code[i]},${columns.device[i]}\n`;
       if (!out.write(line)) await new Promise((resolve) => out.once("drain", resolve));
     }
-    await new Promise((resolve) => out.end(resolve));
+    await new Promise<void>((resolve) => out.end(() => resolve()));
     const loadStarted = performance.now();
     await psql(server.binDir, url, "\\copy events from '" + csv + "' with (format csv)");
     // The same precompiled table the matcher builds: which codes satisfy which flow step.
