@@ -165,7 +165,7 @@ async function sqlPeer(
     const out = createWriteStream(csv);
     for (let i = 0; i < columns.length; i++) {
       const line = `${i},${columns.session[i]},${columns.user[i]},${columns.time[i]},${columns.code[i]},${columns.device[i]}\n`;
-      if (!out.write(line)) await new Promise((resolve) => out.once("drain", resolve));
+      if (!out.write(line)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
     }
     await new Promise<void>((resolve) => out.end(() => resolve()));
     const loadStarted = performance.now();
