@@ -1,3 +1,4 @@
+import { addToSketch, estimateSketch, newSketch } from "./distinct-count.ts";
 import {
   describeStep,
   type FunnelDefinition,
@@ -48,7 +49,7 @@ export interface FlowFunnelStats {
   completed: number;
   /** completed / entered; null when nobody entered. */
   successRate: number | null;
-  /** Distinct users entering the flow per day, averaged over the days the report spans. */
+  /** Distinct users entering the flow per day (±3%), averaged over the days the report spans. */
   dailyUsers: number;
   /** From the first step to the last, over completed sessions (250 ms resolution); null if none. */
   medianDurationMs: number | null;
@@ -155,7 +156,7 @@ export function createFunnelMatcher(
   const completedBy = new Float64Array(flowCount * DEVICE_COUNT);
   const reachedOnly = new Float64Array(flowCount * (maxSteps + 1));
   const durations = new Uint32Array(flowCount * (DURATION_BINS + 1));
-  const days = new Map<number, { entered: number; completed: number; users: Set<number> }>();
+  const days = new Map<number, { entered: number; completed: number; users: Uint8Array }>();
   let sessionCount = 0;
   let eventCount = 0;
   let dropped = 0;
@@ -367,12 +368,12 @@ export function createFunnelMatcher(
       const dayKey = Math.floor((startTime[f] as number) / DAY_MS) * flowCount + f;
       let day = days.get(dayKey);
       if (!day) {
-        day = { entered: 0, completed: 0, users: new Set() };
+        day = { entered: 0, completed: 0, users: newSketch() };
         days.set(dayKey, day);
       }
       day.entered++;
       if (done) day.completed++;
-      day.users.add(user);
+      addToSketch(day.users, user);
     }
   }
 
@@ -393,7 +394,7 @@ export function createFunnelMatcher(
         day: dayOf(day * DAY_MS),
         entered: stats.entered,
         completed: stats.completed,
-        users: stats.users.size,
+        users: estimateSketch(stats.users),
       });
       dailyByFlow.set(f, list);
     }

@@ -40,6 +40,17 @@ export {
   type PageTraffic,
 } from "./funnel-matcher.ts";
 export { type Ga4Settings, ga4Provider } from "./ga4-provider.ts";
+export {
+  coverageGapInsights,
+  DISCREPANCY_MARGIN,
+  discrepancyInsights,
+  GAP_MIN_SESSIONS,
+  GAP_MIN_SHARE,
+  type InsightDraft,
+  pathTemplate,
+  recordInsights,
+  regressionInsights,
+} from "./insights.ts";
 export { type DailyPageMetrics, dailyMetricsSource, type MetricsSource } from "./metrics-source.ts";
 export {
   POSTHOG_CLOUD_HOSTS,
