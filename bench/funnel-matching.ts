@@ -156,7 +156,7 @@ async function sqlPeer(
   const server = await startPostgresServer({ settings: { shared_buffers: "256MB", work_mem: "64MB" } });
   try {
     const url = await server.createDatabase("bench");
-    const db = postgresDatabase({ connectionString: url, max: 1 });
+    const db = postgresDatabase({ connectionString: url, max: 1, statementTimeoutMs: 3_600_000 });
     await db.query(
       `create table events (seq int, session int, uid int, t bigint, code int, device smallint)`,
     );
