@@ -1,0 +1,201 @@
+import path from "node:path";
+import {
+  type AnalyticsProvider,
+  addDays,
+  coverageGapInsights,
+  createFunnelMatcher,
+  type FunnelReport,
+  funnelsFromFlows,
+  ga4Provider,
+  type InsightDraft,
+  postHogProvider,
+  recordInsights,
+  stepMatchesUrl,
+  toStoredEvent,
+} from "../analytics/index.ts";
+import { loadProject } from "../config/index.ts";
+import { openPostgresStore } from "../store/index.ts";
+import { type CliIo, EXIT, parse, positiveInt, UsageError } from "./cli-io.ts";
+
+const OPTIONS = {
+  dir: { type: "string" },
+  provider: { type: "string" },
+  "project-id": { type: "string" },
+  host: { type: "string" },
+  "self-hosted": { type: "string" },
+  "property-id": { type: "string" },
+  days: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+type Values = ReturnType<typeof parse<typeof OPTIONS>>["values"];
+
+/** `perceo analytics sync | gaps`: pull production analytics; list pages no flow visits. */
+export async function commandAnalytics(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== "sync" && sub !== "gaps") {
+    throw new UsageError(
+      sub ? `unknown analytics command "${sub}"; use sync or gaps` : "perceo analytics needs sync or gaps",
+    );
+  }
+  const { values } = parse(rest, OPTIONS);
+  const provider = providerFrom(values, io.env);
+  const range = rangeFrom(values);
+  if (sub === "sync") return syncEvents(provider, range, values, io);
+  const { drafts } = await coverageGaps(provider, range, values, io);
+  printDrafts(drafts, values, io, "No coverage gaps: every page a real visitor opens is visited by a flow.");
+  return EXIT.passed;
+}
+
+/** `perceo insights`: what the analytics say to fix next, recorded in the store. */
+export async function commandInsights(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, OPTIONS);
+  const provider = providerFrom(values, io.env);
+  const range = rangeFrom(values);
+  const { drafts, report, project } = await coverageGaps(provider, range, values, io);
+  const store = await openPostgresStore({ env: io.env, cwd: io.cwd });
+  try {
+    const { id } = await store.ensureProject({ fullName: project });
+    const insights = await recordInsights(store, id, drafts);
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(insights, null, 2)}\n`);
+      return EXIT.passed;
+    }
+    if (report) {
+      io.stdout.write(`Flows in production (${range.from} … ${addDays(range.to, -1)}):\n`);
+      for (const flow of report.flows.filter((f) => f.entered > 0)) {
+        const rate = flow.successRate === null ? "–" : `${(flow.successRate * 100).toFixed(1)}%`;
+        io.stdout.write(
+          `  ${flow.flow.padEnd(24)} ${rate.padStart(6)} of ${String(flow.entered).padStart(6)} sessions${flow.topExitStep ? `, most stop before ${flow.topExitStep.step}` : ""}\n`,
+        );
+      }
+    }
+    printDrafts(
+      drafts,
+      { ...values, json: false },
+      io,
+      "No insights: nothing in production needs attention.",
+    );
+    return EXIT.passed;
+  } finally {
+    await store.close();
+  }
+}
+
+function providerFrom(values: Values, env: NodeJS.ProcessEnv): AnalyticsProvider {
+  const projectId = values["project-id"] ?? env.PERCEO_POSTHOG_PROJECT_ID;
+  const propertyId = values["property-id"] ?? env.PERCEO_GA4_PROPERTY_ID;
+  const kind = values.provider ?? (projectId ? "posthog" : propertyId ? "ga4" : undefined);
+  if (kind === "posthog") {
+    if (!projectId) throw new UsageError("PostHog needs --project-id (or PERCEO_POSTHOG_PROJECT_ID)");
+    const host = values.host ?? env.PERCEO_POSTHOG_HOST;
+    const selfHostedUrl = values["self-hosted"] ?? env.PERCEO_POSTHOG_SELF_HOSTED_URL;
+    return postHogProvider({
+      projectId,
+      env,
+      ...(host ? { host } : {}),
+      ...(selfHostedUrl ? { selfHostedUrl } : {}),
+    });
+  }
+  if (kind === "ga4") {
+    if (!propertyId) throw new UsageError("GA4 needs --property-id (or PERCEO_GA4_PROPERTY_ID)");
+    return ga4Provider({ propertyId, env });
+  }
+  throw new UsageError(
+    kind
+      ? `unknown provider "${kind}"; use posthog or ga4`
+      : "say which analytics to read: --project-id for PostHog or --property-id for GA4",
+  );
+}
+
+function rangeFrom(values: Values): { from: string; to: string } {
+  const days = positiveInt(values.days, "--days", 1) ?? 28;
+  const to = new Date().toISOString().slice(0, 10);
+  return { from: addDays(to, -days), to };
+}
+
+async function syncEvents(
+  provider: AnalyticsProvider,
+  range: { from: string; to: string },
+  values: Values,
+  io: CliIo,
+): Promise<number> {
+  if (!provider.fetchEvents) {
+    io.stderr.write(
+      "GA4's Data API reports aggregates only: there are no events to sync. Use PostHog for funnels.\n",
+    );
+    return EXIT.usage;
+  }
+  const project = await loadProject(path.resolve(io.cwd, values.dir ?? "."), { cwd: io.cwd });
+  const store = await openPostgresStore({ env: io.env, cwd: io.cwd });
+  try {
+    const { id } = await store.ensureProject({ fullName: project.config.project });
+    let fetched = 0;
+    let stored = 0;
+    for await (const page of provider.fetchEvents(range)) {
+      fetched += page.length;
+      stored += await store.insertAnalyticsEvents(
+        id,
+        page.map((event) => toStoredEvent(provider.source, event)),
+      );
+    }
+    io.stdout.write(
+      `Synced ${range.from} … ${addDays(range.to, -1)} from ${provider.source}: ${fetched} events read, ${stored} new.\n`,
+    );
+    return EXIT.passed;
+  } finally {
+    await store.close();
+  }
+}
+
+async function coverageGaps(
+  provider: AnalyticsProvider,
+  range: { from: string; to: string },
+  values: Values,
+  io: CliIo,
+): Promise<{ drafts: InsightDraft[]; report?: FunnelReport; project: string }> {
+  const project = await loadProject(path.resolve(io.cwd, values.dir ?? "."), { cwd: io.cwd });
+  const funnels = funnelsFromFlows(project.flows, {
+    routes: project.config.observer?.routes.map((r) => r.path) ?? [],
+  });
+  if (provider.fetchEvents) {
+    const matcher = createFunnelMatcher(funnels);
+    for await (const page of provider.fetchEvents(range)) for (const event of page) matcher.push(event);
+    const report = matcher.finish();
+    return { drafts: coverageGapInsights(report), report, project: project.config.project };
+  }
+  // GA4: sessions per page are all there is; a page counts as covered when a funnel step matches it.
+  const rows = await provider.fetchDailyPageMetrics(range);
+  const pages = new Map<string, { path: string; pageviews: number; sessions: number; covered: boolean }>();
+  let sessions = 0;
+  for (const row of rows) {
+    const page = pages.get(row.path) ?? {
+      path: row.path,
+      pageviews: 0,
+      sessions: 0,
+      covered: funnels.some((f) => f.steps.some((s) => stepMatchesUrl(s, row.path))),
+    };
+    page.pageviews += row.pageviews;
+    page.sessions += row.sessions;
+    sessions += row.sessions;
+    pages.set(row.path, page);
+  }
+  return {
+    drafts: coverageGapInsights({ pages: [...pages.values()], sessions }),
+    project: project.config.project,
+  };
+}
+
+function printDrafts(drafts: InsightDraft[], values: Values, io: CliIo, none: string): void {
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(drafts, null, 2)}\n`);
+    return;
+  }
+  if (drafts.length === 0) {
+    io.stdout.write(`${none}\n`);
+    return;
+  }
+  for (const draft of drafts) {
+    io.stdout.write(`[${draft.severity}] ${draft.title}\n  ${draft.body}\n  → ${draft.suggestedAction}\n`);
+  }
+}
