@@ -1,5 +1,6 @@
 import path from "node:path";
 import {
+  AnalyticsError,
   type AnalyticsProvider,
   addDays,
   coverageGapInsights,
@@ -31,7 +32,27 @@ const OPTIONS = {
 type Values = ReturnType<typeof parse<typeof OPTIONS>>["values"];
 
 /** `perceo analytics sync | gaps`: pull production analytics; list pages no flow visits. */
-export async function commandAnalytics(args: string[], io: CliIo): Promise<number> {
+export function commandAnalytics(args: string[], io: CliIo): Promise<number> {
+  return reportingProviderErrors(io, () => analytics(args, io));
+}
+
+/** `perceo insights`: what the analytics say to fix next, recorded in the store. */
+export function commandInsights(args: string[], io: CliIo): Promise<number> {
+  return reportingProviderErrors(io, () => insights(args, io));
+}
+
+/** A provider's refusal (bad key, missing scope, outage) is the user's to fix, not a crash: exit 3. */
+async function reportingProviderErrors(io: CliIo, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof AnalyticsError)) throw error;
+    io.stderr.write(`perceo: ${error.provider === "ga4" ? "GA4" : "PostHog"}: ${error.message}\n`);
+    return EXIT.infrastructure;
+  }
+}
+
+async function analytics(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== "sync" && sub !== "gaps") {
     throw new UsageError(
@@ -47,8 +68,7 @@ export async function commandAnalytics(args: string[], io: CliIo): Promise<numbe
   return EXIT.passed;
 }
 
-/** `perceo insights`: what the analytics say to fix next, recorded in the store. */
-export async function commandInsights(args: string[], io: CliIo): Promise<number> {
+async function insights(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, OPTIONS);
   const provider = providerFrom(values, io.env);
   const range = rangeFrom(values);
@@ -56,9 +76,9 @@ export async function commandInsights(args: string[], io: CliIo): Promise<number
   const store = await openPostgresStore({ env: io.env, cwd: io.cwd });
   try {
     const { id } = await store.ensureProject({ fullName: project });
-    const insights = await recordInsights(store, id, drafts);
+    const recorded = await recordInsights(store, id, drafts);
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(insights, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(recorded, null, 2)}\n`);
       return EXIT.passed;
     }
     if (report) {

@@ -2,6 +2,7 @@ import { ConfigError } from "../config/index.ts";
 import { BrowserNotFoundError } from "../runner/index.ts";
 import { StoreError } from "../store/index.ts";
 import { commandAffected } from "./affected-command.ts";
+import { commandAnalytics, commandInsights } from "./analytics-command.ts";
 import { type CliIo, EXIT, UsageError } from "./cli-io.ts";
 import { commandDb } from "./db-command.ts";
 import { commandFlows } from "./flows-command.ts";
@@ -22,6 +23,8 @@ Usage:
   perceo runs list [--limit N] [--json]
   perceo runs show <id> [--json]
   perceo db migrate
+  perceo analytics sync|gaps [--project-id N | --property-id N] [--days N]   production analytics; pages no flow visits
+  perceo insights [--project-id N | --property-id N] [--days N] [--json]     what production says to fix next
   perceo help
 
 Options:
@@ -78,6 +81,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return commandRuns(rest, io);
     case "db":
       return commandDb(rest, io);
+    case "analytics":
+      return commandAnalytics(rest, io);
+    case "insights":
+      return commandInsights(rest, io);
     case undefined:
     case "help":
     case "--help":
