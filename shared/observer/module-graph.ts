@@ -82,7 +82,10 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
   const BATCH = 256;
   for (let i = 0; i < queue.length; i += BATCH) {
     const batch = queue.slice(i, i + BATCH);
-    const texts = await Promise.all(batch.map((f) => options.tree.read(f)));
+    const readSync = options.tree.readSync;
+    const texts = readSync
+      ? batch.map((f) => readSync(f))
+      : await Promise.all(batch.map((f) => options.tree.read(f)));
     batch.forEach((file, j) => {
       const text = texts[j];
       if (text === undefined) return;

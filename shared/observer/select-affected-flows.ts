@@ -88,10 +88,9 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
   if (runAll) for (const flow of input.flows) add(flow.name, runAll);
 
   // 2. the flow files themselves, covers globs, recorded coverage
+  const changedPaths = new Map(considered.map((entry) => [entry.change.path, entry]));
   for (const flow of input.flows) {
-    const own = considered.find(
-      ({ change }) => change.path === flowFilePath(flow.file, projectDir) || change.path === flow.file,
-    );
+    const own = changedPaths.get(flowFilePath(flow.file, projectDir)) ?? changedPaths.get(flow.file);
     if (own)
       add(flow.name, {
         signal: "covers",

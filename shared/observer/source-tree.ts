@@ -1,4 +1,5 @@
 import { execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -12,6 +13,8 @@ export interface SourceTree {
   /** Every file, repository-relative POSIX paths. */
   list(): Promise<string[]>;
   read(file: string): Promise<string | undefined>;
+  /** The same, synchronously, when reading is local and cheap (disk): tens of thousands of files add up. */
+  readSync?(file: string): string | undefined;
 }
 
 const SKIPPED_DIRS = new Set([
@@ -38,6 +41,13 @@ export function diskTree(root: string): SourceTree {
     read: async (file) => {
       try {
         return await readFile(path.join(absolute, file), "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+    readSync: (file) => {
+      try {
+        return readFileSync(path.join(absolute, file), "utf8");
       } catch {
         return undefined;
       }
