@@ -82,8 +82,8 @@ function fmt(ms: number): string {
 function random(seed: number) {
   let state = seed;
   return (n: number) => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state % n;
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    return (state >>> 8) % n;
   };
 }
 
