@@ -10,8 +10,8 @@ import { EXIT } from "./cli-io.ts";
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 
 function capture() {
-  let text = "";
-  return { out: { write: (chunk: string) => void (text += chunk) }, text: () => text };
+  const chunks: string[] = [];
+  return { out: { write: (chunk: string) => void chunks.push(chunk) }, text: () => chunks.join("") };
 }
 
 async function affected(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
@@ -38,7 +38,10 @@ beforeAll(async () => {
   git("add", "-A");
   git("commit", "-qm", "shop");
   const copy = path.join(shop, "src/copy.ts");
-  await writeFile(copy, (await readFile(copy, "utf8")).replace('addToCart: "Add to cart"', 'addToCart: "Add to bag"'));
+  await writeFile(
+    copy,
+    (await readFile(copy, "utf8")).replace('addToCart: "Add to cart"', 'addToCart: "Add to bag"'),
+  );
   git("commit", "-qam", "Rename the Add to cart button");
 });
 
@@ -48,7 +51,13 @@ describe("perceo affected", () => {
     expect(result).toMatchObject({ code: EXIT.passed, stderr: "" });
     const out = result.stdout;
     expect(out).toMatch(/^5 of 17 flows affected by 1 changed files \(HEAD~1\.\.\.HEAD\)/);
-    for (const flow of ["add-to-cart", "cart-update", "checkout", "checkout-validation", "mobile-add-to-cart"])
+    for (const flow of [
+      "add-to-cart",
+      "cart-update",
+      "checkout",
+      "checkout-validation",
+      "mobile-add-to-cart",
+    ])
       expect(out).toMatch(new RegExp(`✓ ${flow} \\[\\w+\\]  risk \\d+%`));
     expect(out).toContain(
       "examples/shop/src/copy.ts#defaultCopy.addToCart → .addToCart → examples/shop/src/components/add-to-cart-button.ts#renderAddToCart",
@@ -62,7 +71,11 @@ describe("perceo affected", () => {
     const selection = JSON.parse(result.stdout) as Selection;
     expect(selection.selected).toContain("checkout");
     const reason = selection.flows.find((f) => f.flow === "checkout")?.reasons.find((r) => r.route);
-    expect(reason).toMatchObject({ signal: "imports", file: "examples/shop/src/copy.ts", route: "/products/:slug" });
+    expect(reason).toMatchObject({
+      signal: "imports",
+      file: "examples/shop/src/copy.ts",
+      route: "/products/:slug",
+    });
     expect(reason?.lines?.[0]?.start).toBeGreaterThan(1);
   });
 

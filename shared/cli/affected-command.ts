@@ -114,6 +114,7 @@ export function renderSelection(selection: Selection, range: string): string {
   }
   const skipped = selection.flows.filter((f) => !f.selected).map((f) => f.flow);
   if (skipped.length > 0) lines.push("", `Not affected: ${skipped.join(", ")}`);
+  for (const warning of selection.warnings ?? []) lines.push("", `Warning: ${warning}`);
   if (selection.unreached.length > 0) {
     lines.push("", "Changes that reach no flow:");
     for (const u of selection.unreached.slice(0, 20)) lines.push(`  ${u.file} — ${u.why}`);

@@ -276,6 +276,20 @@ describe("selectAffectedFlows on the example shop", () => {
     expect(advised.flows.find((f) => f.flow === "search")?.reasons[0]).toMatchObject({ signal: "llm" });
   });
 
+  it("an advisor that fails leaves the deterministic selection as it is, with a warning", async () => {
+    const change = await edit("src/pages/login.ts", "Welcome back.", "Welcome back!");
+    const plain = await select([change]);
+    const failed = await select([change], {
+      advisor: {
+        suggestFlows: async () => {
+          throw new Error("Anthropic API 529: overloaded");
+        },
+      },
+    });
+    expect(failed.selected).toEqual(plain.selected);
+    expect(failed.warnings).toEqual(["the advisor was not consulted: Anthropic API 529: overloaded"]);
+  });
+
   it("without a source tree, covers globs still select", async () => {
     const selection = await selectAffectedFlows({
       changes: [{ path: `${APP}/src/pages/login.ts`, status: "modified" }],

@@ -56,6 +56,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
   const reasons = new Map<string, Reason[]>(input.flows.map((f) => [f.name, []]));
   const add = (flow: string, reason: Reason) => reasons.get(flow)?.push(reason);
   const unreached: UnreachedChange[] = [];
+  const warnings: string[] = [];
   const reachedFiles = new Set<string>();
 
   // 1. ignored and global files
@@ -243,10 +244,17 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       input.flows,
       new Map(impacts.map((i) => [i.flow, i])),
     );
-    const suggestions = await input.advisor.suggestFlows(request);
-    for (const [flow, reason] of adviceReasons(suggestions, new Set(input.flows.map((f) => f.name))))
-      add(flow, reason);
-    impacts = rank(input.flows, reasons, input.history ?? [], considered);
+    try {
+      const suggestions = await input.advisor.suggestFlows(request);
+      for (const [flow, reason] of adviceReasons(suggestions, new Set(input.flows.map((f) => f.name))))
+        add(flow, reason);
+      impacts = rank(input.flows, reasons, input.history ?? [], considered);
+    } catch (error) {
+      // The deterministic selection stands on its own; the advisor only ever adds to it.
+      warnings.push(
+        `the advisor was not consulted: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   // 5. done
@@ -256,6 +264,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
     selected,
     ...(runAll && selected.length === input.flows.length ? { runAll } : {}),
     unreached,
+    ...(warnings.length > 0 ? { warnings } : {}),
     stats: {
       changedFiles: input.changes.length,
       modulesInGraph: graphStats.modules,

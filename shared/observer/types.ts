@@ -81,6 +81,8 @@ export interface Selection {
   runAll?: Reason;
   /** Changed files that reach no flow, and why. */
   unreached: UnreachedChange[];
+  /** What went wrong on the way without changing the deterministic answer (the advisor failed, …). */
+  warnings?: string[];
   stats: {
     changedFiles: number;
     modulesInGraph: number;
