@@ -4,8 +4,8 @@ import type { Page } from "playwright-core";
  * What one flow made the browser do: the documents it visited and, in Chromium, which lines of each
  * script and stylesheet ran or applied (precise block coverage for scripts, used rules for styles).
  * The observer maps the URLs back to repository files and selects flows whose executed lines a
- * change touches. Recording is best effort: a page that navigates away mid-step keeps what V8 had
- * reported so far.
+ * change touches. Coverage is taken after every step: what a document ran before a step that
+ * navigates away is kept; what ran during that very step on the old document may be lost.
  */
 
 export interface LineSpan {
@@ -21,44 +21,58 @@ export interface RecordedCoverage {
 }
 
 export interface CoverageRecorder {
+  /** Takes what the current document has run so far; the runner calls it after every step. */
+  checkpoint(): Promise<void>;
   stop(): Promise<RecordedCoverage>;
 }
 
 export async function startCoverage(page: Page): Promise<CoverageRecorder> {
   const urls: string[] = [];
+  const files: Record<string, LineSpan[]> = {};
   page.on("framenavigated", (frame) => {
     if (frame === page.mainFrame() && urls[urls.length - 1] !== frame.url()) urls.push(frame.url());
   });
   const chromium = page.context().browser()?.browserType().name() === "chromium";
-  if (chromium) {
-    await page.coverage.startJSCoverage({ resetOnNavigation: false });
-    await page.coverage.startCSSCoverage({ resetOnNavigation: false });
-  }
+  if (!chromium) return { checkpoint: async () => undefined, stop: async () => ({ urls, files }) };
+
+  const start = () =>
+    Promise.all([
+      page.coverage.startJSCoverage({ resetOnNavigation: false }),
+      page.coverage.startCSSCoverage({ resetOnNavigation: false }),
+    ]);
+  const collect = async () => {
+    const [scripts, styles] = await Promise.all([
+      page.coverage.stopJSCoverage().catch(() => []),
+      page.coverage.stopCSSCoverage().catch(() => []),
+    ]);
+    for (const script of scripts) {
+      if (!script.url.startsWith("http") || !script.source) continue;
+      merge(
+        files,
+        script.url,
+        toLines(script.source, executedOffsets(script.functions, script.source.length)),
+      );
+    }
+    for (const style of styles) {
+      if (!style.url.startsWith("http") || !style.text) continue;
+      merge(
+        files,
+        style.url,
+        toLines(
+          style.text,
+          style.ranges.map((r) => [r.start, r.end] as const),
+        ),
+      );
+    }
+  };
+  await start();
   return {
+    async checkpoint() {
+      await collect();
+      await start();
+    },
     async stop() {
-      const files: Record<string, LineSpan[]> = {};
-      if (chromium) {
-        const [scripts, styles] = await Promise.all([
-          page.coverage.stopJSCoverage().catch(() => []),
-          page.coverage.stopCSSCoverage().catch(() => []),
-        ]);
-        for (const script of scripts) {
-          if (!script.url.startsWith("http") || !script.source) continue;
-          const executed = executedOffsets(script.functions, script.source.length);
-          merge(files, script.url, toLines(script.source, executed));
-        }
-        for (const style of styles) {
-          if (!style.url.startsWith("http") || !style.text) continue;
-          merge(
-            files,
-            style.url,
-            toLines(
-              style.text,
-              style.ranges.map((r) => [r.start, r.end] as const),
-            ),
-          );
-        }
-      }
+      await collect();
       return { urls, files };
     },
   };

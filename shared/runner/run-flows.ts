@@ -188,6 +188,7 @@ async function runAttempt(
         template,
         screenshotPath: (name) => path.join(options.outputDir, attemptDir, `${safeName(name)}.png`),
       });
+      await recorder?.checkpoint();
       if (outcome.screenshot) {
         screenshots.push({
           name: outcome.screenshot.name,
