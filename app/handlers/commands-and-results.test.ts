@@ -1,44 +1,23 @@
 import type { CheckRunCompletedEvent, IssueCommentCreatedEvent } from "@octokit/webhooks-types";
 import nock from "nock";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { aRunResult } from "../../shared/store/testing/index.ts";
 import { COMMENT_MARKER } from "../github/sticky-comment.ts";
 import { COMMAND_HELP } from "../jobs/pr-command.ts";
 import type { RunningApp } from "../server/start.ts";
-import {
-  clearGithubEnv,
-  countJobs,
-  deliver,
-  githubApi,
-  type Harness,
-  openHarness,
-  runJobs,
-} from "../testing/app-harness.ts";
+import { countJobs, deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { REPO, webhookExample } from "../testing/fixtures.ts";
 
 const SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 const REPO_PATH = `/repos/${REPO.owner}/${REPO.repo}`;
 const COMMENT_ID = 492700400;
 
-let harness: Harness;
 let app: RunningApp;
 
-beforeAll(async () => {
-  harness = await openHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
-beforeEach(async () => {
-  clearGithubEnv();
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-  app = await harness.start();
-});
-afterEach(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await harness.reset();
+useAppHarness({
+  app: (a) => {
+    app = a;
+  },
 });
 
 function commentEvent(body: string, onPullRequest = true) {

@@ -1,17 +1,9 @@
 import type { PullRequestOpenedEvent, PullRequestReadyForReviewEvent } from "@octokit/webhooks-types";
 import nock from "nock";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { COMMENT_MARKER } from "../github/sticky-comment.ts";
 import type { RunningApp } from "../server/start.ts";
-import {
-  clearGithubEnv,
-  countJobs,
-  deliver,
-  githubApi,
-  type Harness,
-  openHarness,
-  runJobs,
-} from "../testing/app-harness.ts";
+import { countJobs, deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { CONFIG_YML, flowYml, INSTALLATION_ID, REPO, webhookExample } from "../testing/fixtures.ts";
 
 const SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
@@ -19,25 +11,12 @@ const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 const CHECK_ID = 4;
 const REPO_PATH = `/repos/${REPO.owner}/${REPO.repo}`;
 
-let harness: Harness;
 let app: RunningApp;
 
-beforeAll(async () => {
-  harness = await openHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
-beforeEach(async () => {
-  clearGithubEnv();
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-  app = await harness.start();
-});
-afterEach(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await harness.reset();
+useAppHarness({
+  app: (a) => {
+    app = a;
+  },
 });
 
 function openedEvent(changes: Partial<PullRequestOpenedEvent["pull_request"]> = {}) {

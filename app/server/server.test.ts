@@ -1,41 +1,20 @@
 import type { InstallationCreatedEvent } from "@octokit/webhooks-types";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import nock from "nock";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { aRunResult } from "../../shared/store/testing/index.ts";
 import { INGEST_PATH } from "../ingest/ingest-route.ts";
-import {
-  clearGithubEnv,
-  countJobs,
-  deliver,
-  type Harness,
-  OIDC_JWKS,
-  openHarness,
-  PRIVATE_KEY,
-} from "../testing/app-harness.ts";
+import { countJobs, deliver, OIDC_JWKS, PRIVATE_KEY, useAppHarness } from "../testing/app-harness.ts";
 import { REPO, webhookExample } from "../testing/fixtures.ts";
 import { readSettings, SettingsError } from "./settings.ts";
 import type { RunningApp } from "./start.ts";
 
-let harness: Harness;
 let app: RunningApp;
 
-beforeAll(async () => {
-  harness = await openHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
-beforeEach(async () => {
-  clearGithubEnv();
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-  app = await harness.start();
-});
-afterEach(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await harness.reset();
+useAppHarness({
+  app: (a) => {
+    app = a;
+  },
 });
 
 const url = (path: string) => `http://127.0.0.1:${app.port}${path}`;

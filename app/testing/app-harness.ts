@@ -2,6 +2,7 @@ import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import nock from "nock";
 import { pino } from "pino";
 import { ProbotOctokit } from "probot";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { migrate, postgresDatabase } from "../../shared/store/index.ts";
 import { type PostgresServer, startPostgresServer } from "../../shared/store/testing/index.ts";
 import { runDueJobs } from "../jobs/worker.ts";
@@ -158,5 +159,30 @@ async function freePort(): Promise<number> {
         address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port")),
       );
     });
+  });
+}
+
+/**
+ * The lifecycle every App test file shares: one database per file, a fresh App per test with GitHub
+ * behind nock (only loopback reachable), and the tables emptied after each test.
+ */
+export function useAppHarness(bind: { app(a: RunningApp): void }): void {
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await openHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  beforeEach(async () => {
+    clearGithubEnv();
+    nock.disableNetConnect();
+    nock.enableNetConnect("127.0.0.1");
+    bind.app(await (harness as Harness).start());
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await harness?.reset();
   });
 }

@@ -1,4 +1,5 @@
 import { parseSync } from "oxc-parser";
+import { lineIndex } from "../runner/line-index.ts";
 
 /*
  * What the observer needs from one JavaScript or TypeScript module, read from oxc-parser's AST:
@@ -138,21 +139,6 @@ export function readModuleFacts(path: string, text: string, lineOffset = 0): Mod
 
 function emptyFacts(parseError: string): ModuleFacts {
   return { imports: [], units: [], exports: new Map(), domQueries: [], parseError };
-}
-
-function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
 }
 
 interface Collector {

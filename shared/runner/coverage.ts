@@ -1,4 +1,5 @@
 import type { Page } from "playwright-core";
+import { lineIndex } from "./line-index.ts";
 
 /*
  * What one flow made the browser do: the documents it visited and, in Chromium, which lines of each
@@ -101,18 +102,7 @@ function executedOffsets(functions: readonly Fn[], length: number): Array<readon
 }
 
 function toLines(text: string, spans: ReadonlyArray<readonly [number, number]>): LineSpan[] {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  const lineOf = (offset: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lineOf = lineIndex(text);
   return spans.map(([s, e]) => ({ start: lineOf(s), end: lineOf(Math.max(s, e - 1)) }));
 }
 

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { parseSync } from "oxc-parser";
+import { lineIndex } from "../../runner/line-index.ts";
 import { langOf } from "../module-facts.ts";
 import { normalizePattern, type RouteDef, type RouteEntry } from "./route.ts";
 
@@ -53,18 +54,7 @@ export function findRouteRegistrations(file: string, text: string, resolve: Reso
   } catch {
     return [];
   }
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  const lineOf = (offset: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lineOf = lineIndex(text);
 
   const imports = new Map<string, { file: string; name: string }>();
   const locals = new Set<string>();
