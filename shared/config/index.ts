@@ -13,6 +13,7 @@ export {
   type SourceFile,
 } from "./project.ts";
 export {
+  type AnalyticsSettings,
   type Flow,
   type Locator,
   type PerceoConfig,
@@ -27,4 +28,7 @@ export {
   type TextMatcher,
   VIEWPORTS,
   type ViewportSetting,
+  WEEKDAYS,
+  WEEKLY_SCAN_DEFAULTS,
+  type WeeklyScanSettings,
 } from "./schema.ts";

@@ -339,6 +339,84 @@ export const pageSchema = z.strictObject({
 });
 export type PageSetting = z.infer<typeof pageSchema>;
 
+// The name of an environment variable, never the secret itself: config files are committed. A
+// refinement, not a regex, so the error does not repeat a key someone pasted here.
+const envVarName = z.string().refine((value) => /^[A-Z_][A-Z0-9_]*$/.test(value), {
+  message:
+    "name the environment variable that holds the key (like PERCEO_POSTHOG_API_KEY), never the key itself",
+});
+
+/** Where production analytics come from: what the weekly scan and `perceo insights` read. */
+export const analyticsSettingsSchema = z.discriminatedUnion("provider", [
+  z.strictObject({
+    provider: z.literal("posthog"),
+    projectId: z
+      .union([
+        z.number().int().positive(),
+        z.string().regex(/^\d+$/, "the numeric project id from PostHog's project settings"),
+      ])
+      .transform(String)
+      .describe("The numeric project id (Project settings), not the phc_ project key."),
+    host: z
+      .enum(["us", "eu"])
+      .default("us")
+      .describe("PostHog Cloud region; the key is sent nowhere else unless selfHostedUrl says so."),
+    selfHostedUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe("Your own PostHog's address (https): the key is sent there knowingly."),
+    keyEnv: envVarName
+      .default("PERCEO_POSTHOG_API_KEY")
+      .describe("The environment variable holding a personal API key with the query:read scope."),
+  }),
+  z.strictObject({
+    provider: z.literal("ga4"),
+    propertyId: z
+      .union([
+        z.number().int().positive(),
+        z
+          .string()
+          .regex(/^\d+$/, "the numeric property id (Admin → Property settings), not the G- measurement id"),
+      ])
+      .transform(String)
+      .describe("The numeric GA4 property id (Admin → Property settings)."),
+    keyEnv: envVarName
+      .default("PERCEO_GA4_SERVICE_ACCOUNT")
+      .describe("The environment variable holding the service account's JSON key (Viewer on the property)."),
+  }),
+]);
+export type AnalyticsSettings = z.infer<typeof analyticsSettingsSchema>;
+
+export const WEEKDAYS = [
+  "monday",
+  "tuesday",
+  "wednesday",
+  "thursday",
+  "friday",
+  "saturday",
+  "sunday",
+] as const;
+export const WEEKLY_SCAN_DEFAULTS = { enabled: true, day: "monday", hour: 9 } as const;
+
+export const weeklyScanSettingsSchema = z.strictObject({
+  enabled: z
+    .boolean()
+    .default(WEEKLY_SCAN_DEFAULTS.enabled)
+    .describe("Open a weekly scan issue (default true)."),
+  day: z
+    .enum(WEEKDAYS)
+    .default(WEEKLY_SCAN_DEFAULTS.day)
+    .describe("Day of the week, in UTC (default monday)."),
+  hour: z
+    .number()
+    .int()
+    .min(0)
+    .max(23)
+    .default(WEEKLY_SCAN_DEFAULTS.hour)
+    .describe("Hour of the day, UTC (default 9)."),
+});
+export type WeeklyScanSettings = z.infer<typeof weeklyScanSettingsSchema>;
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   project: nonEmpty.describe("The project's name, shown in reports."),
@@ -359,6 +437,12 @@ export const configSchema = z.strictObject({
     .describe(
       "Origins (http://127.0.0.1:4000) or hosts captures may open although they are private or local addresses; everything else must resolve to a public address.",
     ),
+  analytics: analyticsSettingsSchema
+    .optional()
+    .describe("Production analytics (PostHog or GA4) for the weekly scan and perceo insights."),
+  weeklyScan: weeklyScanSettingsSchema
+    .optional()
+    .describe("When the App opens the weekly scan issue (default Monday 09:00 UTC)."),
 });
 export type PerceoConfig = z.infer<typeof configSchema>;
 export type RunnerSettings = z.infer<typeof runnerSettingsSchema>;
