@@ -12,6 +12,8 @@ import type {
   DetectedChange,
   Insight,
   Page,
+  PageBaseline,
+  PageCapture,
   Prediction,
   Project,
   RecordedRun,
@@ -57,6 +59,9 @@ const ANALYSIS = `id, project_id as "projectId", page_id as "pageId", deploy_id 
 const CHANGE = `id, project_id as "projectId", page_id as "pageId", element, kind, before, after,
   first_detected_date::text as "firstDetectedDate", status,
   private.iso_time(status_changed_at) as "statusChangedAt"`;
+const PAGE_CAPTURE = `c.id, c.project_id as "projectId", c.page_id as "pageId", c.analysis_id as "analysisId",
+  c.viewport, c.commit_sha as "commitSha", c.screenshot_path as "screenshotPath", c.diff_path as "diffPath",
+  c.width, c.height, c.dom_snapshot as dom, c.stable, private.iso_time(c.captured_at) as "capturedAt"`;
 const CHANGE_EVENT = `id, change_id as "changeId", from_status as "fromStatus", to_status as "toStatus",
   reason, actor, private.iso_time(occurred_at) as "occurredAt"`;
 const CHECKPOINT = `id, project_id as "projectId", change_id as "changeId", horizon_days as "horizonDays",
@@ -515,6 +520,97 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
         [projectId],
       );
       return rows.map((row) => row.fingerprint);
+    },
+
+    listDetectedChanges(projectId, { pageId, status, since, until, limit = 100 } = {}) {
+      const statuses = status === undefined ? null : Array.isArray(status) ? status : [status];
+      return db.query<DetectedChange>(
+        `select ${CHANGE} from public.detected_changes
+         where project_id = $1 and ($2::uuid is null or page_id = $2)
+           and ($3::text[] is null or status = any($3::text[]))
+           and ($4::timestamptz is null or first_detected_at >= $4)
+           and ($5::timestamptz is null or first_detected_at < $5)
+         order by first_detected_at desc, id desc
+         limit $6`,
+        [
+          projectId,
+          pageId ?? null,
+          statuses,
+          since?.toISOString() ?? null,
+          until?.toISOString() ?? null,
+          Math.min(Math.max(1, limit), 1_000),
+        ],
+      );
+    },
+
+    recordPageCapture(input) {
+      return one<PageCapture>(
+        `with inserted as (
+           insert into public.page_captures as c (project_id, page_id, analysis_id, viewport, commit_sha,
+             screenshot_path, diff_path, width, height, dom_snapshot, stable, captured_at)
+           select a.project_id, a.page_id, a.id, $2, a.commit_sha, $3, $4, $5, $6, $7::jsonb, $8,
+             coalesce($9::timestamptz, now())
+           from public.analyses a where a.id = $1
+           on conflict (analysis_id, viewport) do update set screenshot_path = excluded.screenshot_path,
+             diff_path = excluded.diff_path, width = excluded.width, height = excluded.height,
+             dom_snapshot = excluded.dom_snapshot, stable = excluded.stable, captured_at = excluded.captured_at
+           returning *)
+         select ${PAGE_CAPTURE} from inserted c`,
+        [
+          input.analysisId,
+          input.viewport,
+          input.screenshotPath,
+          input.diffPath ?? null,
+          input.width,
+          input.height,
+          JSON.stringify(input.dom),
+          input.stable ?? true,
+          input.capturedAt ?? null,
+        ],
+        `analysis ${input.analysisId}`,
+      );
+    },
+
+    listPageCaptures(analysisId) {
+      return db.query<PageCapture>(
+        `select ${PAGE_CAPTURE} from public.page_captures c where c.analysis_id = $1 order by c.viewport`,
+        [analysisId],
+      );
+    },
+
+    async setPageBaseline(captureId, source) {
+      await one(
+        `insert into public.page_baselines as b (project_id, page_id, viewport, capture_id, source)
+         select project_id, page_id, viewport, id, $2 from public.page_captures where id = $1
+         on conflict (page_id, viewport) do update set capture_id = excluded.capture_id,
+           source = excluded.source, set_at = now()
+         returning 1`,
+        [captureId, source],
+        `page capture ${captureId}`,
+      );
+    },
+
+    async resolvePageBaseline(pageId, viewport, { now = new Date() } = {}) {
+      // Age is the picture's age, not when it was made the baseline.
+      const [row] = await db.query<PageCapture & { source: PageBaseline["source"] }>(
+        `select * from (
+           (select ${PAGE_CAPTURE}, 'stable' as source, 0 as rank
+            from public.page_baselines b join public.page_captures c on c.id = b.capture_id
+            where b.page_id = $1 and b.viewport = $2 and c.captured_at >= $3::timestamptz - interval '14 days')
+           union all
+           (select ${PAGE_CAPTURE}, 'previous_capture' as source, 1 as rank
+            from public.page_captures c join public.analyses a on a.id = c.analysis_id
+            where c.page_id = $1 and c.viewport = $2 and a.status = 'succeeded'
+              and c.captured_at <= $3::timestamptz - interval '24 hours'
+              and c.captured_at >= $3::timestamptz - interval '14 days'
+            order by c.captured_at desc limit 1)
+         ) candidates
+         order by rank limit 1`,
+        [pageId, viewport, now.toISOString()],
+      );
+      if (!row) return undefined;
+      const { source, rank: _rank, ...capture } = row as typeof row & { rank: number };
+      return { capture, source };
     },
 
     async close() {

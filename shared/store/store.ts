@@ -1,4 +1,5 @@
 import type { FlowStatus, RunResult, RunTotals } from "../runner/result.ts";
+import type { DomSnapshot } from "../visual/index.ts";
 import type { Blobs } from "./blobs.ts";
 
 // Rows as the Store hands them out: camelCase, timestamps as ISO strings, dates as YYYY-MM-DD.
@@ -241,6 +242,58 @@ export interface ChangeLifecycleEvent {
   occurredAt: string;
 }
 
+export interface ListDetectedChangesOptions {
+  pageId?: string;
+  status?: ChangeStatus | ChangeStatus[];
+  /** Only changes first detected at or after this time. */
+  since?: Date;
+  /** Only changes first detected before this time. */
+  until?: Date;
+  /** Default 100, at most 1,000. */
+  limit?: number;
+}
+
+export type PageViewport = "desktop" | "mobile";
+
+export interface PageCaptureInput {
+  /** The analysis that took it: the page, project and commit come from there. */
+  analysisId: string;
+  viewport: PageViewport;
+  /** Object path of the screenshot in the `screenshots` bucket. */
+  screenshotPath: string;
+  /** Object path of the diff image against the baseline, when it was compared. */
+  diffPath?: string;
+  width: number;
+  height: number;
+  dom: DomSnapshot;
+  /** False when no two screenshots in a row matched. Default true. */
+  stable?: boolean;
+  /** Default now; set for imported or backdated captures. */
+  capturedAt?: string;
+}
+
+export interface PageCapture {
+  id: string;
+  projectId: string;
+  pageId: string;
+  analysisId: string;
+  viewport: PageViewport;
+  commitSha: string;
+  screenshotPath: string;
+  diffPath: string | null;
+  width: number;
+  height: number;
+  dom: DomSnapshot;
+  stable: boolean;
+  capturedAt: string;
+}
+
+export interface PageBaseline {
+  capture: PageCapture;
+  /** `stable`: set by a scheduled scan or a first capture; `previous_capture`: the last complete capture ≥ 24 h old. */
+  source: "stable" | "previous_capture";
+}
+
 export type CheckpointHorizon = 7 | 14 | 30 | 60 | 90;
 
 export interface CheckpointInput {
@@ -390,4 +443,21 @@ export interface Store extends RunStore {
   recordFeedback(input: FeedbackInput): Promise<void>;
   /** Fingerprints of findings someone chose to ignore. */
   listIgnoredFingerprints(projectId: string): Promise<string[]>;
+  /** Newest first (by when each change was first detected). */
+  listDetectedChanges(projectId: string, options?: ListDetectedChangesOptions): Promise<DetectedChange[]>;
+  /** Idempotent on (analysis, viewport): a retried analysis replaces its capture. */
+  recordPageCapture(input: PageCaptureInput): Promise<PageCapture>;
+  listPageCaptures(analysisId: string): Promise<PageCapture[]>;
+  /** Makes a capture its page's stable baseline at its viewport (scheduled scans; a page's first capture). */
+  setPageBaseline(captureId: string, source: "scheduled_scan" | "first_capture"): Promise<void>;
+  /**
+   * What a deploy diff of `pageId` at `viewport` compares against: the stable baseline, else the last
+   * capture of a succeeded analysis at least 24 h old; none older than 14 days. `undefined`: take a
+   * fresh capture and make it the baseline.
+   */
+  resolvePageBaseline(
+    pageId: string,
+    viewport: PageViewport,
+    options?: { now?: Date },
+  ): Promise<PageBaseline | undefined>;
 }

@@ -4,6 +4,7 @@ import { describeChanges } from "./changes.ts";
 import { describeConcurrency } from "./concurrency.ts";
 import { describeConstraints } from "./constraints.ts";
 import { useMigratedStore } from "./context.ts";
+import { describePageCaptures } from "./page-captures.ts";
 import { describeRowLevelSecurity } from "./rls.ts";
 import { describeRuns } from "./runs.ts";
 
@@ -12,6 +13,7 @@ export function describeStoreContract(engine: Engine) {
   const ctx = useMigratedStore(engine);
   describeRuns(ctx);
   describeChanges(ctx);
+  describePageCaptures(ctx);
   describeConstraints(ctx);
   describeAnalyticsEvents(ctx);
   describeRowLevelSecurity(ctx);
