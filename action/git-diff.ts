@@ -1,13 +1,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { type ChangedFile, gitChanges } from "../shared/observer/index.ts";
+import { type ChangedFile, GitError, gitChanges } from "../shared/observer/index.ts";
 
 const run = promisify(execFile);
-
-/** Raised when git cannot answer; the Action reports it as an infrastructure error. */
-export class GitError extends Error {
-  override name = "GitError";
-}
 
 async function git(cwd: string, args: string[]): Promise<string> {
   // Arguments go to git as an array: nothing from an input or a payload ever reaches a shell.
@@ -79,6 +74,7 @@ export async function listChanges(cwd: string, mergeBase: string): Promise<Chang
   try {
     return await gitChanges({ cwd, base: mergeBase, head: "HEAD" });
   } catch (error) {
-    throw new GitError(`cannot list the changes since ${mergeBase}: ${(error as Error).message}`);
+    if (!(error instanceof GitError)) throw error;
+    throw new GitError(`cannot list the changes since ${mergeBase}: ${error.message}`);
   }
 }

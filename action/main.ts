@@ -1,12 +1,13 @@
 import path from "node:path";
 import * as core from "@actions/core";
 import { ConfigError, loadProject } from "../shared/config/index.ts";
+import { GitError } from "../shared/observer/index.ts";
 import { writeReport } from "../shared/report/index.ts";
 import { BrowserNotFoundError, type RunResult, runFlows } from "../shared/runner/index.ts";
 import type { RunContext } from "../shared/store/index.ts";
 import { CheckRunError, publishFlowsCheckRun } from "./check-run.ts";
 import { buildAnnotations, checkConclusion, checkTitle, renderFlowsSummary } from "./flows-report.ts";
-import { findMergeBase, GitError, listChanges } from "./git-diff.ts";
+import { findMergeBase, listChanges } from "./git-diff.ts";
 import { type RunEventContext, readRunEvent } from "./github-event.ts";
 import { IngestRejectedError } from "./ingest-client.ts";
 import { ActionInputError, type ActionInputs, readInputs } from "./inputs.ts";

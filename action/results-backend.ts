@@ -1,12 +1,10 @@
 import * as core from "@actions/core";
 import type { RunResult } from "../shared/runner/index.ts";
 import {
-  artifactPath,
   openPostgresStore,
   openStore,
   type RunContext,
   type RunStore,
-  type Store,
   StoreError,
 } from "../shared/store/index.ts";
 import type { RunEventContext } from "./github-event.ts";
@@ -16,7 +14,7 @@ import type { BaselineLookup, VisualComparison } from "./visual-compare.ts";
 
 /** Where this run's results go, or why they go nowhere. */
 export type ResultsBackend =
-  | { kind: "store"; description: string; store: RunStore | Store; projectId: string }
+  | { kind: "store"; description: string; store: RunStore; projectId: string }
   | { kind: "ingest"; description: string; url: string }
   | { kind: "none"; description: string; reason: string };
 
@@ -136,40 +134,19 @@ export async function recordResults(
 }
 
 /**
- * Makes this run's screenshots the baselines of their (flow, step, viewport) at this commit. Needs
- * the full Store (approval); the Supabase adapter's RunStore has no approval yet.
+ * Makes this run's screenshots the baselines of their (flow, step, viewport) at this commit, in one
+ * transaction in the store: every backend (embedded, Postgres, Supabase) approves them the same way.
  */
 async function promoteBaselines(
   backend: Extract<ResultsBackend, { kind: "store" }>,
   run: RunResult,
   context: RunContext,
 ): Promise<number> {
-  const store = backend.store;
-  if (!("approveScreenshot" in store) || !context.commitSha || !context.branch) {
+  if (!context.commitSha || !context.branch) {
     core.warning(
-      `update-baselines: ${backend.description} cannot approve screenshots yet; baselines were not updated`,
+      "update-baselines: this run has no commit or branch to record baselines on; none were updated",
     );
     return 0;
   }
-  let promoted = 0;
-  for (const flow of run.flows) {
-    const last = flow.attempts.at(-1);
-    if (last?.status !== "passed") continue;
-    for (const shot of last.screenshots) {
-      if (shot.name === "failure") continue;
-      const screenshot = await store.recordScreenshot({
-        projectId: backend.projectId,
-        flowName: flow.name,
-        stepName: shot.name,
-        stepIndex: shot.stepIndex,
-        viewport: shot.viewport,
-        storagePath: artifactPath(backend.projectId, run.id, shot.path),
-        commitSha: context.commitSha,
-        branch: context.branch,
-      });
-      await store.approveScreenshot(screenshot.id, "perceo/action");
-      promoted++;
-    }
-  }
-  return promoted;
+  return backend.store.approveRunScreenshots(backend.projectId, run.id, "perceo/action");
 }

@@ -14,7 +14,7 @@ export {
   parseNameStatus,
   splitGitDiff,
 } from "./diff.ts";
-export { type GitChangesOptions, gitChanges } from "./git-changes.ts";
+export { type GitChangesOptions, GitError, gitChanges } from "./git-changes.ts";
 export { predictionsFromSelection } from "./predictions.ts";
 export type { RouteDef, RouteEntry } from "./routes/route.ts";
 export { type SelectionInput, selectAffectedFlows } from "./select-affected-flows.ts";

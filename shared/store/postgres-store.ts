@@ -235,6 +235,15 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
       return { baselineId: row.id };
     },
 
+    async approveRunScreenshots(projectId, runId, reviewedBy) {
+      const row = await one<{ n: number }>(
+        "select public.approve_run_screenshots($1, $2, $3) as n",
+        [projectId, runId, reviewedBy ?? null],
+        "test run",
+      );
+      return row.n;
+    },
+
     async resolveBaseline(query) {
       const [row] = await db.query<Baseline>(
         `select baseline_id as "baselineId", screenshot_id as "screenshotId", commit_sha as "commitSha",

@@ -389,6 +389,12 @@ export interface RunStore {
   /** By the run's own id (or the record's uuid); the newest when projects share an id. */
   getRun(id: string, options?: { project?: string }): Promise<RunResult | undefined>;
   resolveBaseline(query: BaselineQuery): Promise<Baseline | undefined>;
+  /**
+   * Makes a recorded run's screenshots the baselines of its commit: those of each flow's last
+   * attempt that passed, stored as pictures (recorded with `reportDir`), taken on a branch.
+   * Returns how many baselines it wrote; StoreError `not_found` when the run is not recorded.
+   */
+  approveRunScreenshots(projectId: string, runId: string, reviewedBy?: string): Promise<number>;
   /** Marks what actually happened to predicted flows; returns how many predictions it updated. */
   recordPredictionOutcomes(
     projectId: string,

@@ -240,6 +240,34 @@ describe("Supabase store", () => {
     });
   });
 
+  it("promotes a run's screenshots to baselines in one approve_run_screenshots RPC", async () => {
+    api()
+      .post("/rest/v1/rpc/approve_run_screenshots", {
+        p_project_id: PROJECT_ID,
+        p_run_key: "gh-7-1-shard-1-of-1",
+        p_reviewed_by: "perceo/action",
+      })
+      .reply(200, "3");
+    expect(await newStore().approveRunScreenshots(PROJECT_ID, "gh-7-1-shard-1-of-1", "perceo/action")).toBe(
+      3,
+    );
+  });
+
+  it("says the run is not recorded when the RPC raises no_data_found", async () => {
+    api()
+      .post("/rest/v1/rpc/approve_run_screenshots", {
+        p_project_id: PROJECT_ID,
+        p_run_key: "missing",
+        p_reviewed_by: null,
+      })
+      .reply(400, { code: "P0002", message: "test run missing not found" });
+    await expect(newStore().approveRunScreenshots(PROJECT_ID, "missing")).rejects.toMatchObject({
+      name: "StoreError",
+      code: "not_found",
+      message: expect.stringContaining("test run missing not found"),
+    });
+  });
+
   it("records prediction outcomes with one PATCH per outcome, filtering on the flows", async () => {
     const patch = (actual: string, flows: string) =>
       api()

@@ -70,7 +70,7 @@ const RUN_COLUMNS = [
 /**
  * The operations the Action needs, over Supabase's REST (PostgREST) and Storage APIs with the
  * service role. Multi-row writes go through the same SQL functions as the Postgres adapter
- * (`rpc/record_test_run`, `rpc/resolve_baseline`), so each one is a single transaction.
+ * (`rpc/record_test_run`, `rpc/approve_run_screenshots`, `rpc/resolve_baseline`), so each one is a single transaction.
  */
 export function supabaseStore(options: SupabaseStoreOptions): RunStore {
   const rest = async <T>(request: Parameters<typeof supabaseRequest>[1]): Promise<T> => {
@@ -165,6 +165,14 @@ export function supabaseStore(options: SupabaseStoreOptions): RunStore {
       });
       const row = rows[0];
       return row ? toBaseline(row) : undefined;
+    },
+
+    async approveRunScreenshots(projectId, runId, reviewedBy) {
+      return rest<number>({
+        method: "POST",
+        path: "/rest/v1/rpc/approve_run_screenshots",
+        body: { p_project_id: projectId, p_run_key: runId, p_reviewed_by: reviewedBy ?? null },
+      });
     },
 
     async recordPredictionOutcomes(projectId, headSha, outcomes) {

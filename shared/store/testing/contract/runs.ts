@@ -263,6 +263,74 @@ export function describeRuns(ctx: () => ContractContext) {
       const first = await store.recordScreenshot(input);
       expect(await store.recordScreenshot(input)).toEqual(first);
     });
+
+    it("a default-branch run's stored screenshots of passed flows become the baselines the next run resolves", async () => {
+      const { store } = ctx();
+      const reportDir = await mkdtemp(join(tmpdir(), "perceo-report-"));
+      try {
+        const project = await store.ensureProject({ fullName: aProjectName(), defaultBranch: "main" });
+        // checkout passes; signup is flaky (its failure shot is not a baseline); search was skipped.
+        const run = aRunResult();
+        run.flows[1]?.attempts[1]?.screenshots.push({
+          name: "welcome",
+          path: "signup/welcome.png",
+          viewport: { width: 1280, height: 720 },
+          stepIndex: 1,
+        });
+        for (const file of ["checkout/cart.png", "signup/failure-1.png", "signup/welcome.png"]) {
+          await mkdir(join(reportDir, file, ".."), { recursive: true });
+          await writeFile(join(reportDir, file), file);
+        }
+        const commitSha = aSha("main-push");
+        await store.recordRun(run, { projectId: project.id, commitSha, branch: "main", reportDir });
+        expect(await store.approveRunScreenshots(project.id, run.id, "perceo/action")).toBe(2);
+        // Approving again rewrites the same two baselines.
+        expect(await store.approveRunScreenshots(project.id, run.id, "perceo/action")).toBe(2);
+
+        const resolve = (flowName: string, stepName: string) =>
+          store.resolveBaseline({
+            projectId: project.id,
+            flowName,
+            stepName,
+            viewport: { width: 1280, height: 720 },
+            mergeBaseSha: commitSha,
+          });
+        const cart = await resolve("checkout", "cart");
+        expect(cart).toMatchObject({
+          commitSha,
+          branch: "main",
+          fromMergeBase: true,
+          path: "checkout/cart.png",
+        });
+        expect(
+          Buffer.from((await store.blobs.get("screenshots", cart?.storagePath ?? "")) ?? []).toString(),
+        ).toBe("checkout/cart.png");
+        expect(await resolve("signup", "welcome")).toMatchObject({ commitSha });
+        expect(await resolve("signup", "failure")).toBeUndefined();
+        await expect(store.approveRunScreenshots(project.id, "no-such-run")).rejects.toMatchObject({
+          name: "StoreError",
+          code: "not_found",
+        });
+      } finally {
+        await rm(reportDir, { recursive: true, force: true });
+      }
+    });
+
+    it("a run recorded without its pictures or on no branch promotes nothing", async () => {
+      const { store } = ctx();
+      const project = await store.ensureProject({ fullName: aProjectName(), defaultBranch: "main" });
+      const withoutPictures = aRunResult();
+      await store.recordRun(withoutPictures, { projectId: project.id, commitSha: aSha("x"), branch: "main" });
+      expect(await store.approveRunScreenshots(project.id, withoutPictures.id)).toBe(0);
+      expect(
+        await store.resolveBaseline({
+          projectId: project.id,
+          flowName: "checkout",
+          stepName: "cart",
+          viewport: { width: 1280, height: 720 },
+        }),
+      ).toBeUndefined();
+    });
   });
 
   describe("predictions", () => {
