@@ -30,6 +30,8 @@ export interface ToolCallRequest<T> {
   system: string;
   /** The user turn: content blocks of text. */
   content: string[];
+  /** Pictures shown before the text (PNG screenshots). */
+  images?: Array<{ mediaType: "image/png" | "image/jpeg"; data: Uint8Array }>;
   tool: ToolSpec;
   /** Checks the tool input; throws when it does not fit. */
   parse: (input: unknown) => T;
@@ -94,7 +96,22 @@ export function createAnthropicClient(options: AnthropicClientOptions): Anthropi
         model: options.model ?? DEFAULT_MODEL,
         max_tokens: request.maxTokens ?? 2048,
         system: request.system,
-        messages: [{ role: "user", content: request.content.map((text) => ({ type: "text", text })) }],
+        messages: [
+          {
+            role: "user",
+            content: [
+              ...(request.images ?? []).map((image) => ({
+                type: "image",
+                source: {
+                  type: "base64",
+                  media_type: image.mediaType,
+                  data: Buffer.from(image.data).toString("base64"),
+                },
+              })),
+              ...request.content.map((text) => ({ type: "text", text })),
+            ],
+          },
+        ],
         tools: [
           {
             name: request.tool.name,

@@ -1,4 +1,4 @@
-import { type Html, html } from "../http/html.ts";
+import { type Html, html, trustedHtml } from "../http/html.ts";
 import type { ShopRequest } from "../http/shop-request.ts";
 import { renderFooter } from "./footer.ts";
 import { renderHeader } from "./header.ts";
@@ -38,6 +38,7 @@ export function renderLayout(request: ShopRequest, options: LayoutOptions): Html
   ${flash ? html`<div class="flash" role="status"><p class="container">${flash}</p></div>` : ""}
   <main id="main" class="${["container", "page", options.mainClass].filter(Boolean).join(" ")}" tabindex="-1">
     ${options.main}
+    ${request.state.testChanges.mainHtml ? trustedHtml(request.state.testChanges.mainHtml) : ""}
   </main>
   ${renderFooter(copy)}
 </body>

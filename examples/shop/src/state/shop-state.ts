@@ -14,6 +14,8 @@ export interface ShopTestChanges {
   withoutBenefits?: boolean;
   /** The main navigation's links in reverse order. */
   reverseNav?: boolean;
+  /** Markup added at the end of every page's main content (audit tests seed problems with it). */
+  mainHtml?: string;
 }
 
 /** Everything one shop process remembers; each startShop() begins from the seed again. */
