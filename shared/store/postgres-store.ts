@@ -122,6 +122,26 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
       return row;
     },
 
+    async getProjectByRepositoryId(repositoryId) {
+      const [row] = await db.query<Project>(
+        `select ${PROJECT} from public.projects where repository_id = $1`,
+        [repositoryId],
+      );
+      return row;
+    },
+
+    async detachProjects(installationId, repositoryIds) {
+      const detached = await db.query<{ n: number }>(
+        `with detached as (
+           update public.projects set installation_id = null, updated_at = now()
+           where installation_id = $1 and ($2::bigint[] is null or repository_id = any($2::bigint[]))
+           returning 1)
+         select count(*)::int as n from detached`,
+        [installationId, repositoryIds ?? null],
+      );
+      return detached[0]?.n ?? 0;
+    },
+
     async addProjectMember({ projectId, userId, role = "member" }) {
       await db.query(
         `insert into public.project_members (project_id, user_id, role) values ($1, $2, $3)
@@ -242,6 +262,16 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
         "test run",
       );
       return row.n;
+    },
+
+    listPendingScreenshots(projectId, commitSha, flows = []) {
+      return db.query<Screenshot>(
+        `select ${SCREENSHOT} from public.screenshots
+         where project_id = $1 and commit_sha = $2 and approval = 'pending'
+           and (cardinality($3::text[]) = 0 or flow_name = any($3::text[]))
+         order by flow_name, step_index, step_name, viewport_width, captured_at`,
+        [projectId, commitSha, flows],
+      );
     },
 
     async resolveBaseline(query) {

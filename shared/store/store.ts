@@ -407,6 +407,14 @@ export interface RunStore {
 /** Everything the product stores; the Postgres adapter (node-postgres or PGlite) provides all of it. */
 export interface Store extends RunStore {
   getProject(fullName: string): Promise<Project | undefined>;
+  /** The project of a GitHub repository, followed through renames by its id. */
+  getProjectByRepositoryId(repositoryId: number): Promise<Project | undefined>;
+  /**
+   * An uninstalled App (or repositories removed from an installation): the projects keep their
+   * data but lose the installation, until `ensureProject` with an installation id reattaches them.
+   * Without `repositoryIds`, every project of the installation. Returns how many were detached.
+   */
+  detachProjects(installationId: number, repositoryIds?: number[]): Promise<number>;
   addProjectMember(input: { projectId: string; userId: string; role?: MemberRole }): Promise<void>;
   /** Upserts the flows of the default branch at `sha`; flows no longer defined become inactive. */
   syncFlows(
@@ -417,6 +425,8 @@ export interface Store extends RunStore {
   recordScreenshot(input: ScreenshotInput): Promise<Screenshot>;
   /** Approves a screenshot; one taken on a commit becomes that commit's baseline. */
   approveScreenshot(screenshotId: string, reviewedBy?: string): Promise<{ baselineId: string | null }>;
+  /** Screenshots taken on `commitSha` that wait for review, by flow and step; `flows` narrows them. */
+  listPendingScreenshots(projectId: string, commitSha: string, flows?: string[]): Promise<Screenshot[]>;
   recordPredictions(projectId: string, predictions: PredictionInput[]): Promise<Prediction[]>;
   listPredictions(projectId: string, headSha: string): Promise<Prediction[]>;
   upsertPage(projectId: string, input: { url: string; name?: string }): Promise<Page>;

@@ -161,6 +161,49 @@ export function describeRuns(ctx: () => ContractContext) {
       });
     });
 
+    it("finds a project by its repository id, renamed or not", async () => {
+      const { store } = ctx();
+      const repositoryId = Math.floor(Math.random() * 1e9) + 1;
+      expect(await store.getProjectByRepositoryId(repositoryId)).toBeUndefined();
+      const project = await store.ensureProject({ fullName: aProjectName(), repositoryId });
+      await store.ensureProject({ fullName: `${project.fullName}-renamed`, repositoryId });
+      expect(await store.getProjectByRepositoryId(repositoryId)).toEqual({
+        ...project,
+        fullName: `${project.fullName}-renamed`,
+      });
+    });
+
+    it("detaching an installation keeps its projects' data and a reinstall reattaches them", async () => {
+      const { store } = ctx();
+      const installationId = Math.floor(Math.random() * 1e9) + 1;
+      const id = () => Math.floor(Math.random() * 1e9) + 1;
+      const [a, b, c] = await Promise.all(
+        [id(), id(), id()].map((repositoryId) =>
+          store.ensureProject({ fullName: aProjectName(), repositoryId, installationId }),
+        ),
+      );
+      const other = await store.ensureProject({
+        fullName: aProjectName(),
+        repositoryId: id(),
+        installationId: installationId + 1,
+      });
+      if (!a || !b || !c) throw new Error("three projects expected");
+      expect(await store.detachProjects(installationId, [a.repositoryId ?? 0])).toBe(1);
+      expect(await store.getProject(a.fullName)).toMatchObject({ id: a.id, installationId: null });
+      expect(await store.getProject(b.fullName)).toMatchObject({ installationId });
+      expect(await store.detachProjects(installationId)).toBe(2);
+      expect(await store.detachProjects(installationId)).toBe(0);
+      expect(await store.getProject(c.fullName)).toMatchObject({ installationId: null });
+      expect(await store.getProject(other.fullName)).toEqual(other);
+
+      const back = await store.ensureProject({
+        fullName: a.fullName,
+        repositoryId: a.repositoryId ?? 0,
+        installationId: installationId + 2,
+      });
+      expect(back).toMatchObject({ id: a.id, installationId: installationId + 2 });
+    });
+
     it("syncing flows upserts them and deactivates the ones no longer defined", async () => {
       const { store, db } = ctx();
       const project = await store.ensureProject({ fullName: aProjectName() });
@@ -200,6 +243,35 @@ export function describeRuns(ctx: () => ContractContext) {
   });
 
   describe("baselines", () => {
+    it("lists a commit's screenshots that wait for review, narrowed to the flows named", async () => {
+      const { store } = ctx();
+      const project = await store.ensureProject({ fullName: aProjectName() });
+      const sha = aSha();
+      const shot = (flowName: string, stepIndex: number, commitSha = sha) =>
+        store.recordScreenshot({
+          projectId: project.id,
+          flowName,
+          stepName: `step-${stepIndex}`,
+          stepIndex,
+          viewport: { width: 1280, height: 720 },
+          storagePath: `${project.id}/${commitSha}/${flowName}-${stepIndex}.png`,
+          commitSha,
+        });
+      const signup = await shot("signup", 0);
+      const cart = await shot("checkout", 1);
+      const home = await shot("checkout", 0);
+      await shot("checkout", 2, aSha());
+      const approved = await shot("search", 0);
+      await store.approveScreenshot(approved.id, "octocat");
+
+      const all = await store.listPendingScreenshots(project.id, sha);
+      expect(all.map((s) => s.id)).toEqual([home.id, cart.id, signup.id]);
+      expect(all[0]).toEqual(home);
+      const checkout = await store.listPendingScreenshots(project.id, sha, ["checkout"]);
+      expect(checkout.map((s) => s.id)).toEqual([home.id, cart.id]);
+      expect(await store.listPendingScreenshots(project.id, aSha())).toEqual([]);
+    });
+
     it("resolves the merge base's approved screenshot, else the newest on the default branch", async () => {
       const { store } = ctx();
       const project = await store.ensureProject({ fullName: aProjectName(), defaultBranch: "main" });
