@@ -4,6 +4,21 @@ import type { Octokit, RepoRef } from "./octokit.ts";
 export const IMPACT_CHECK = "Perceo / Impact";
 export const FLOWS_CHECK = "Perceo / Flows";
 
+/** The `external_id` that finds a commit's `Perceo / Impact` run again (retries, buttons). */
+export function impactExternalId(sha: string): string {
+  return `impact:${sha}`;
+}
+
+/**
+ * The button on `Perceo / Impact` that does what `/perceo approve` does. GitHub caps a label at 20
+ * characters and a description at 40, so the label is shorter than the feature's name.
+ */
+export const APPROVE_VISUALS_ACTION = {
+  label: "Approve visuals",
+  description: "Accept the visual changes as baselines",
+  identifier: "perceo-approve",
+} as const;
+
 export interface Annotation {
   path: string;
   start_line: number;
@@ -15,6 +30,12 @@ export interface Annotation {
   title?: string;
 }
 
+export interface CheckRunAction {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
 export interface CheckRunResult {
   conclusion: "success" | "failure" | "neutral" | "action_required";
   title: string;
@@ -23,7 +44,7 @@ export interface CheckRunResult {
   annotations?: Annotation[];
   /** Link to the full report; used when the text has to be cut. */
   detailsUrl?: string;
-  actions?: Array<{ label: string; description: string; identifier: string }>;
+  actions?: CheckRunAction[];
 }
 
 /**
@@ -93,4 +114,18 @@ export async function completeCheckRun(
       output: { title: output.title, summary: output.summary, annotations },
     });
   }
+}
+
+/** Replaces the buttons a check run offers (GitHub shows at most 3). */
+export async function offerCheckRunActions(
+  octokit: Octokit,
+  repo: RepoRef,
+  checkRunId: number,
+  actions: CheckRunAction[],
+): Promise<void> {
+  await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+    ...repo,
+    check_run_id: checkRunId,
+    actions,
+  });
 }

@@ -1,13 +1,11 @@
 import type { Probot } from "probot";
-import { FLOWS_CHECK } from "../github/check-run.ts";
+import { APPROVE_VISUALS_ACTION, FLOWS_CHECK } from "../github/check-run.ts";
 import { type FlowsResultPayload, flowsResultJobKey, type PrCommandPayload } from "../jobs/payloads.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 
-export const APPROVE_ACTION = "perceo-approve";
-
 /**
- * `Perceo / Flows` completed → report predicted vs actual; the "Approve visual changes" button on a
- * Perceo check run → the same as `/perceo approve`.
+ * `Perceo / Flows` completed → report predicted vs actual; the "Approve visuals" button on
+ * `Perceo / Impact` → the same as `/perceo approve`.
  */
 export function onCheckRun(app: Probot, services: { queue: JobQueue }): void {
   app.on("check_run.completed", async (context) => {
@@ -34,7 +32,8 @@ export function onCheckRun(app: Probot, services: { queue: JobQueue }): void {
   app.on("check_run.requested_action", async (context) => {
     const { check_run: check, repository, installation, requested_action: action, sender } = context.payload;
     const prNumber = check.pull_requests[0]?.number;
-    if (action?.identifier !== APPROVE_ACTION || !installation || prNumber === undefined) return;
+    if (action?.identifier !== APPROVE_VISUALS_ACTION.identifier || !installation || prNumber === undefined)
+      return;
     const payload: PrCommandPayload = {
       installationId: installation.id,
       owner: repository.owner.login,

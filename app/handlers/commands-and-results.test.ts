@@ -1,7 +1,12 @@
-import type { CheckRunCompletedEvent, IssueCommentCreatedEvent } from "@octokit/webhooks-types";
+import type {
+  CheckRunCompletedEvent,
+  CheckRunRequestedActionEvent,
+  IssueCommentCreatedEvent,
+} from "@octokit/webhooks-types";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { aRunResult } from "../../shared/store/testing/index.ts";
+import { APPROVE_VISUALS_ACTION } from "../github/check-run.ts";
 import { COMMENT_MARKER } from "../github/sticky-comment.ts";
 import { COMMAND_HELP } from "../jobs/pr-command.ts";
 import type { RunningApp } from "../server/start.ts";
@@ -46,6 +51,17 @@ function replies(api: nock.Scope) {
     })
     .reply(201, { id: 500 });
   return sent;
+}
+
+async function pendingScreenshot(projectId: string) {
+  return app.deps.store.recordScreenshot({
+    projectId,
+    flowName: "checkout",
+    stepName: "cart",
+    viewport: { width: 1280, height: 720 },
+    storagePath: `${projectId}/cart.png`,
+    commitSha: SHA,
+  });
 }
 
 async function installProject() {
@@ -199,8 +215,142 @@ describe("check_run completed", () => {
     ]);
   });
 
+  it("when screenshots wait for review, Perceo / Impact offers the approve button", async () => {
+    const project = await installProject();
+    await app.deps.store.recordRun(aRunResult({ project: project.fullName }), {
+      projectId: project.id,
+      source: "ci",
+      commitSha: SHA,
+      prNumber: 2,
+    });
+    await pendingScreenshot(project.id);
+    const offered: unknown[] = [];
+    githubApi()
+      .get(`${REPO_PATH}/issues/2/comments`)
+      .query({ per_page: "100" })
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/2/comments`)
+      .reply(201, { id: 10 })
+      .get(`${REPO_PATH}/commits/${SHA}/check-runs`)
+      .query({ check_name: "Perceo / Impact", filter: "all", per_page: "100" })
+      .reply(200, { total_count: 1, check_runs: [{ id: 4321, external_id: `impact:${SHA}` }] })
+      .patch(`${REPO_PATH}/check-runs/4321`, (body) => {
+        if (typeof body === "object") offered.push(body);
+        return true;
+      })
+      .reply(200, { id: 4321 });
+
+    await deliver(app, "check_run", flowsCompleted());
+    await runJobs(app);
+    expect(offered).toStrictEqual([
+      {
+        actions: [
+          {
+            label: "Approve visuals",
+            description: "Accept the visual changes as baselines",
+            identifier: "perceo-approve",
+          },
+        ],
+      },
+    ]);
+    expect(nock.pendingMocks()).toStrictEqual([]);
+  });
+
   it("other check runs are ignored", async () => {
     expect((await deliver(app, "check_run", flowsCompleted("Octocoders-linter"))).status).toBe(200);
+    expect(await countJobs(app)).toBe(0);
+  });
+});
+
+describe("check_run requested_action", () => {
+  // The real example is a click on electron/electron's "API Review" run; here it is our button.
+  function approveClicked(identifier: string = APPROVE_VISUALS_ACTION.identifier) {
+    const payload = webhookExample<CheckRunRequestedActionEvent>("check_run", "requested_action");
+    payload.installation = { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+    payload.check_run.name = "Perceo / Impact";
+    payload.check_run.head_sha = SHA;
+    payload.requested_action = { identifier };
+    return payload;
+  }
+  const ELECTRON = "/repos/electron/electron";
+
+  async function installElectron() {
+    const payload = approveClicked();
+    return app.deps.store.ensureProject({
+      fullName: payload.repository.full_name,
+      installationId: 1,
+      repositoryId: payload.repository.id,
+    });
+  }
+
+  it("Approve visuals from a writer does what /perceo approve does, and answers on the PR", async () => {
+    const project = await installElectron();
+    const shot = await pendingScreenshot(project.id);
+    const { check_run, sender } = approveClicked();
+    const prNumber = check_run.pull_requests[0]?.number;
+    const sent: unknown[] = [];
+    githubApi()
+      .get(`${ELECTRON}/collaborators/${sender.login}/permission`)
+      .reply(200, { permission: "write", role_name: "write", user: { login: sender.login } })
+      .get(`${ELECTRON}/pulls/${prNumber}`)
+      .reply(200, {
+        number: prNumber,
+        changed_files: 3,
+        head: { sha: "1111111111111111111111111111111111111111" },
+        base: { sha: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", repo: { default_branch: "main" } },
+      })
+      .post(`${ELECTRON}/issues/${prNumber}/comments`, (body) => {
+        if (typeof body === "object") sent.push(body);
+        return true;
+      })
+      .reply(201, { id: 501 });
+
+    expect((await deliver(app, "check_run", approveClicked())).status).toBe(200);
+    await runJobs(app);
+    // The button approves the commit its check run is on, even when the pull request moved on.
+    expect(sent).toStrictEqual([
+      { body: "> `/perceo approve`\n\nApproved 1 screenshot of ec26c3e as baselines." },
+    ]);
+    expect(nock.pendingMocks()).toStrictEqual([]);
+    const { rows } = await app.deps.pool.query(
+      "select approval, reviewed_by from public.screenshots where id = $1",
+      [shot.id],
+    );
+    expect(rows).toStrictEqual([{ approval: "approved", reviewed_by: sender.login }]);
+  });
+
+  it("Approve visuals from someone without write access approves nothing", async () => {
+    const project = await installElectron();
+    const shot = await pendingScreenshot(project.id);
+    const { check_run, sender } = approveClicked();
+    const prNumber = check_run.pull_requests[0]?.number;
+    const sent: unknown[] = [];
+    githubApi()
+      .get(`${ELECTRON}/collaborators/${sender.login}/permission`)
+      .reply(200, { permission: "triage", role_name: "triage", user: { login: sender.login } })
+      .post(`${ELECTRON}/issues/${prNumber}/comments`, (body) => {
+        if (typeof body === "object") sent.push(body);
+        return true;
+      })
+      .reply(201, { id: 502 });
+
+    await deliver(app, "check_run", approveClicked());
+    await runJobs(app);
+    expect(sent).toStrictEqual([
+      {
+        body: `> \`/perceo approve\`\n\n@${sender.login} only people with write access to this repository can run this command.`,
+      },
+    ]);
+    expect(nock.pendingMocks()).toStrictEqual([]);
+    const { rows } = await app.deps.pool.query("select approval from public.screenshots where id = $1", [
+      shot.id,
+    ]);
+    expect(rows).toStrictEqual([{ approval: "pending" }]);
+  });
+
+  it("other apps' buttons are ignored", async () => {
+    await installElectron();
+    expect((await deliver(app, "check_run", approveClicked("lgtm|26764"))).status).toBe(200);
     expect(await countJobs(app)).toBe(0);
   });
 });

@@ -1,7 +1,10 @@
 import type { Probot } from "probot";
 import type { Store } from "../../shared/store/index.ts";
 
-/** Keeps one project per installed repository. */
+/**
+ * Keeps one project per installed repository. Uninstalling detaches the projects (their runs,
+ * baselines and predictions stay); installing again reattaches them by repository id.
+ */
 export function onInstallation(app: Probot, services: { store: Store }): void {
   app.on(["installation.created", "installation_repositories.added"], async (context) => {
     const installationId = context.payload.installation.id;
@@ -23,7 +26,14 @@ export function onInstallation(app: Probot, services: { store: Store }): void {
   });
 
   app.on(["installation.deleted", "installation_repositories.removed"], async (context) => {
-    // The Store has no way yet to detach a project from its installation; its data stays.
-    context.log.info({ installationId: context.payload.installation.id }, "repositories uninstalled");
+    const installationId = context.payload.installation.id;
+    const repositoryIds =
+      "repositories_removed" in context.payload
+        ? context.payload.repositories_removed.map((repository) => repository.id)
+        : undefined;
+    // A removal that names no repository detaches nothing; an uninstall detaches them all.
+    const detached =
+      repositoryIds?.length === 0 ? 0 : await services.store.detachProjects(installationId, repositoryIds);
+    context.log.info({ installationId, detached }, "projects detached from the installation");
   });
 }

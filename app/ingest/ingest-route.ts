@@ -60,12 +60,12 @@ export function ingestRoute(options: IngestOptions) {
     if (req.method !== "POST") return reply(405, { error: "use POST" });
     try {
       const claims = await verifyToken(req.headers.authorization, jwks, options);
-      const project = await options.store.getProject(claims.repository ?? "");
-      if (
-        !project ||
-        project.installationId === null ||
-        String(project.repositoryId) !== claims.repository_id
-      ) {
+      // By id, not name: a renamed repository's token already carries the new name.
+      const repositoryId = Number(claims.repository_id);
+      const project = Number.isSafeInteger(repositoryId)
+        ? await options.store.getProjectByRepositoryId(repositoryId)
+        : undefined;
+      if (!project || project.installationId === null) {
         throw new IngestError(403, `repository ${claims.repository} is not an installed Perceo project`);
       }
       const body = ingestBody.safeParse(JSON.parse(await readBody(req)));
@@ -86,7 +86,7 @@ export function ingestRoute(options: IngestOptions) {
         installationId: project.installationId,
         owner,
         repo,
-        repositoryId: Number(claims.repository_id),
+        repositoryId,
         headSha: sha,
         prNumbers: body.data.prNumber ? [body.data.prNumber] : [],
       };

@@ -1,5 +1,13 @@
 import type { Logger } from "probot";
 import type { PredictionOutcome } from "../../shared/store/index.ts";
+import {
+  APPROVE_VISUALS_ACTION,
+  findCheckRun,
+  IMPACT_CHECK,
+  impactExternalId,
+  offerCheckRunActions,
+} from "../github/check-run.ts";
+import type { Octokit, RepoRef } from "../github/octokit.ts";
 import { upsertStickyComment } from "../github/sticky-comment.ts";
 import { renderPrComment } from "../impact/render.ts";
 import type { JobDeps } from "./deps.ts";
@@ -10,10 +18,11 @@ import { withPullRequestLock } from "./queue.ts";
 /**
  * After `Perceo / Flows` completes (or its results reach the ingest route, whichever is last):
  * 1. read the run for the head sha from the store, 2. record what actually happened to each
- * predicted flow, 3. show predicted vs actual in the sticky comment.
+ * predicted flow, 3. show predicted vs actual in the sticky comment, 4. when screenshots of the
+ * commit wait for review, offer the "Approve visuals" button on `Perceo / Impact`.
  */
 export async function reportFlowResults(deps: JobDeps, job: FlowsResultPayload, log: Logger): Promise<void> {
-  const project = await deps.store.getProject(`${job.owner}/${job.repo}`);
+  const project = await deps.store.getProjectByRepositoryId(job.repositoryId);
   if (!project) {
     log.info("no project for this repository yet; nothing to report");
     return;
@@ -48,4 +57,21 @@ export async function reportFlowResults(deps: JobDeps, job: FlowsResultPayload, 
     );
     log.info({ outcomes: outcomes.length, comment: comment.action }, "flow results reported");
   });
+  const pending = await deps.store.listPendingScreenshots(project.id, job.headSha);
+  if (pending.length > 0) {
+    const offered = await offerApproval(octokit, { owner: job.owner, repo: job.repo }, job.headSha);
+    log.info({ pending: pending.length, offered }, "visual changes wait for approval");
+  }
+}
+
+/** The button lives on our own check run: GitHub sends its clicks only to the App that made the run. */
+async function offerApproval(octokit: Octokit, repo: RepoRef, sha: string): Promise<boolean> {
+  const checkRunId = await findCheckRun(octokit, repo, {
+    name: IMPACT_CHECK,
+    sha,
+    externalId: impactExternalId(sha),
+  });
+  if (checkRunId === undefined) return false;
+  await offerCheckRunActions(octokit, repo, checkRunId, [APPROVE_VISUALS_ACTION]);
+  return true;
 }

@@ -1,5 +1,4 @@
 import type { Logger } from "probot";
-import type { Store } from "../../shared/store/index.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import { parseCommand } from "../handlers/commands/parse-command.ts";
 import { inlineCode } from "../impact/markdown.ts";
@@ -68,7 +67,7 @@ export async function runPrCommand(deps: JobDeps, job: PrCommandPayload, log: Lo
     return reply(`Analysing ${headSha.slice(0, 7)} again with ${what} selected.`);
   }
 
-  const project = await deps.store.getProject(`${job.owner}/${job.repo}`);
+  const project = await deps.store.getProjectByRepositoryId(job.repositoryId);
   if (!project) return reply("Perceo has no results for this repository yet.");
 
   if (command.kind === "approve") {
@@ -113,20 +112,13 @@ async function readPullRequest(octokit: Octokit, repo: RepoRef, pullNumber: numb
 
 /** Approves the screenshots taken on `sha` that wait for review; each becomes that commit's baseline. */
 async function approvePendingScreenshots(
-  deps: JobDeps & { store: Store },
+  deps: JobDeps,
   projectId: string,
   sha: string,
   flows: string[],
   actor: string,
 ): Promise<number> {
-  // TODO(store): replace with a Store method listing pending screenshots by commit.
-  const { rows } = await deps.pool.query<{ id: string }>(
-    `select id from public.screenshots
-     where project_id = $1 and commit_sha = $2 and approval = 'pending'
-       and (cardinality($3::text[]) = 0 or flow_name = any($3::text[]))
-     order by flow_name, step_index`,
-    [projectId, sha, flows],
-  );
-  for (const row of rows) await deps.store.approveScreenshot(row.id, actor);
-  return rows.length;
+  const pending = await deps.store.listPendingScreenshots(projectId, sha, flows);
+  for (const shot of pending) await deps.store.approveScreenshot(shot.id, actor);
+  return pending.length;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "probot";
 import type { Prediction } from "../../shared/store/index.ts";
 import { listChangedFiles } from "../github/changed-files.ts";
-import { completeCheckRun, IMPACT_CHECK, startCheckRun } from "../github/check-run.ts";
+import { completeCheckRun, IMPACT_CHECK, impactExternalId, startCheckRun } from "../github/check-run.ts";
 import type { RepoRef } from "../github/octokit.ts";
 import { loadRepoConfig } from "../github/repo-config.ts";
 import { upsertStickyComment } from "../github/sticky-comment.ts";
@@ -31,7 +31,7 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
     const check = await startCheckRun(octokit, repo, {
       name: IMPACT_CHECK,
       sha: job.headSha,
-      externalId: `impact:${job.headSha}`,
+      externalId: impactExternalId(job.headSha),
     });
     const config = await loadRepoConfig(octokit, repo, job.headSha);
     if (config.kind === "missing") {

@@ -1,4 +1,9 @@
-import type { InstallationCreatedEvent } from "@octokit/webhooks-types";
+import type {
+  InstallationCreatedEvent,
+  InstallationDeletedEvent,
+  InstallationRepositoriesAddedEvent,
+  InstallationRepositoriesRemovedEvent,
+} from "@octokit/webhooks-types";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import nock from "nock";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -93,6 +98,57 @@ describe("installation", () => {
       expect(project).toMatchObject({ repositoryId: repository.id, installationId: payload.installation.id });
     }
   });
+
+  it("removing repositories and uninstalling detach the projects; installing again reattaches them", async () => {
+    const created = webhookExample<InstallationCreatedEvent>("installation", "created");
+    const installationId = created.installation.id;
+    const added = webhookExample<InstallationRepositoriesAddedEvent>("installation_repositories", "added");
+    added.installation.id = installationId;
+    const removed = webhookExample<InstallationRepositoriesRemovedEvent>(
+      "installation_repositories",
+      "removed",
+    );
+    removed.installation.id = installationId;
+    removed.repositories_removed = added.repositories_added.map((r) => ({ ...r }));
+    const deleted = webhookExample<InstallationDeletedEvent>("installation", "deleted");
+    deleted.installation.id = installationId;
+    const [helloWorld] = created.repositories ?? [];
+    const [space] = added.repositories_added;
+    if (!helloWorld || !space) throw new Error("the examples name one repository each");
+    const installed = async (name: string) => (await app.deps.store.getProject(name))?.installationId;
+
+    expect((await deliver(app, "installation", created)).status).toBe(200);
+    expect((await deliver(app, "installation_repositories", added)).status).toBe(200);
+    expect([await installed(helloWorld.full_name), await installed(space.full_name)]).toStrictEqual([
+      installationId,
+      installationId,
+    ]);
+    const spaceProject = await app.deps.store.getProject(space.full_name);
+    await app.deps.store.recordPredictions(spaceProject?.id ?? "", [
+      {
+        headSha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+        flowName: "checkout",
+        probability: 0.5,
+        confidence: 0.5,
+      },
+    ]);
+
+    expect((await deliver(app, "installation_repositories", removed)).status).toBe(200);
+    expect([await installed(helloWorld.full_name), await installed(space.full_name)]).toStrictEqual([
+      installationId,
+      null,
+    ]);
+    expect((await deliver(app, "installation", deleted)).status).toBe(200);
+    expect(await installed(helloWorld.full_name)).toBeNull();
+
+    expect((await deliver(app, "installation_repositories", added)).status).toBe(200);
+    const back = await app.deps.store.getProject(space.full_name);
+    expect(back).toMatchObject({ id: spaceProject?.id, installationId });
+    expect(
+      await app.deps.store.listPredictions(back?.id ?? "", "ec26c3e57ca3a959ca5aad62de7213c562f8c821"),
+    ).toHaveLength(1);
+    expect(await installed(helloWorld.full_name)).toBeNull();
+  });
 });
 
 describe(`POST ${INGEST_PATH}`, () => {
@@ -181,6 +237,16 @@ describe(`POST ${INGEST_PATH}`, () => {
     const response = await post(await token({ repository_id: "42" }));
     expect(response.status).toBe(403);
     expect(await app.deps.store.listRuns({})).toStrictEqual([]);
+  });
+
+  it("refuses a repository whose App was uninstalled with 403", async () => {
+    await installProject();
+    await app.deps.store.detachProjects(1);
+    await serveJwks();
+    const response = await post(await token());
+    expect(response.status).toBe(403);
+    expect(await app.deps.store.listRuns({})).toStrictEqual([]);
+    expect(await countJobs(app)).toBe(0);
   });
 
   it("refuses a request without a token with 401", async () => {
