@@ -2,6 +2,7 @@ import { mentionsToken, selectorTokens } from "./css-rules.ts";
 import { overlaps, toRanges } from "./diff.ts";
 import type { GraphModule, ModuleGraph } from "./module-graph.ts";
 import type { RouteDef } from "./routes/route.ts";
+import { type StateOutflow, stateMembersReached } from "./startup-state.ts";
 import type { LineRange } from "./types.ts";
 
 /*
@@ -112,138 +113,175 @@ export function analyseImpact(
       if (!everyRoute) everyRoute = { seed, chain: chainOf(key) };
     };
 
-    seedKeys(graph, byHost, seed, reach, hit);
+    const reachUsers = (importer: string, at: number, name: string, from: Key) => {
+      const target = graph.modules.get(importer);
+      const record = target?.facts.imports[at];
+      if (!target || !record) return;
+      const locals = record.bindings
+        .filter((b) => b.imported === name || b.imported === "*")
+        .map((b) => b.local);
+      target.facts.units.forEach((unit, i) => {
+        if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
+          reach(`u\0${importer}\0${i}`, from);
+      });
+    };
+    // The shell calling a function that builds state: settled once the walk has found everything flowing into it.
+    const startup: StartupCall[] = [];
 
-    while (head < queue.length) {
-      const key = queue[head++] as Key;
-      const [kind, file, name] = splitKey(key);
-      const module = graph.modules.get(file);
-      if (file) touched.add(file);
-      switch (kind) {
-        case "u": {
-          if (!module) break;
-          const unit = module.facts.units[Number(name)];
-          if (!unit || unit.typeOnly) break;
-          const ownEntries = (byHost.get(file) ?? []).flatMap((r) =>
-            r.entries.filter((e) => e.file === file).map((e) => e.symbol),
-          );
-          // A handler the host itself defines is that route's code, not the shell's.
-          const consumed = unit.names.length > 0 && unit.names.every((n) => ownEntries.includes(n));
-          if (index.shell.has(file) && !consumed) hitAll(key);
-          for (const route of byEntryFile.get(file) ?? []) {
-            if (route.entries.some((e) => e.file === file && (!e.symbol || unit.names.includes(e.symbol))))
-              hit(route, key);
-          }
-          for (const route of byLayout.get(file) ?? []) hit(route, key);
-          if (unit.owner !== undefined && unit.key) {
-            reach(`m\0\0${unit.key}`, key);
+    const walk = (): void => {
+      while (head < queue.length) {
+        const key = queue[head++] as Key;
+        const [kind, file, name] = splitKey(key);
+        const module = graph.modules.get(file);
+        if (file) touched.add(file);
+        switch (kind) {
+          case "u": {
+            if (!module) break;
+            const unit = module.facts.units[Number(name)];
+            if (!unit || unit.typeOnly) break;
+            const ownEntries = (byHost.get(file) ?? []).flatMap((r) =>
+              r.entries.filter((e) => e.file === file).map((e) => e.symbol),
+            );
+            // A handler the host itself defines is that route's code, not the shell's.
+            const consumed = unit.names.length > 0 && unit.names.every((n) => ownEntries.includes(n));
+            if (index.shell.has(file) && !consumed) hitAll(key);
+            for (const route of byEntryFile.get(file) ?? []) {
+              if (route.entries.some((e) => e.file === file && (!e.symbol || unit.names.includes(e.symbol))))
+                hit(route, key);
+            }
+            for (const route of byLayout.get(file) ?? []) hit(route, key);
+            if (unit.owner !== undefined && unit.key) {
+              reach(`m\0\0${unit.key}`, key);
+              break;
+            }
+            if (unit.sideEffect) reach(`l\0${file}`, key);
+            const names = unit.names;
+            if (names.length === 0) break;
+            module.facts.units.forEach((other, i) => {
+              if (other === unit || consumed) return;
+              if (names.some((n) => other.refs.has(n))) reach(`u\0${file}\0${i}`, key);
+            });
+            for (const [exported, local] of module.facts.exports)
+              if (names.includes(local)) reach(`e\0${file}\0${exported}`, key);
             break;
           }
-          if (unit.sideEffect) reach(`l\0${file}`, key);
-          const names = unit.names;
-          if (names.length === 0) break;
-          module.facts.units.forEach((other, i) => {
-            if (other === unit || consumed) return;
-            if (names.some((n) => other.refs.has(n))) reach(`u\0${file}\0${i}`, key);
-          });
-          for (const [exported, local] of module.facts.exports)
-            if (names.includes(local)) reach(`e\0${file}\0${exported}`, key);
-          break;
-        }
-        case "e": {
-          for (const route of byEntryFile.get(file) ?? [])
-            if (route.entries.some((e) => e.file === file && (e.symbol === name || !e.symbol)))
-              hit(route, key);
-          for (const route of byLayout.get(file) ?? []) hit(route, key);
-          for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
-            if (consumedInto(file, name, importer)) continue;
-            const target = graph.modules.get(importer);
-            const record = target?.facts.imports[at];
-            if (!target || !record || record.typeOnly) continue;
-            if (record.kind === "reexport") {
-              for (const r of record.reexports) {
-                if (r.imported === name) reach(`e\0${importer}\0${r.exported}`, key);
-                else if (r.imported === "*" && r.exported === "*" && name !== "default")
-                  reach(`e\0${importer}\0${name}`, key);
-                else if (r.imported === "*" && r.exported !== "*")
-                  reach(`e\0${importer}\0${r.exported}`, key);
+          case "e": {
+            for (const route of byEntryFile.get(file) ?? [])
+              if (route.entries.some((e) => e.file === file && (e.symbol === name || !e.symbol)))
+                hit(route, key);
+            for (const route of byLayout.get(file) ?? []) hit(route, key);
+            for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
+              if (consumedInto(file, name, importer)) continue;
+              const target = graph.modules.get(importer);
+              const record = target?.facts.imports[at];
+              if (!target || !record || record.typeOnly) continue;
+              if (index.shell.has(importer) && !index.shell.has(file) && record.kind !== "reexport") {
+                const factory = stateFactory(module, name);
+                if (factory !== undefined) {
+                  startup.push({ key, file, unit: factory, importer, at, name, reached: new Set() });
+                  continue;
+                }
               }
-              continue;
+              if (record.kind === "reexport") {
+                for (const r of record.reexports) {
+                  if (r.imported === name) reach(`e\0${importer}\0${r.exported}`, key);
+                  else if (r.imported === "*" && r.exported === "*" && name !== "default")
+                    reach(`e\0${importer}\0${name}`, key);
+                  else if (r.imported === "*" && r.exported !== "*")
+                    reach(`e\0${importer}\0${r.exported}`, key);
+                }
+                continue;
+              }
+              reachUsers(importer, at, name, key);
             }
-            const locals = record.bindings
-              .filter((b) => b.imported === name || b.imported === "*")
-              .map((b) => b.local);
-            target.facts.units.forEach((unit, i) => {
-              if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
-                reach(`u\0${importer}\0${i}`, key);
-            });
+            break;
           }
-          break;
-        }
-        case "l": {
-          if (index.shell.has(file)) hitAll(key);
-          for (const route of byEntryFile.get(file) ?? []) hit(route, key);
-          for (const route of byLayout.get(file) ?? []) hit(route, key);
-          // A script a page loads by URL runs there.
-          for (const ref of graph.assetRefs.get(file) ?? []) reach(`u\0${ref.file}\0${ref.unit}`, key);
-          for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
-            const target = graph.modules.get(importer);
-            const record = target?.facts.imports[at];
-            if (!target || !record || record.typeOnly) continue;
-            if (record.kind === "dynamic" || record.kind === "require") {
-              target.facts.units.forEach((unit, i) => {
-                if (unit.loads.includes(at)) reach(`u\0${importer}\0${i}`, key);
+          case "l": {
+            if (index.shell.has(file)) hitAll(key);
+            for (const route of byEntryFile.get(file) ?? []) hit(route, key);
+            for (const route of byLayout.get(file) ?? []) hit(route, key);
+            // A script a page loads by URL runs there.
+            for (const ref of graph.assetRefs.get(file) ?? []) reach(`u\0${ref.file}\0${ref.unit}`, key);
+            for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
+              const target = graph.modules.get(importer);
+              const record = target?.facts.imports[at];
+              if (!target || !record || record.typeOnly) continue;
+              if (record.kind === "dynamic" || record.kind === "require") {
+                target.facts.units.forEach((unit, i) => {
+                  if (unit.loads.includes(at)) reach(`u\0${importer}\0${i}`, key);
+                });
+              } else reach(`l\0${importer}`, key);
+            }
+            break;
+          }
+          case "f": {
+            // A whole file: every unit and export of a module, or a static file (image, font, JSON, script, stylesheet).
+            if (module) {
+              module.facts.units.forEach((unit, i) => {
+                if (!unit.typeOnly) reach(`u\0${file}\0${i}`, key);
               });
-            } else reach(`l\0${importer}`, key);
+              for (const exported of module.facts.exports.keys()) reach(`e\0${file}\0${exported}`, key);
+              reach(`l\0${file}`, key);
+            }
+            for (const ref of graph.assetRefs.get(file) ?? []) reach(`u\0${ref.file}\0${ref.unit}`, key);
+            for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
+              const target = graph.modules.get(importer);
+              const record = target?.facts.imports[at];
+              if (!target || !record || record.typeOnly) continue;
+              const locals = record.bindings.map((b) => b.local);
+              target.facts.units.forEach((unit, i) => {
+                if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
+                  reach(`u\0${importer}\0${i}`, key);
+              });
+              if (!module) reach(`l\0${importer}`, key);
+            }
+            for (const route of byEntryFile.get(file) ?? []) hit(route, key);
+            for (const route of byLayout.get(file) ?? []) hit(route, key);
+            break;
           }
-          break;
-        }
-        case "f": {
-          // A whole file: every unit and export of a module, or a static file (image, font, JSON, script, stylesheet).
-          if (module) {
-            module.facts.units.forEach((unit, i) => {
-              if (!unit.typeOnly) reach(`u\0${file}\0${i}`, key);
-            });
-            for (const exported of module.facts.exports.keys()) reach(`e\0${file}\0${exported}`, key);
-            reach(`l\0${file}`, key);
+          case "m": {
+            for (const other of graph.modules.values()) {
+              other.facts.units.forEach((unit, i) => {
+                if (unit.members.has(name)) reach(`u\0${other.file}\0${i}`, key);
+              });
+            }
+            break;
           }
-          for (const ref of graph.assetRefs.get(file) ?? []) reach(`u\0${ref.file}\0${ref.unit}`, key);
-          for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
-            const target = graph.modules.get(importer);
-            const record = target?.facts.imports[at];
-            if (!target || !record || record.typeOnly) continue;
-            const locals = record.bindings.map((b) => b.local);
-            target.facts.units.forEach((unit, i) => {
-              if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
-                reach(`u\0${importer}\0${i}`, key);
-            });
-            if (!module) reach(`l\0${importer}`, key);
+          case "t": {
+            for (const other of graph.modules.values()) {
+              if (other.kind === "style") continue;
+              // A script that queries this markup reads it; it does not render it.
+              if (other.facts.domQueries.some((q) => mentionsToken(q.selector, name))) continue;
+              other.facts.units.forEach((unit, i) => {
+                if (unit.literals.some((l) => l.includes(name) && mentionsToken(l, name)))
+                  reach(`u\0${other.file}\0${i}`, key);
+              });
+            }
+            break;
           }
-          for (const route of byEntryFile.get(file) ?? []) hit(route, key);
-          for (const route of byLayout.get(file) ?? []) hit(route, key);
-          break;
-        }
-        case "m": {
-          for (const other of graph.modules.values()) {
-            if (!other.text.includes(name)) continue;
-            other.facts.units.forEach((unit, i) => {
-              if (unit.members.has(name)) reach(`u\0${other.file}\0${i}`, key);
-            });
-          }
-          break;
-        }
-        case "t": {
-          for (const other of graph.modules.values()) {
-            if (other.kind === "style" || !other.text.includes(name)) continue;
-            // A script that queries this markup reads it; it does not render it.
-            if (other.facts.domQueries.some((q) => mentionsToken(q.selector, name))) continue;
-            other.facts.units.forEach((unit, i) => {
-              if (unit.literals.some((l) => mentionsToken(l, name))) reach(`u\0${other.file}\0${i}`, key);
-            });
-          }
-          break;
         }
       }
+    };
+    seedKeys(graph, byHost, seed, reach, hit);
+    for (;;) {
+      walk();
+      const before = queue.length;
+      for (const call of startup) {
+        const outflow = stateOutflow(graph, call, seed, prev);
+        if (outflow === "all") {
+          if (!call.reached.has("*")) {
+            call.reached.add("*");
+            reachUsers(call.importer, call.at, call.name, call.key);
+          }
+          continue;
+        }
+        for (const member of outflow.members) {
+          if (call.reached.has(member)) continue;
+          call.reached.add(member);
+          reach(`m\0\0${member}`, call.key);
+        }
+      }
+      if (queue.length === before) break;
     }
   }
   return { hits, ...(everyRoute ? { everyRoute } : {}), modulesTouched: touched.size };
@@ -448,4 +486,78 @@ function seedBrowserScript(
     if (tokens.length === 0) reach(`f\0${seed.file}`, from);
     else for (const token of new Set(tokens)) reach(`t\0\0${token}`, from);
   }
+}
+
+/** The app shell using an export of a module outside it: a call that may build state at start-up. */
+interface StartupCall {
+  /** The export's key, where the walk continues from. */
+  key: Key;
+  file: string;
+  /** The exported unit. */
+  unit: number;
+  importer: string;
+  at: number;
+  name: string;
+  /** Members already reached from it; "*" once it fell back to the shell itself. */
+  reached: Set<string>;
+  last?: { inflow: string; outflow: StateOutflow };
+}
+
+/** The unit behind an export, when it is a single top-level declaration that could be a state-building function. */
+function stateFactory(module: GraphModule | undefined, exported: string): number | undefined {
+  if (module?.kind !== "code") return undefined;
+  const local = module.facts.exports.get(exported);
+  const index = module.facts.units.findIndex(
+    (u) => u.owner === undefined && !u.typeOnly && u.names.length === 1 && u.names[0] === local,
+  );
+  return index === -1 ? undefined : index;
+}
+
+/** What of the state the call builds the change flows into, from what the walk has reached so far. */
+function stateOutflow(
+  graph: ModuleGraph,
+  call: StartupCall,
+  seed: ChangeSeed,
+  prev: ReadonlyMap<Key, Key | null>,
+): StateOutflow {
+  const module = graph.modules.get(call.file);
+  const unit = module?.facts.units[call.unit];
+  if (!module || !unit || prev.has(`f\0${call.file}`)) return "all";
+  const came = prev.get(`u\0${call.file}\0${call.unit}`);
+  if (came && !/^[ues]\0|^m\0/.test(came)) return "all";
+  const reachedWhole = (file: string) => prev.has(`l\0${file}`) || prev.has(`f\0${file}`);
+  const names = new Set<string>();
+  module.facts.imports.forEach((record, at) => {
+    const target = module.targets[at];
+    if (!target || record.typeOnly) return;
+    if (unit.loads.includes(at) && reachedWhole(target)) names.add("\0load");
+    for (const binding of record.bindings) {
+      if (!unit.refs.has(binding.local)) continue;
+      const reached =
+        reachedWhole(target) ||
+        (binding.imported === "*"
+          ? graph.modules.get(target)?.facts.exports.size !== 0 &&
+            [...(graph.modules.get(target)?.facts.exports.keys() ?? [])].some((e) =>
+              prev.has(`e\0${target}\0${e}`),
+            )
+          : prev.has(`e\0${target}\0${binding.imported}`));
+      if (reached) names.add(binding.local);
+    }
+  });
+  if (names.has("\0load")) return "all";
+  module.facts.units.forEach((other, j) => {
+    if (j === call.unit || !prev.has(`u\0${call.file}\0${j}`)) return;
+    for (const name of other.names) if (unit.refs.has(name)) names.add(name);
+  });
+  const members = new Set([...unit.members].filter((m) => prev.has(`m\0\0${m}`)));
+  let lines: LineRange[] = [];
+  if (seed.file === call.file) {
+    if (!seed.lines) return "all";
+    lines = seed.lines.filter((r) => r.start <= unit.end && r.end >= unit.start);
+  }
+  const inflow = JSON.stringify([[...names].sort(), [...members].sort(), lines]);
+  if (call.last?.inflow === inflow) return call.last.outflow;
+  const outflow = stateMembersReached(call.file, module.text, unit, { names, members, lines });
+  call.last = { inflow, outflow };
+  return outflow;
 }

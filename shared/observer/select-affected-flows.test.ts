@@ -94,6 +94,26 @@ describe("selectAffectedFlows on the example shop", () => {
     expect(selection.runAll?.chain?.[0]).toContain("src/handle-request.ts");
   });
 
+  it("a change to data the server builds at start-up selects the flows that read that part of its state", async () => {
+    const selection = await select([
+      await edit("src/state/cart.ts", "SHIPPING_CENTS = 800", "SHIPPING_CENTS = 900"),
+    ]);
+    expect(selection.runAll).toBeUndefined();
+    expect(selection.selected).toEqual(expect.arrayContaining(["checkout", "cart-update", "account-orders"]));
+    expect(selection.selected).not.toContain("home-hero");
+    expect(selection.selected).not.toContain("not-found");
+    const seededOrders = selection.flows
+      .find((f) => f.flow === "account-orders")
+      ?.reasons.find((r) => r.chain?.includes(".orders"));
+    expect(seededOrders?.chain).toEqual(
+      expect.arrayContaining([
+        `${APP}/src/state/orders.ts#orderTotals`,
+        `${APP}/src/state/shop-state.ts#createShopState`,
+        ".orders",
+      ]),
+    );
+  });
+
   it("a test-only change selects nothing and says it is a test file", async () => {
     const selection = await select([await edit("server.test.ts", "describe(", "describe.sequential(")]);
     expect(selection.selected).toEqual([]);
