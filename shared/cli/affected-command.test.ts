@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +14,8 @@ function capture() {
   return { out: { write: (chunk: string) => void chunks.push(chunk) }, text: () => chunks.join("") };
 }
 
-async function affected(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+let cacheHome: string;
+async function affected(args: string[], cwd: string, env: NodeJS.ProcessEnv = { XDG_CACHE_HOME: cacheHome }) {
   const stdout = capture();
   const stderr = capture();
   const code = await commandAffected(args, { stdout: stdout.out, stderr: stderr.out, cwd, env });
@@ -25,6 +26,7 @@ async function affected(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}
 let repo: string;
 let shop: string;
 beforeAll(async () => {
+  cacheHome = await mkdtemp(path.join(tmpdir(), "perceo-affected-cache-"));
   repo = await mkdtemp(path.join(tmpdir(), "perceo-affected-"));
   shop = path.join(repo, "examples/shop");
   await mkdir(path.dirname(shop), { recursive: true });
@@ -77,6 +79,18 @@ describe("perceo affected", () => {
       route: "/products/:slug",
     });
     expect(reason?.lines?.[0]?.start).toBeGreaterThan(1);
+  });
+
+  it("a second run takes unchanged modules from the parse cache and selects the same, with the same reasons", async () => {
+    const env = { XDG_CACHE_HOME: await mkdtemp(path.join(tmpdir(), "perceo-affected-cache-")) };
+    const first = JSON.parse((await affected(["--base", "HEAD~1", "--json"], shop, env)).stdout) as Selection;
+    const cached = await readdir(path.join(env.XDG_CACHE_HOME, "perceo", "facts"));
+    expect(cached).toHaveLength(1);
+    const second = JSON.parse(
+      (await affected(["--base", "HEAD~1", "--json"], shop, env)).stdout,
+    ) as Selection;
+    expect(second.flows).toEqual(first.flows);
+    expect(second.stats.modulesInGraph).toBe(first.stats.modulesInGraph);
   });
 
   it("outside a git repository it is a usage error with what to do", async () => {

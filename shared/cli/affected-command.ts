@@ -6,8 +6,10 @@ import { loadProject } from "../config/index.ts";
 import { createClaudeAdvisor } from "../llm/index.ts";
 import {
   type CoverageMap,
+  defaultFactsCachePath,
   diskTree,
   type FlowImpact,
+  fileFactsCache,
   formatRanges,
   gitChanges,
   gitTree,
@@ -21,10 +23,11 @@ import { type CliIo, EXIT, parse, UsageError } from "./cli-io.ts";
 const run = promisify(execFile);
 
 /**
- * `perceo affected [--dir DIR] [--base REF] [--head REF] [--json]`
+ * `perceo affected [--dir DIR] [--base REF] [--head REF] [--json] [--no-cache]`
  * 1. find the repository and the project (.perceo/) inside it
  * 2. `git diff --name-status -M base...head` and its patches (head: the working tree unless given)
- * 3. select the affected flows from the files at head; Claude advises when ANTHROPIC_API_KEY is set
+ * 3. select the affected flows from the files at head; Claude advises when ANTHROPIC_API_KEY is set;
+ *    modules parsed before are taken from the cache by content (see facts-cache.ts)
  * 4. print the selection with its reasons, or JSON
  */
 export async function commandAffected(args: string[], io: CliIo): Promise<number> {
@@ -33,6 +36,7 @@ export async function commandAffected(args: string[], io: CliIo): Promise<number
     base: { type: "string" },
     head: { type: "string" },
     json: { type: "boolean", default: false },
+    "no-cache": { type: "boolean", default: false },
   });
   const root = path.resolve(io.cwd, values.dir ?? ".");
   const top = await gitTopLevel(root);
@@ -44,6 +48,7 @@ export async function commandAffected(args: string[], io: CliIo): Promise<number
   try {
     const coverage = await readCoverage(root);
     const apiKey = io.env.ANTHROPIC_API_KEY;
+    const cache = values["no-cache"] ? undefined : fileFactsCache(defaultFactsCachePath(top, io.env));
     const selection = await selectAffectedFlows({
       changes,
       flows: project.flows,
@@ -52,7 +57,13 @@ export async function commandAffected(args: string[], io: CliIo): Promise<number
       ...(project.config.observer ? { settings: project.config.observer } : {}),
       ...(coverage ? { coverage } : {}),
       ...(apiKey ? { advisor: createClaudeAdvisor({ apiKey }) } : {}),
+      ...(cache ? { cache } : {}),
     });
+    try {
+      cache?.save();
+    } catch (error) {
+      io.stderr.write(`perceo: warning: the parse cache was not saved: ${(error as Error).message}\n`);
+    }
     if (values.json) io.stdout.write(`${JSON.stringify(selection, null, 2)}\n`);
     else io.stdout.write(renderSelection(selection, `${base}...${values.head ?? "working tree"}`));
     return EXIT.passed;

@@ -14,6 +14,7 @@ export {
   parseNameStatus,
   splitGitDiff,
 } from "./diff.ts";
+export { defaultFactsCachePath, type FactsCache, fileFactsCache } from "./facts-cache.ts";
 export { type GitChangesOptions, GitError, gitChanges } from "./git-changes.ts";
 export { predictionsFromSelection } from "./predictions.ts";
 export type { RouteDef, RouteEntry } from "./routes/route.ts";

@@ -1,8 +1,10 @@
 import path from "node:path";
 import picomatch from "picomatch";
 import { type CssFacts, readCssFacts } from "./css-rules.ts";
+import type { CachedModule, FactsCache } from "./facts-cache.ts";
 import { type ModuleFacts, readModuleFacts, type Unit } from "./module-facts.ts";
 import { createModuleResolver, isCodeFile, type PathAliases, readPathAliases } from "./resolve-module.ts";
+import { mayRegisterRoutes } from "./routes/route-table.ts";
 import type { SourceTree } from "./source-tree.ts";
 
 /*
@@ -18,7 +20,10 @@ export interface GraphModule {
   css?: CssFacts;
   /** Resolved file per import, by index; undefined for packages and unresolved specifiers. */
   targets: Array<string | undefined>;
-  text: string;
+  /** The source; read on first use when the facts came from the cache. */
+  readonly text: string;
+  /** The text looks like it registers routes. */
+  routeHint: boolean;
 }
 
 export interface ModuleGraph {
@@ -46,6 +51,8 @@ export interface BuildGraphOptions {
   ignore?: readonly string[];
   /** Files already listed (saves a second listing). */
   files?: readonly string[];
+  /** Facts parsed before, by content; used when the tree knows blob ids and reads synchronously. */
+  cache?: FactsCache;
 }
 
 export async function buildModuleGraph(options: BuildGraphOptions): Promise<ModuleGraph> {
@@ -79,17 +86,37 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
     (f) => f.startsWith(prefix) && wanted(f) && !f.includes("node_modules/") && !ignored(f),
   );
   const queued = new Set(queue);
+  const readSync = options.tree.readSync;
+  const cache = readSync && options.tree.blobIds ? options.cache : undefined;
+  const blobIds = cache && options.tree.blobIds ? await options.tree.blobIds() : new Map<string, string>();
   const BATCH = 256;
   for (let i = 0; i < queue.length; i += BATCH) {
     const batch = queue.slice(i, i + BATCH);
-    const readSync = options.tree.readSync;
+    const cached = batch.map((f) => {
+      const id = blobIds.get(f);
+      return id && cache ? cache.get(id, f) : undefined;
+    });
     const texts = readSync
-      ? batch.map((f) => readSync(f))
+      ? batch.map((f, j) => (cached[j] ? undefined : readSync(f)))
       : await Promise.all(batch.map((f) => options.tree.read(f)));
     batch.forEach((file, j) => {
+      const known = cached[j];
       const text = texts[j];
-      if (text === undefined) return;
-      const module = readModule(file, text);
+      let module: GraphModule;
+      if (known && readSync) module = cachedModule(file, known, readSync);
+      else if (text !== undefined) {
+        module = readModule(file, text);
+        const id = blobIds.get(file);
+        if (id && cache)
+          cache.set(id, file, {
+            kind: module.kind,
+            facts: module.facts,
+            ...(module.css ? { css: module.css } : {}),
+            routeHint: module.routeHint,
+          });
+      } else return;
+      // Template imports add records below; the cached facts stay as parsed.
+      if (module.facts.imports.some((r) => r.pattern)) module.facts = structuredClone(module.facts);
       const link = (target: string, index: number) => {
         let list = graph.importers.get(target);
         if (!list) {
@@ -177,11 +204,38 @@ function readModule(file: string, text: string): GraphModule {
       exports: new Map([["default", "default"]]),
       domQueries: [],
     };
-    return { file, kind: "style", facts, css, targets: [], text };
+    return { file, kind: "style", facts, css, targets: [], text, routeHint: false };
   }
   if (MARKUP.test(file))
-    return { file, kind: "markup", facts: readMarkupFacts(file, text), targets: [], text };
-  return { file, kind: "code", facts: readModuleFacts(file, text), targets: [], text };
+    return { file, kind: "markup", facts: readMarkupFacts(file, text), targets: [], text, routeHint: false };
+  return {
+    file,
+    kind: "code",
+    facts: readModuleFacts(file, text),
+    targets: [],
+    text,
+    routeHint: mayRegisterRoutes(text),
+  };
+}
+
+function cachedModule(
+  file: string,
+  known: CachedModule,
+  readSync: (file: string) => string | undefined,
+): GraphModule {
+  let text: string | undefined;
+  return {
+    file,
+    kind: known.kind,
+    facts: known.facts,
+    ...(known.css ? { css: known.css } : {}),
+    targets: [],
+    routeHint: known.routeHint,
+    get text() {
+      text ??= readSync(file) ?? "";
+      return text;
+    },
+  };
 }
 
 /**

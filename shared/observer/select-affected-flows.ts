@@ -3,6 +3,7 @@ import picomatch from "picomatch";
 import type { LoadedFlow, PerceoConfig } from "../config/index.ts";
 import { analyseImpact, type ChangeSeed, type RouteHit } from "./change-impact.ts";
 import { changedBaseLines, changedLines, formatRanges } from "./diff.ts";
+import type { FactsCache } from "./facts-cache.ts";
 import { buildModuleGraph, type ModuleGraph, TEST_FILE } from "./module-graph.ts";
 import { estimateRisk, historyReason, summariseHistory } from "./risk.ts";
 import { discoverRoutes } from "./routes/discover-routes.ts";
@@ -37,6 +38,8 @@ export interface SelectionInput {
   history?: readonly FlowRunRecord[];
   /** Consulted only when given (the CLI and the App pass one when ANTHROPIC_API_KEY is set). */
   advisor?: FlowAdvisor;
+  /** Parsed modules from earlier selections, by content; the caller saves it. */
+  cache?: FactsCache;
 }
 
 const MAX_REASONS_PER_FLOW = 8;
@@ -117,6 +120,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       appDir: projectDir,
       ignore: settings?.ignore ?? [],
       files,
+      ...(input.cache ? { cache: input.cache } : {}),
     });
     const packageJson = await input.tree.read(projectDir ? `${projectDir}/package.json` : "package.json");
     const index = discoverRoutes(graph, {

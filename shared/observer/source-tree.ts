@@ -15,6 +15,11 @@ export interface SourceTree {
   read(file: string): Promise<string | undefined>;
   /** The same, synchronously, when reading is local and cheap (disk): tens of thousands of files add up. */
   readSync?(file: string): string | undefined;
+  /**
+   * Git blob ids of files whose content is known without reading them (committed and unmodified),
+   * so parsed facts can be reused by content.
+   */
+  blobIds?(): Promise<Map<string, string>>;
 }
 
 const SKIPPED_DIRS = new Set([
@@ -52,7 +57,27 @@ export function diskTree(root: string): SourceTree {
         return undefined;
       }
     },
+    blobIds: () => indexedBlobIds(absolute).catch(() => new Map()),
   };
+}
+
+/** Blob ids from git's index, leaving out files the working tree has changed since. */
+async function indexedBlobIds(root: string): Promise<Map<string, string>> {
+  const options = { cwd: root, maxBuffer: 256 * 1024 * 1024 };
+  const [staged, modified] = await Promise.all([
+    run("git", ["ls-files", "--stage", "-z"], options),
+    run("git", ["diff", "--name-only", "-z"], options),
+  ]);
+  const changed = new Set(modified.stdout.split("\0"));
+  const ids = new Map<string, string>();
+  for (const entry of staged.stdout.split("\0")) {
+    // <mode> <id> <stage>\t<path>
+    const tab = entry.indexOf("\t");
+    if (tab === -1 || entry.startsWith("160000")) continue;
+    const file = entry.slice(tab + 1);
+    if (!changed.has(file)) ids.set(file, entry.slice(7, entry.indexOf(" ", 7)));
+  }
+  return ids;
 }
 
 async function listGitFiles(root: string): Promise<string[]> {

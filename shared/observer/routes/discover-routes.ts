@@ -3,7 +3,7 @@ import type { RouteIndex } from "../change-impact.ts";
 import { type ModuleGraph, TEST_FILE } from "../module-graph.ts";
 import { detectFrameworks, discoverFrameworkRoutes } from "./framework-routes.ts";
 import { normalizePattern, type RouteDef } from "./route.ts";
-import { findRouteRegistrations, mayRegisterRoutes } from "./route-table.ts";
+import { findRouteRegistrations } from "./route-table.ts";
 
 export interface ConfiguredRoute {
   path: string;
@@ -27,7 +27,7 @@ export function discoverRoutes(
   const routes: RouteDef[] = discoverFrameworkRoutes([...graph.files], options.appDir, frameworks);
 
   for (const module of graph.modules.values()) {
-    if (module.kind !== "code" || !inApp(module.file) || !mayRegisterRoutes(module.text)) continue;
+    if (module.kind !== "code" || !inApp(module.file) || !module.routeHint) continue;
     routes.push(...findRouteRegistrations(module.file, module.text, graph.resolve));
   }
 
