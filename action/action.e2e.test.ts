@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import nock from "nock";
@@ -12,6 +13,7 @@ import {
   runAction,
   type ShopRepository,
 } from "./testing/action-harness.ts";
+import { ARTIFACT_ENV, expectArtifactUpload, zipEntries } from "./testing/artifact-service.ts";
 import { requestBodySchema, validateAgainstGitHub } from "./testing/github-schema.ts";
 
 const GITHUB = "https://api.github.com";
@@ -38,7 +40,11 @@ function expectCheckRun(): { body: () => Record<string, unknown> } {
   };
 }
 
-function prRun(workspace: string, inputs: Record<string, string>, options: { fork?: boolean } = {}) {
+function prRun(
+  workspace: string,
+  inputs: Record<string, string>,
+  options: { fork?: boolean; env?: Record<string, string> } = {},
+) {
   return runAction({
     workspace,
     eventName: "pull_request",
@@ -46,6 +52,7 @@ function prRun(workspace: string, inputs: Record<string, string>, options: { for
     sha: repo.featureSha,
     ref: "refs/pull/2/merge",
     inputs: { "base-url": shop.url, ...inputs },
+    ...(options.env ? { env: options.env } : {}),
   });
 }
 
@@ -144,11 +151,16 @@ describe("the Action in a workflow", { timeout: 90_000 }, () => {
       .times(3)
       .reply(503, { message: "upstream unavailable" });
     const check = expectCheckRun();
-    const result = await prRun(workspace, {
-      flows: "not-found",
-      "supabase-url": "https://perceo-down.supabase.co",
-      "supabase-key": "service-role-secret",
-    });
+    const artifact = expectArtifactUpload("perceo-report-shard-1-of-1-attempt-1");
+    const result = await prRun(
+      workspace,
+      {
+        flows: "not-found",
+        "supabase-url": "https://perceo-down.supabase.co",
+        "supabase-key": "service-role-secret",
+      },
+      { env: ARTIFACT_ENV },
+    );
     expect(supabase.isDone()).toBe(true);
     expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
     expect(result.exitCode).toBe(0);
@@ -157,6 +169,39 @@ describe("the Action in a workflow", { timeout: 90_000 }, () => {
     expect(result.log).toMatch(/::warning::Perceo: Supabase at .* could not be reached/);
     expect(result.log).toContain("::add-mask::service-role-secret");
     expect((await runJson(workspace)).flows).toHaveLength(1);
+
+    // The results that reached no backend travel in the artifact, with the screenshots.
+    expect(artifact.create()).toEqual({
+      workflow_run_backend_id: expect.any(String),
+      workflow_job_run_backend_id: expect.any(String),
+      name: "perceo-report-shard-1-of-1-attempt-1",
+      mime_type: "application/zip",
+      version: 7,
+    });
+    const zip = artifact.zip();
+    expect(zipEntries(zip)).toEqual([
+      "index.html",
+      "results.json",
+      "run.json",
+      "screenshots/not-found/attempt-1/not-found.png",
+    ]);
+    expect(artifact.finalize()).toEqual({
+      workflow_run_backend_id: artifact.create().workflow_run_backend_id,
+      workflow_job_run_backend_id: artifact.create().workflow_job_run_backend_id,
+      name: "perceo-report-shard-1-of-1-attempt-1",
+      size: String(zip.length),
+      hash: `sha256:${createHash("sha256").update(zip).digest("hex")}`,
+    });
+    expect(result.summary).toContain(
+      `the artifact [perceo-report-shard-1-of-1-attempt-1](https://github.com/${REPOSITORY}/actions/runs/4242/artifacts/4711) (4 files, with the results as run.json and results.json)`,
+    );
+    const kept = JSON.parse(await readFile(path.join(workspace, "perceo-report", "results.json"), "utf8"));
+    expect(kept).toMatchObject({
+      notStored: expect.stringContaining("could not be reached"),
+      run: { id: "gh-4242-1-shard-1-of-1" },
+      context: { commitSha: repo.featureSha, prNumber: 2 },
+      visual: { changes: [] },
+    });
   });
 
   it("makes a default-branch push's screenshots the baselines, then reports a visual change on a pull request", async () => {
@@ -179,6 +224,7 @@ describe("the Action in a workflow", { timeout: 90_000 }, () => {
     });
     try {
       const check = expectCheckRun();
+      const artifact = expectArtifactUpload("perceo-report-shard-1-of-1-attempt-1");
       const result = await runAction({
         workspace,
         eventName: "pull_request",
@@ -186,8 +232,16 @@ describe("the Action in a workflow", { timeout: 90_000 }, () => {
         sha: repo.featureSha,
         ref: "refs/pull/2/merge",
         inputs: { "base-url": reworded.url, flows: "not-found", "fail-on": "visual" },
+        env: ARTIFACT_ENV,
       });
       expect(result.outputs["visual-changes"]).toBe("1");
+      // Stored: the artifact carries the pictures and the diff, not the results.
+      expect(zipEntries(artifact.zip())).toEqual([
+        "index.html",
+        "screenshots/not-found/attempt-1/not-found.diff.png",
+        "screenshots/not-found/attempt-1/not-found.png",
+      ]);
+      expect(artifact.finalize()).toMatchObject({ size: String(artifact.zip().length) });
       expect(result.exitCode).toBe(1);
       expect(result.log).toContain("::error::1 screenshots changed (fail-on: visual)");
       const body = check.body();

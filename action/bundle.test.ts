@@ -13,6 +13,7 @@ import {
   pullRequestPayload,
   type ShopRepository,
 } from "./testing/action-harness.ts";
+import { startArtifactService } from "./testing/artifact-service.ts";
 
 const exec = promisify(execFile);
 
@@ -72,6 +73,7 @@ describe("action/dist", () => {
       const summaryFile = path.join(scratch, "summary");
       await writeFile(eventPath, JSON.stringify(pullRequestPayload(repo, { fork: true })));
       await Promise.all([writeFile(outputFile, ""), writeFile(summaryFile, "")]);
+      const artifacts = await startArtifactService();
       const env = Object.fromEntries(
         Object.entries(process.env).filter(([name]) => !/^(GITHUB_|INPUT_|ACTIONS_|RUNNER_)/.test(name)),
       );
@@ -95,8 +97,9 @@ describe("action/dist", () => {
           "INPUT_UPDATE-BASELINES": "auto",
           "INPUT_FAIL-ON": "failures",
           "INPUT_GITHUB-TOKEN": "ghs_bundle_token",
+          ...artifacts.env,
         },
-      });
+      }).finally(() => artifacts.close());
       expect(stdout).not.toContain("::error::");
       expect(parseOutputFile(await readFile(outputFile, "utf8"))).toMatchObject({
         "affected-flows": '["not-found"]',
@@ -104,8 +107,15 @@ describe("action/dist", () => {
         failed: "0",
         "run-id": "gh-99-2-shard-1-of-1",
       });
-      expect(await readFile(summaryFile, "utf8")).toContain(
-        "Not stored: this pull request comes from a fork",
+      const summary = await readFile(summaryFile, "utf8");
+      expect(summary).toContain("Not stored: this pull request comes from a fork");
+      // The bundled @actions/artifact uploads the report, results included, through the service.
+      expect(artifacts.finalized).toEqual([
+        { name: "perceo-report-shard-1-of-1-attempt-2", size: expect.any(Number) },
+      ]);
+      expect(artifacts.finalized[0]?.size).toBeGreaterThan(1000);
+      expect(summary).toContain(
+        "the artifact [perceo-report-shard-1-of-1-attempt-2](https://github.com/Codertocat/Hello-World/actions/runs/99/artifacts/1) (4 files, with the results as run.json and results.json)",
       );
     }, 60_000);
   });

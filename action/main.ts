@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as core from "@actions/core";
 import { ConfigError, loadProject } from "../shared/config/index.ts";
@@ -13,6 +14,7 @@ import { IngestRejectedError } from "./ingest-client.ts";
 import { ActionInputError, type ActionInputs, readInputs } from "./inputs.ts";
 import { baselineLookup, openResultsBackend, recordResults } from "./results-backend.ts";
 import { keepShard, selectFlowsForRun } from "./select-flows.ts";
+import { RESULTS_FILE, uploadReport } from "./upload-report.ts";
 import { compareScreenshotsWithBaselines, type VisualComparison } from "./visual-compare.ts";
 
 export const REPORT_DIR = "perceo-report";
@@ -93,6 +95,26 @@ async function runPerceo(
     reportDir,
   };
   const recorded = await recordResults(backend, { run: result, context, visual, updateBaselines, event });
+  if (!recorded.stored) {
+    await writeFile(
+      path.join(reportDir, RESULTS_FILE),
+      `${JSON.stringify({ notStored: recorded.message, run: result, context, visual }, null, 2)}\n`,
+    );
+  }
+  const runUrl = `${event.serverUrl}/${event.repository}/actions/runs/${event.runId}`;
+  const artifact = await core.group("Uploading the report as a workflow artifact", () =>
+    uploadReport({
+      name: `perceo-report-shard-${inputs.shard.index}-of-${inputs.shard.total}-attempt-${event.runAttempt}`,
+      reportDir,
+      run: result,
+      visual,
+      includeResults: !recorded.stored,
+      runUrl,
+    }),
+  );
+  if (!artifact.uploaded && process.env.ACTIONS_RUNTIME_TOKEN) {
+    core.warning(`Perceo: the report was not uploaded as an artifact: ${artifact.reason}`);
+  }
 
   const summary = renderFlowsSummary({
     run: result,
@@ -102,7 +124,9 @@ async function runPerceo(
       recorded.baselinesUpdated > 0
         ? `${recorded.message} ${recorded.baselinesUpdated} screenshots became baselines.`
         : recorded.message,
-    reportNote: `Screenshots, diffs and traces: the \`${REPORT_DIR}\` folder (upload it with actions/upload-artifact; see ${event.serverUrl}/${event.repository}/actions/runs/${event.runId}).`,
+    reportNote: artifact.uploaded
+      ? `Screenshots, diffs and traces: the artifact [${artifact.name}](${artifact.url}) (${artifact.files} files${recorded.stored ? "" : ", with the results as run.json and results.json"}).`
+      : `Screenshots, diffs and traces: the \`${REPORT_DIR}\` folder on the runner, not uploaded as an artifact: ${artifact.reason}.`,
     ...(visualNote(lookup !== undefined, visual, backend.description) ?? {}),
   });
   await reportCheckRun(inputs, event, result, visual, summary);

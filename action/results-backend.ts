@@ -63,7 +63,7 @@ export async function openResultsBackend(
     }
   } catch (error) {
     if (error instanceof StoreError && error.code !== "unavailable") throw error;
-    const reason = `${description} could not be reached (${(error as Error).message}); the run is kept in the perceo-report artifact — upload it with actions/upload-artifact`;
+    const reason = `${description} could not be reached (${(error as Error).message}); the results are kept in this job's perceo-report artifact`;
     return { kind: "none", description: `nothing (${description} unreachable)`, reason };
   }
 }
@@ -125,7 +125,7 @@ export async function recordResults(
   } catch (error) {
     if (error instanceof StoreError && error.code !== "unavailable") throw error;
     if (!(error instanceof StoreError) && !(error instanceof IngestUnavailableError)) throw error;
-    const message = `Not stored: ${backend.description} could not be reached (${error.message}); the run is kept in the perceo-report artifact.`;
+    const message = `Not stored: ${backend.description} could not be reached (${error.message}); the results are kept in this job's perceo-report artifact.`;
     core.warning(message);
     return { stored: false, message, baselinesUpdated: 0 };
   } finally {
