@@ -582,6 +582,18 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
       );
     },
 
+    async findPreviousDeploy(projectId, sha) {
+      const [row] = await db.query<Deploy>(
+        `select ${DEPLOY} from public.deploys d
+         where d.project_id = $1 and d.sha <> $2 and d.status = 'success'
+           and d.deployed_at <= coalesce(
+             (select deployed_at from public.deploys where project_id = $1 and sha = $2), 'infinity')
+         order by d.deployed_at desc, d.id desc limit 1`,
+        [projectId, sha],
+      );
+      return row;
+    },
+
     recordPageCapture(input) {
       return one<PageCapture>(
         `with inserted as (

@@ -461,6 +461,8 @@ export interface Store extends RunStore {
   listIgnoredFingerprints(projectId: string): Promise<string[]>;
   /** Newest first (by when each change was first detected). */
   listDetectedChanges(projectId: string, options?: ListDetectedChangesOptions): Promise<DetectedChange[]>;
+  /** The newest deploy of another commit recorded before `sha`'s (any commit when `sha` is unknown). */
+  findPreviousDeploy(projectId: string, sha: string): Promise<Deploy | undefined>;
   /** Idempotent on (analysis, viewport): a retried analysis replaces its capture. */
   recordPageCapture(input: PageCaptureInput): Promise<PageCapture>;
   listPageCaptures(analysisId: string): Promise<PageCapture[]>;

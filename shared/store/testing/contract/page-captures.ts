@@ -204,6 +204,22 @@ export function describePageCaptures(ctx: () => ContractContext) {
     });
   });
 
+  describe("previous deploys", () => {
+    it("finds the newest successful deploy of another commit before this one", async () => {
+      const { store } = ctx();
+      const project = await store.ensureProject({ fullName: aProjectName("deploys") });
+      const deploy = (sha: string, deployedAt: string, status?: "failure") =>
+        store.recordDeploy(project.id, { sha: aSha(sha), deployedAt, ...(status ? { status } : {}) });
+      await deploy("d1", "2026-11-20T10:00:00Z");
+      const second = await deploy("d2", "2026-11-21T10:00:00Z");
+      await deploy("d3", "2026-11-22T09:00:00Z", "failure");
+      await deploy("d4", "2026-11-22T10:00:00Z");
+      expect(await store.findPreviousDeploy(project.id, aSha("d4"))).toEqual(second.deploy);
+      expect((await store.findPreviousDeploy(project.id, aSha("new")))?.sha).toBe(aSha("d4"));
+      expect(await store.findPreviousDeploy(project.id, aSha("d1"))).toBeUndefined();
+    });
+  });
+
   describe("listing detected changes", () => {
     async function threeChanges() {
       const { store, db } = ctx();
