@@ -11,3 +11,4 @@ export {
 export { type DomSnapshot, ELEMENT_KINDS, type ElementKind, type SnapshotElement } from "./dom-snapshot.ts";
 export { type DecodedImage, decodePng, encodePng, isPng, PngError } from "./png.ts";
 export type { Box, Region } from "./regions.ts";
+export { type RecordedChange, showsOldValue } from "./shows-old-value.ts";
