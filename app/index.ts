@@ -1,6 +1,7 @@
 import type { ApplicationFunction } from "probot";
 import { onCheckRun } from "./handlers/check-run.ts";
 import { onIssueComment } from "./handlers/commands/issue-comment.ts";
+import { onDeploy } from "./handlers/deploy.ts";
 import { onInstallation } from "./handlers/installation.ts";
 import { onPullRequest } from "./handlers/pull-request.ts";
 import type { AppServices } from "./server/services.ts";
@@ -12,6 +13,7 @@ export function perceoApp(services: AppServices): ApplicationFunction {
     onCheckRun(app, services);
     onIssueComment(app, services);
     onInstallation(app, services);
+    onDeploy(app, services);
     for (const route of services.routes) addHandler(route);
   };
 }

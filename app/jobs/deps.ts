@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { Logger } from "probot";
-import type { Store } from "../../shared/store/index.ts";
+import type { BrowserPool, HostResolver } from "../../shared/capture/index.ts";
+import type { Bucket, Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
 import type { JobQueue } from "./queue.ts";
 
@@ -13,4 +14,15 @@ export interface JobDeps {
   pool: pg.Pool;
   queue: JobQueue;
   log: Logger;
+  /** Captures of live pages (deploy diffs, weekly scans). */
+  capture: {
+    /** Warm Chromium, launched on first use. */
+    pool: BrowserPool;
+    /** Private or local targets the operator trusts (PERCEO_CAPTURE_ALLOWED_TARGETS); a repository's `allowedTargets` count only when listed here too. */
+    allowedTargets: readonly string[];
+    /** Tests resolve names themselves; default the system resolver. */
+    resolve?: HostResolver;
+    /** A link to one of Perceo's own artifacts, when the App has a public URL. */
+    artifactUrl?: (bucket: Bucket, path: string) => string;
+  };
 }

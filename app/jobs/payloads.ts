@@ -43,6 +43,28 @@ export const prCommandPayload = z.object({
 });
 export type PrCommandPayload = z.infer<typeof prCommandPayload>;
 
+export const deployDiffPayload = z.object({
+  ...repository,
+  defaultBranch: z.string(),
+  sha: z.string().regex(/^[0-9a-f]{7,64}$/),
+  /** `deployment`: a production deployment_status success; `push`: a push to the default branch, run after a delay. */
+  trigger: z.enum(["deployment", "push"]),
+  environment: z.string(),
+  environmentUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** The branch's previous head, for a push: what changed since, when no earlier deploy is recorded. */
+  beforeSha: z.string().optional(),
+});
+export type DeployDiffPayload = z.infer<typeof deployDiffPayload>;
+
+/** One deploy diff per repository, commit and trigger; a push's diff steps aside at run time when deployments are reported. */
+export function deployDiffJobKey(
+  repositoryId: number,
+  sha: string,
+  trigger: DeployDiffPayload["trigger"],
+): string {
+  return `deploy-diff:${repositoryId}:${sha}:${trigger}`;
+}
+
 export function impactJobKey(repositoryId: number, sha: string): string {
   return `pr-impact:${repositoryId}:${sha}`;
 }

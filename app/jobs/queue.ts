@@ -5,7 +5,13 @@ import type { Logger } from "probot";
 /** The App's own bookkeeping lives beside graphile-worker's schema, not in the product's tables. */
 export const APP_SCHEMA = "perceo_app";
 
-export type TaskName = "pr-impact" | "flows-result" | "pr-command" | "weekly-scan" | "forget-deliveries";
+export type TaskName =
+  | "pr-impact"
+  | "flows-result"
+  | "pr-command"
+  | "weekly-scan"
+  | "forget-deliveries"
+  | "deploy-diff";
 
 export interface JobRequest {
   task: TaskName;
@@ -15,6 +21,8 @@ export interface JobRequest {
   /** The webhook delivery that asked for it: the same delivery again adds nothing. */
   deliveryId?: string;
   maxAttempts?: number;
+  /** Not before this time (a push's deploy diff waits for the deploy to finish). */
+  runAt?: Date;
 }
 
 export type EnqueueOutcome = "queued" | "duplicate_delivery";
@@ -46,8 +54,14 @@ export function postgresJobQueue(pool: pg.Pool): JobQueue {
         }
         await client.query(
           `select graphile_worker.add_job($1, $2::json, max_attempts := $3, job_key := $4,
-             job_key_mode := 'preserve_run_at')`,
-          [job.task, JSON.stringify(job.payload), job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, job.key],
+             job_key_mode := 'preserve_run_at', run_at := $5::timestamptz)`,
+          [
+            job.task,
+            JSON.stringify(job.payload),
+            job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+            job.key,
+            job.runAt?.toISOString() ?? null,
+          ],
         );
         await client.query("commit");
         return "queued";

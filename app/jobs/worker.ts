@@ -1,9 +1,10 @@
 import { type Runner, run, runOnce, type Task, type TaskList } from "graphile-worker";
 import type { z } from "zod";
 import { statusOf } from "../github/octokit.ts";
+import { diffDeploy } from "./deploy-diff.ts";
 import type { JobDeps } from "./deps.ts";
 import { reportFlowResults } from "./flows-result.ts";
-import { flowsResultPayload, prCommandPayload, prImpactPayload } from "./payloads.ts";
+import { deployDiffPayload, flowsResultPayload, prCommandPayload, prImpactPayload } from "./payloads.ts";
 import { runPrCommand } from "./pr-command.ts";
 import { analysePullRequest } from "./pr-impact.ts";
 import { forgetOldDeliveries, type TaskName, workerLogger } from "./queue.ts";
@@ -28,6 +29,7 @@ export function buildTaskList(deps: JobDeps): Record<TaskName, Task> {
         owner?: string;
         repo?: string;
         headSha?: string;
+        sha?: string;
         deliveryId?: string;
       };
       const log = deps.log.child({
@@ -37,6 +39,7 @@ export function buildTaskList(deps: JobDeps): Record<TaskName, Task> {
         ...(payload.deliveryId ? { deliveryId: payload.deliveryId } : {}),
         ...(payload.owner ? { repo: `${payload.owner}/${payload.repo}` } : {}),
         ...(payload.headSha ? { sha: payload.headSha } : {}),
+        ...(payload.sha ? { sha: payload.sha } : {}),
       });
       try {
         await work(payload, log);
@@ -55,6 +58,7 @@ export function buildTaskList(deps: JobDeps): Record<TaskName, Task> {
     "pr-impact": task("pr-impact", prImpactPayload, (job, log) => analysePullRequest(deps, job, log)),
     "flows-result": task("flows-result", flowsResultPayload, (job, log) => reportFlowResults(deps, job, log)),
     "pr-command": task("pr-command", prCommandPayload, (job, log) => runPrCommand(deps, job, log)),
+    "deploy-diff": task("deploy-diff", deployDiffPayload, (job, log) => diffDeploy(deps, job, log)),
     "weekly-scan": async () => {
       // The weekly scan itself is its own issue; the schedule is in place so it lands as a task only.
       deps.log.info({ task: "weekly-scan" }, "weekly scan is not built yet");

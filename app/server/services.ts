@@ -9,4 +9,6 @@ export interface AppServices {
   queue: JobQueue;
   store: Store;
   routes: Route[];
+  /** Seconds a push to the default branch waits before its deploy diff. */
+  pushDelaySeconds?: number;
 }

@@ -12,6 +12,15 @@ export interface AppSettings {
   production: boolean;
   /** Where GitHub Actions OIDC tokens come from, and the audience the Action asks for. */
   oidc: { issuer: string; jwksUrl: string; audience: string };
+  /** Deploy diffs; every field optional. */
+  deploys?: {
+    /** PERCEO_DEPLOY_PUSH_DELAY: seconds a push to the default branch waits before its pages are captured (default 300). */
+    pushDelaySeconds?: number;
+    /** PERCEO_PUBLIC_URL: where the App is reachable, for links to its screenshots and diff images in check runs. */
+    publicUrl?: string;
+    /** PERCEO_CAPTURE_ALLOWED_TARGETS: private or local origins captures may open (comma-separated). */
+    captureAllowedTargets?: string[];
+  };
 }
 
 export class SettingsError extends Error {
@@ -46,6 +55,16 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
   }
   const databaseUrl = env.DATABASE_URL?.trim() ?? "";
   if (!databaseUrl) problems.push("DATABASE_URL: the PostgreSQL that holds the store and the job queue");
+  const pushDelay = env.PERCEO_DEPLOY_PUSH_DELAY?.trim();
+  if (pushDelay && !/^\d+$/.test(pushDelay))
+    problems.push("PERCEO_DEPLOY_PUSH_DELAY: whole seconds a push waits before its deploy diff, e.g. 300");
+  const publicUrl = env.PERCEO_PUBLIC_URL?.trim();
+  if (publicUrl && !/^https?:\/\/[^\s]+$/.test(publicUrl))
+    problems.push("PERCEO_PUBLIC_URL: the App's own address, e.g. https://perceo.example.com");
+  const captureTargets = (env.PERCEO_CAPTURE_ALLOWED_TARGETS ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (problems.length > 0) {
     throw new SettingsError(`Perceo App cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
@@ -58,6 +77,11 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
     host: env.HOST || (production ? "0.0.0.0" : "localhost"),
     ...(env.WEBHOOK_PROXY_URL ? { webhookProxyUrl: env.WEBHOOK_PROXY_URL } : {}),
     production,
+    deploys: {
+      ...(pushDelay ? { pushDelaySeconds: Number(pushDelay) } : {}),
+      ...(publicUrl ? { publicUrl } : {}),
+      captureAllowedTargets: captureTargets,
+    },
     oidc: {
       issuer: env.PERCEO_OIDC_ISSUER || "https://token.actions.githubusercontent.com",
       jwksUrl: env.PERCEO_OIDC_JWKS_URL || "https://token.actions.githubusercontent.com/.well-known/jwks",

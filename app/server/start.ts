@@ -1,8 +1,10 @@
 import type { Runner } from "graphile-worker";
 import pg from "pg";
 import { type Logger, Probot, type ProbotOctokit, Server } from "probot";
+import { BrowserPool } from "../../shared/capture/index.ts";
 import { directoryBlobs, postgresDatabase, postgresStore, type Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
+import { artifactKey, artifactLink, artifactRoute } from "../handlers/deploy-artifact-route.ts";
 import { perceoApp } from "../index.ts";
 import { ingestRoute } from "../ingest/ingest-route.ts";
 import type { JobDeps } from "../jobs/deps.ts";
@@ -19,6 +21,8 @@ export interface StartOptions {
   worker?: boolean | WorkerOptions;
   /** Where artifacts go; default `.perceo/blobs` under the working directory. */
   blobsDir?: string;
+  /** The browsers for page captures; default a pool that launches Chromium on first use. */
+  browsers?: BrowserPool;
 }
 
 export interface RunningApp {
@@ -70,13 +74,24 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     ...(settings.webhookProxyUrl ? { webhookProxy: settings.webhookProxyUrl } : {}),
     enableStaticFiles: false,
   });
+  const browsers = options.browsers ?? new BrowserPool();
+  const linkKey = artifactKey(settings.webhookSecret);
+  const publicUrl = settings.deploys?.publicUrl;
   const routes = [
     healthRoute(pool),
+    artifactRoute({ blobs: store.blobs, key: linkKey }),
     ingestRoute({ ...settings.oidc, store, queue, log: options.log.child({ name: "ingest" }) }),
   ];
   await server.load((app, appOptions) => {
     probot = app;
-    return perceoApp({ queue, store, routes })(app, appOptions);
+    return perceoApp({
+      queue,
+      store,
+      routes,
+      ...(settings.deploys?.pushDelaySeconds !== undefined
+        ? { pushDelaySeconds: settings.deploys.pushDelaySeconds }
+        : {}),
+    })(app, appOptions);
   });
   const deps: JobDeps = {
     auth: async (installationId) => {
@@ -87,6 +102,11 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     pool,
     queue,
     log: options.log.child({ name: "jobs" }),
+    capture: {
+      pool: browsers,
+      allowedTargets: settings.deploys?.captureAllowedTargets ?? [],
+      ...(publicUrl ? { artifactUrl: (bucket, path) => artifactLink(publicUrl, linkKey, bucket, path) } : {}),
+    },
   };
   await server.start();
   const workerOptions =
@@ -103,7 +123,11 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
       stopping ??= (async () => {
         await server.stop();
         await runner?.stop();
-        await Promise.allSettled([pool.end(), store.close()]);
+        await Promise.allSettled([
+          pool.end(),
+          store.close(),
+          options.browsers ? undefined : browsers.close(),
+        ]);
       })();
       return stopping;
     },

@@ -166,7 +166,11 @@ async function freePort(): Promise<number> {
  * The lifecycle every App test file shares: one database per file, a fresh App per test with GitHub
  * behind nock (only loopback reachable), and the tables emptied after each test.
  */
-export function useAppHarness(bind: { app(a: RunningApp): void }): void {
+export function useAppHarness(
+  bind: { app(a: RunningApp): void },
+  /** Start options for each test's App, read when it starts. */
+  options?: () => Partial<StartOptions> & { settings?: Partial<AppSettings> },
+): void {
   let harness: Harness | undefined;
   beforeAll(async () => {
     harness = await openHarness();
@@ -178,7 +182,7 @@ export function useAppHarness(bind: { app(a: RunningApp): void }): void {
     clearGithubEnv();
     nock.disableNetConnect();
     nock.enableNetConnect("127.0.0.1");
-    bind.app(await (harness as Harness).start());
+    bind.app(await (harness as Harness).start(options?.()));
   });
   afterEach(async () => {
     nock.cleanAll();
