@@ -270,13 +270,16 @@ describe("deploy diffs", () => {
     );
     push.before = SHA.first;
     push.after = SHA.second;
+    const sent = Date.now();
     await deliver(app, "push", push);
-    const { rows } = await app.deps.pool.query<{ delay: number }>(
-      "select extract(epoch from run_at - now())::float8 as delay from graphile_worker.jobs where task_identifier = 'deploy-diff'",
+    const answered = Date.now();
+    const { rows } = await app.deps.pool.query<{ runAt: Date }>(
+      `select run_at as "runAt" from graphile_worker.jobs where task_identifier = 'deploy-diff'`,
     );
     expect(rows).toHaveLength(1);
-    expect(rows[0]?.delay).toBeGreaterThan(100);
-    expect(rows[0]?.delay).toBeLessThanOrEqual(120);
+    const runAt = rows[0]?.runAt.getTime() ?? 0;
+    expect(runAt).toBeGreaterThanOrEqual(sent + 120_000 - 1_000);
+    expect(runAt).toBeLessThanOrEqual(answered + 120_000 + 1_000);
     await runJobs(app);
     expect(await countJobs(app, "deploy-diff")).toBe(1); // not due yet
 
