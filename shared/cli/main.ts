@@ -14,7 +14,7 @@ export { type CliIo, EXIT, UsageError } from "./cli-io.ts";
 const HELP = `perceo — regression testing for user flows
 
 Usage:
-  perceo run [--dir DIR] [--base-url URL] [--flows a,b | --all] [--workers N] [--retries N] [--report DIR]
+  perceo run [--dir DIR] [--base-url URL] [--flows a,b | --all] [--workers N] [--retries N] [--report DIR] [--coverage]
   perceo flows list [--dir DIR]
   perceo flows show <name> [--dir DIR]
   perceo flows validate [--dir DIR]
@@ -36,6 +36,7 @@ Options:
   --retries N      attempts after a failure; a flow that passes on retry is reported flaky
   --report DIR     where the report goes (default: perceo-report)
   --no-record      do not record the run in the store
+  --coverage       record the scripts and styles each flow ran in .perceo/coverage.json (perceo affected uses it)
 
 Exit codes: 0 all flows passed, 1 a flow failed, 2 config or usage error, 3 the browser or app could not be used.
 Environment:

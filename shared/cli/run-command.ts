@@ -1,11 +1,17 @@
+import { execFile } from "node:child_process";
 import { realpathSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { type LoadedFlow, loadProject, type PerceoProject } from "../config/index.ts";
+import { buildCoverageMap, diskTree } from "../observer/index.ts";
 import { writeReport } from "../report/index.ts";
-import { type RunResult, runFlows } from "../runner/index.ts";
+import { type RecordedCoverage, type RunResult, runFlows } from "../runner/index.ts";
 import { openStore } from "../store/index.ts";
 import { type CliIo, EXIT, parse, positiveInt, UsageError } from "./cli-io.ts";
 import { createProgress } from "./progress.ts";
+
+const runGit = promisify(execFile);
 
 const RUN_OPTIONS = {
   dir: { type: "string" },
@@ -16,6 +22,7 @@ const RUN_OPTIONS = {
   retries: { type: "string" },
   report: { type: "string" },
   "no-record": { type: "boolean" },
+  coverage: { type: "boolean" },
 } as const;
 
 export async function commandRun(args: string[], io: CliIo): Promise<number> {
@@ -33,6 +40,7 @@ export async function commandRun(args: string[], io: CliIo): Promise<number> {
     retries: positiveInt(values.retries, "--retries"),
     report: path.resolve(io.cwd, values.report ?? "perceo-report"),
     record: !values["no-record"],
+    coverage: values.coverage === true,
   });
 }
 
@@ -63,8 +71,11 @@ export async function executeRun(
     retries: number | undefined;
     report: string;
     record: boolean;
+    /** Record which scripts and stylesheets each flow ran into `.perceo/coverage.json`, for `perceo affected`. */
+    coverage?: boolean;
   },
 ): Promise<number> {
+  const recordings = new Map<string, RecordedCoverage>();
   const settings = {
     ...project.config.runner,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
@@ -78,6 +89,9 @@ export async function executeRun(
     settings,
     outputDir: options.report,
     env: io.env,
+    ...(options.coverage
+      ? { onCoverage: (flow: string, _attempt: number, c: RecordedCoverage) => void recordings.set(flow, c) }
+      : {}),
     onEvent: createProgress(io.stdout),
     ...(io.signal ? { signal: io.signal } : {}),
   });
@@ -87,8 +101,40 @@ export async function executeRun(
     `\n${totals.passed} passed, ${totals.failed} failed, ${totals.flaky} flaky${totals.skipped ? `, ${totals.skipped} skipped` : ""}\n` +
       `Report: ${path.relative(io.cwd, files.html) || files.html}\n`,
   );
+  if (options.coverage) await writeCoverage(path.resolve(io.cwd, project.root), recordings, io);
   if (options.record) await recordRun(run, options.report, io);
   return run.status === "passed" ? EXIT.passed : EXIT.failed;
+}
+
+/**
+ * `.perceo/coverage.json`: per flow, the URLs it visited and the repository files the browser ran
+ * (script and stylesheet URLs matched to files by path), at the commit checked out. The last attempt
+ * of each flow counts.
+ */
+async function writeCoverage(
+  projectRoot: string,
+  recordings: ReadonlyMap<string, RecordedCoverage>,
+  io: CliIo,
+): Promise<void> {
+  const top = await gitOutput(projectRoot, ["rev-parse", "--show-toplevel"]);
+  const root = top ?? projectRoot;
+  const commit = top ? await gitOutput(root, ["rev-parse", "HEAD"]) : undefined;
+  const appDir = path.relative(root, projectRoot).split(path.sep).join("/");
+  const map = buildCoverageMap(recordings, await diskTree(root).list(), {
+    ...(appDir ? { appDir } : {}),
+    ...(commit ? { commit } : {}),
+  });
+  const file = path.join(projectRoot, ".perceo", "coverage.json");
+  await writeFile(file, `${JSON.stringify(map, null, 2)}\n`);
+  io.stdout.write(`Coverage of ${recordings.size} flows: ${path.relative(io.cwd, file) || file}\n`);
+}
+
+async function gitOutput(cwd: string, args: string[]): Promise<string | undefined> {
+  try {
+    return (await runGit("git", args, { cwd })).stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
