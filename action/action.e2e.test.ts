@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { RunningApp } from "../app/server/start.ts";
+import { countJobs, type Harness, OIDC_JWKS, openHarness } from "../app/testing/app-harness.ts";
 import { type RunningShop, startShop } from "../examples/shop/server.ts";
 import {
   checkout,
@@ -271,48 +274,149 @@ describe("the Action in a workflow", { timeout: 90_000 }, () => {
       await reworded.close();
     }
   });
+});
 
-  it("sends the results to the App with an OIDC token for audience perceo", async () => {
-    const workspace = await checkout(repo, "feature", "oidc");
-    nock("https://token.actions.example")
-      .get("/token")
+/**
+ * The recommended setup end to end: the Action asks GitHub (nock) for an OIDC token for audience
+ * `perceo` and posts the run to the real App's ingest route, which verifies the token against
+ * GitHub's JWKS (nock) and records into PostgreSQL 15.
+ */
+describe("the Action reporting to the Perceo App with an OIDC token", { timeout: 120_000 }, () => {
+  const ISSUER = "https://token.actions.githubusercontent.com";
+  const TOKEN_URL = "https://pipelines.actions.example/idtoken";
+  let harness: Harness;
+  let app: RunningApp;
+  let keys: Awaited<ReturnType<typeof generateKeyPair>>;
+
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+    [repo, shop, harness, keys] = await Promise.all([
+      createShopRepository(),
+      startShop(),
+      openHarness(),
+      generateKeyPair("RS256"),
+    ]);
+  });
+  afterAll(async () => {
+    nock.enableNetConnect();
+    await Promise.all([shop?.close(), harness?.close()]);
+    if (repo) await rm(repo.root, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    nock.cleanAll();
+    app = await harness.start();
+    // The App knows the repository: it is installed (installation 1).
+    await app.deps.store.ensureProject({ fullName: REPOSITORY, installationId: 1, repositoryId: 186853002 });
+  });
+  afterEach(async () => {
+    expect(nock.pendingMocks()).toStrictEqual([]);
+    await harness.reset();
+  });
+
+  /** GitHub's token endpoint hands the job this token; GitHub's JWKS lets the App check it. */
+  async function issueToken(
+    claims: Record<string, unknown>,
+    options: { audience?: string; expires?: string } = {},
+  ) {
+    const token = await new SignJWT({
+      repository: REPOSITORY,
+      repository_id: "186853002",
+      sha: repo.featureSha,
+      ref: "refs/pull/2/merge",
+      ...claims,
+    })
+      .setProtectedHeader({ alg: "RS256", kid: "actions-1" })
+      .setIssuer(ISSUER)
+      .setAudience(options.audience ?? "perceo")
+      .setIssuedAt()
+      .setExpirationTime(options.expires ?? "5m")
+      .sign(keys.privateKey);
+    nock(new URL(TOKEN_URL).origin)
+      .get("/idtoken")
       .query({ "api-version": "2.0", audience: "perceo" })
       .matchHeader("authorization", "Bearer runtime-request-token")
-      .reply(200, { value: "header.payload.signature" });
-    let ingested: { run: { id: string }; context: Record<string, unknown>; visual: unknown } | undefined;
-    nock("https://perceo-app.example")
-      .post("/ingest", (body) => {
-        ingested = body as typeof ingested;
-        return true;
-      })
-      .matchHeader("authorization", "Bearer header.payload.signature")
-      .reply(202, { ok: true });
+      .reply(200, { value: token });
+    const jwk = { ...(await exportJWK(keys.publicKey)), kid: "actions-1", alg: "RS256", use: "sig" };
+    nock(new URL(OIDC_JWKS).origin)
+      .get(new URL(OIDC_JWKS).pathname)
+      .reply(200, { keys: [jwk] });
+    return token;
+  }
+
+  function runWithToken(workspace: string) {
     expectCheckRun();
-    const result = await runAction({
+    return runAction({
       workspace,
       eventName: "pull_request",
       payload: pullRequestPayload(repo),
       sha: repo.featureSha,
       ref: "refs/pull/2/merge",
-      inputs: { "base-url": shop.url, flows: "not-found", "ingest-url": "https://perceo-app.example/ingest" },
+      inputs: {
+        "base-url": shop.url,
+        flows: "not-found",
+        "ingest-url": `http://127.0.0.1:${app.port}/api/perceo/runs`,
+      },
       env: {
-        ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/token?api-version=2.0",
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${TOKEN_URL}?api-version=2.0`,
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runtime-request-token",
       },
     });
+  }
+
+  it("a verified token records the run in the App and queues its comment update", async () => {
+    const workspace = await checkout(repo, "feature", "oidc-verified");
+    const token = await issueToken({});
+    const result = await runWithToken(workspace);
     expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
     expect(result.exitCode).toBe(0);
-    expect(result.summary).toContain("Sent to the Perceo App at https://perceo-app.example/ingest.");
-    expect(ingested?.run.id).toBe("gh-4242-1-shard-1-of-1");
-    expect(ingested?.context).toEqual({
+    expect(result.log).toContain(`::add-mask::${token}`);
+    expect(result.summary).toContain(
+      `Sent to the Perceo App at http://127.0.0.1:${app.port}/api/perceo/runs.`,
+    );
+    const [stored] = await app.deps.store.listRuns({ project: REPOSITORY });
+    expect(stored).toMatchObject({
+      id: "gh-4242-1-shard-1-of-1",
       source: "ci",
       commitSha: repo.featureSha,
-      branch: "feature",
       prNumber: 2,
-      ciRunId: 4242,
-      ciRunAttempt: 1,
-      reportDir: path.join(workspace, "perceo-report"),
+      totals: { passed: 1, failed: 0 },
     });
-    expect(result.log).toContain("::add-mask::header.payload.signature");
+    expect(await countJobs(app, "flows-result")).toBe(1);
   });
+
+  it.each([
+    [
+      "a token for another audience",
+      {},
+      { audience: "sts.amazonaws.com" },
+      401,
+      "the OIDC token was refused",
+    ],
+    ["an expired token", {}, { expires: "-1m" }, 401, "the OIDC token was refused: ERR_JWT_EXPIRED"],
+    [
+      "a token for a repository the App is not installed on",
+      { repository: "someone-else/Hello-World", repository_id: "42" },
+      {},
+      403,
+      "repository someone-else/Hello-World is not an installed Perceo project",
+    ],
+  ])(
+    "%s is refused: the run is reported, stored nowhere, and the job fails saying why",
+    async (_, claims, options, status, reason) => {
+      const workspace = await checkout(repo, "feature", `oidc-${status}-${Object.keys(options).join("")}`);
+      await issueToken(claims, options);
+      const result = await runWithToken(workspace);
+      expect(result.exitCode).toBe(1);
+      const error = result.log.match(/::error::.*/)?.[0] ?? "";
+      expect(error).toContain(
+        `Perceo could not store the results: the Perceo App refused the results (${status}`,
+      );
+      expect(error).toContain(reason);
+      expect(result.outputs.passed).toBe("1");
+      expect(result.summary).toContain("Not stored: the Perceo App refused the results");
+      expect(await app.deps.store.listRuns({ project: REPOSITORY })).toEqual([]);
+      expect(await countJobs(app)).toBe(0);
+    },
+  );
 });

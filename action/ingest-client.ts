@@ -1,7 +1,6 @@
 import * as core from "@actions/core";
 import type { RunResult } from "../shared/runner/index.ts";
 import type { RunContext } from "../shared/store/index.ts";
-import type { VisualComparison } from "./visual-compare.ts";
 
 /** The audience the App's ingest route verifies in the OIDC token. */
 export const INGEST_AUDIENCE = "perceo";
@@ -20,7 +19,6 @@ export interface IngestRequest {
   url: string;
   run: RunResult;
   context: RunContext;
-  visual: VisualComparison;
   /** Default 3. */
   attempts?: number;
   retryDelayMs?: (attempt: number) => number;
@@ -29,7 +27,8 @@ export interface IngestRequest {
 /**
  * Sends the results to the App with GitHub's OIDC token (`permissions: id-token: write`), so the
  * workflow holds no database key: the App verifies issuer, audience, expiry and repository, then
- * writes with its own credentials. The body is `{ run, context, visual }`.
+ * writes with its own credentials. The body is what app/ingest/ingest-route.ts reads:
+ * `{ run, prNumber?, ciRunId?, ciRunAttempt? }`; the commit comes from the token's own `sha` claim.
  */
 export async function sendToIngest(request: IngestRequest): Promise<void> {
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
@@ -40,7 +39,13 @@ export async function sendToIngest(request: IngestRequest): Promise<void> {
   const token = await core.getIDToken(INGEST_AUDIENCE).catch((error: unknown) => {
     throw new IngestUnavailableError(`GitHub did not issue an OIDC token: ${(error as Error).message}`);
   });
-  const body = JSON.stringify({ run: request.run, context: request.context, visual: request.visual });
+  const { context } = request;
+  const body = JSON.stringify({
+    run: request.run,
+    ...(context.prNumber !== undefined ? { prNumber: context.prNumber } : {}),
+    ...(context.ciRunId ? { ciRunId: context.ciRunId } : {}),
+    ...(context.ciRunAttempt ? { ciRunAttempt: context.ciRunAttempt } : {}),
+  });
   const attempts = request.attempts ?? 3;
   let last = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -64,7 +69,7 @@ export async function sendToIngest(request: IngestRequest): Promise<void> {
       continue;
     }
     throw new IngestRejectedError(
-      `the Perceo App refused the results (${response.status} ${text}) — check that the App is installed on this repository and that ingest-url is its /ingest URL`,
+      `the Perceo App refused the results (${response.status} ${text}) — check that the App is installed on this repository and that ingest-url is its /api/perceo/runs URL`,
     );
   }
   throw new IngestUnavailableError(`POST ${request.url} failed ${attempts} times: ${last}`);

@@ -84,7 +84,10 @@ export const actionInputsSchema = z.object({
   "ingest-url": optionalText.pipe(
     z
       .string()
-      .regex(/^https:\/\/[^/]/, "ingest-url expects the App's https:// ingest URL")
+      .regex(
+        /^(https:\/\/[^/]|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/)/,
+        "ingest-url expects the App's https:// ingest URL, such as https://perceo.example.com/api/perceo/runs",
+      )
       .optional(),
   ),
   "anthropic-api-key": optionalText,

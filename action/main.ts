@@ -36,7 +36,9 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs();
     const event = readRunEvent(process.env);
-    const { run: result, visual } = await runPerceo(inputs, event);
+    const { run: result, visual, refused } = await runPerceo(inputs, event);
+    // Told apart from flow failures: the results were fine, where they should go was not.
+    if (refused) core.setFailed(`Perceo could not store the results: ${refused}`);
     failPerPolicy(inputs["fail-on"], result, visual);
   } catch (error) {
     core.setFailed(explainFailure(error));
@@ -46,7 +48,7 @@ export async function run(): Promise<void> {
 async function runPerceo(
   inputs: ActionInputs,
   event: RunEventContext,
-): Promise<{ run: RunResult; visual: VisualComparison }> {
+): Promise<{ run: RunResult; visual: VisualComparison; refused: string | undefined }> {
   const workspace = event.workspace;
   const projectRoot = path.resolve(workspace, inputs.config);
   const project = await loadProject(projectRoot, { cwd: workspace });
@@ -132,7 +134,7 @@ async function runPerceo(
   await reportCheckRun(inputs, event, result, visual, summary);
   await core.summary.addRaw(summary).write();
   setRunOutputs(result, visual, reportDir);
-  return { run: result, visual };
+  return { run: result, visual, refused: recorded.refused };
 
   async function runSelectedFlows(): Promise<RunResult> {
     return core.group(`Running ${flows.length} flows against ${baseUrl}`, () =>

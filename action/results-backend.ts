@@ -8,7 +8,7 @@ import {
   StoreError,
 } from "../shared/store/index.ts";
 import type { RunEventContext } from "./github-event.ts";
-import { IngestUnavailableError, sendToIngest } from "./ingest-client.ts";
+import { IngestRejectedError, IngestUnavailableError, sendToIngest } from "./ingest-client.ts";
 import type { ActionInputs } from "./inputs.ts";
 import type { BaselineLookup, VisualComparison } from "./visual-compare.ts";
 
@@ -93,6 +93,8 @@ export interface RecordOutcome {
   /** What a person reads in the summary: where the run went, or why it went nowhere. */
   message: string;
   baselinesUpdated: number;
+  /** The backend refused the results (a setup problem, not an outage): the job fails after reporting. */
+  refused?: string;
 }
 
 /** Stores the run (idempotent on its id: workflow run, attempt and shard) and, when asked, its new baselines. */
@@ -110,7 +112,12 @@ export async function recordResults(
     return { stored: false, message: `Not stored: ${backend.reason}.`, baselinesUpdated: 0 };
   try {
     if (backend.kind === "ingest") {
-      await sendToIngest({ url: backend.url, run: input.run, context: input.context, visual: input.visual });
+      await sendToIngest({ url: backend.url, run: input.run, context: input.context });
+      if (input.updateBaselines) {
+        core.warning(
+          "update-baselines: the Perceo App's ingest route takes results, not pictures, so no baselines were recorded — store runs with supabase-url and supabase-key to keep baselines",
+        );
+      }
       return { stored: true, message: `Sent to ${backend.description}.`, baselinesUpdated: 0 };
     }
     await backend.store.recordRun(input.run, { ...input.context, projectId: backend.projectId });
@@ -123,6 +130,14 @@ export async function recordResults(
       baselinesUpdated,
     };
   } catch (error) {
+    if (error instanceof IngestRejectedError) {
+      return {
+        stored: false,
+        message: `Not stored: ${error.message}.`,
+        baselinesUpdated: 0,
+        refused: error.message,
+      };
+    }
     if (error instanceof StoreError && error.code !== "unavailable") throw error;
     if (!(error instanceof StoreError) && !(error instanceof IngestUnavailableError)) throw error;
     const message = `Not stored: ${backend.description} could not be reached (${error.message}); the results are kept in this job's perceo-report artifact.`;
