@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Selection } from "../observer/index.ts";
+import { openPostgresStore } from "../store/index.ts";
 import { commandAffected } from "./affected-command.ts";
 import { EXIT } from "./cli-io.ts";
 
@@ -92,6 +93,38 @@ describe("perceo affected", () => {
     expect(second.flows).toEqual(first.flows);
     expect(second.stats.modulesInGraph).toBe(first.stats.modulesInGraph);
   });
+
+  it("--record keeps each selected flow's risk as a prediction for the head commit", async () => {
+    const storeDir = await mkdtemp(path.join(tmpdir(), "perceo-affected-store-"));
+    const result = await affected(
+      ["--dir", shop, "--base", "HEAD~1", "--head", "HEAD", "--record"],
+      storeDir,
+      { XDG_CACHE_HOME: cacheHome, GITHUB_REF: "refs/pull/42/merge" },
+    );
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repo, encoding: "utf8" }).trim();
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toContain(`Recorded 5 predictions for ${head.slice(0, 7)}\n`);
+    const store = await openPostgresStore({ env: {}, cwd: storeDir });
+    try {
+      const project = await store.getProject("shop");
+      const predictions = await store.listPredictions(project?.id as string, head);
+      expect(predictions.map((p) => p.flowName)).toEqual([
+        "add-to-cart",
+        "cart-update",
+        "checkout",
+        "checkout-validation",
+        "mobile-add-to-cart",
+      ]);
+      for (const p of predictions) {
+        expect(p).toMatchObject({ prNumber: 42, headSha: head, source: "rules", actualResult: null });
+        expect(p.probability).toBeGreaterThan(0);
+        expect(p.probability).toBeLessThan(1);
+        expect(p.reasoning).toContain("src/copy.ts");
+      }
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 
   it("outside a git repository it is a usage error with what to do", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "perceo-nogit-"));

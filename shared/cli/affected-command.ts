@@ -13,22 +13,24 @@ import {
   formatRanges,
   gitChanges,
   gitTree,
+  predictionsFromSelection,
   type Reason,
   type Selection,
   type SourceTree,
   selectAffectedFlows,
 } from "../observer/index.ts";
+import { openPostgresStore } from "../store/index.ts";
 import { type CliIo, EXIT, parse, UsageError } from "./cli-io.ts";
 
 const run = promisify(execFile);
 
 /**
- * `perceo affected [--dir DIR] [--base REF] [--head REF] [--json] [--no-cache]`
+ * `perceo affected [--dir DIR] [--base REF] [--head REF] [--json] [--no-cache] [--record]`
  * 1. find the repository and the project (.perceo/) inside it
  * 2. `git diff --name-status -M base...head` and its patches (head: the working tree unless given)
  * 3. select the affected flows from the files at head; Claude advises when ANTHROPIC_API_KEY is set;
  *    modules parsed before are taken from the cache by content (see facts-cache.ts)
- * 4. print the selection with its reasons, or JSON
+ * 4. print the selection with its reasons, or JSON; with --record, keep each selected flow's risk as a prediction
  */
 export async function commandAffected(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, {
@@ -37,6 +39,7 @@ export async function commandAffected(args: string[], io: CliIo): Promise<number
     head: { type: "string" },
     json: { type: "boolean", default: false },
     "no-cache": { type: "boolean", default: false },
+    record: { type: "boolean", default: false },
   });
   const root = path.resolve(io.cwd, values.dir ?? ".");
   const top = await gitTopLevel(root);
@@ -66,9 +69,56 @@ export async function commandAffected(args: string[], io: CliIo): Promise<number
     }
     if (values.json) io.stdout.write(`${JSON.stringify(selection, null, 2)}\n`);
     else io.stdout.write(renderSelection(selection, `${base}...${values.head ?? "working tree"}`));
+    if (values.record)
+      // With --json, stdout stays one JSON document.
+      await recordPredictions(
+        selection,
+        project.config.project,
+        top,
+        values.head,
+        io,
+        values.json ? io.stderr : io.stdout,
+      );
     return EXIT.passed;
   } finally {
     tree.close?.();
+  }
+}
+
+/**
+ * The selected flows' risks as predictions for the head commit (and the pull request in CI), so
+ * the runs that follow can be scored against them. Predictions need SQL: DATABASE_URL or the
+ * embedded database. Not being able to record is a warning; the selection stands.
+ */
+async function recordPredictions(
+  selection: Selection,
+  projectName: string,
+  top: string,
+  head: string | undefined,
+  io: CliIo,
+  where: CliIo["stdout"],
+): Promise<void> {
+  try {
+    const { stdout } = await run("git", ["rev-parse", "--verify", `${head ?? "HEAD"}^{commit}`], {
+      cwd: top,
+    });
+    const headSha = stdout.trim();
+    const pr = /^refs\/pull\/(\d+)\//.exec(io.env.GITHUB_REF ?? "")?.[1];
+    const store = await openPostgresStore({ env: io.env, cwd: io.cwd });
+    try {
+      const project = await store.ensureProject({ fullName: projectName });
+      const recorded = await store.recordPredictions(
+        project.id,
+        predictionsFromSelection(selection, { headSha, ...(pr ? { prNumber: Number(pr) } : {}) }),
+      );
+      where.write(
+        `Recorded ${recorded.length} predictions for ${headSha.slice(0, 7)}${head ? "" : " (HEAD; uncommitted edits included)"}\n`,
+      );
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    io.stderr.write(`perceo: warning: the predictions were not recorded: ${(error as Error).message}\n`);
   }
 }
 

@@ -18,7 +18,7 @@ Usage:
   perceo flows list [--dir DIR]
   perceo flows show <name> [--dir DIR]
   perceo flows validate [--dir DIR]
-  perceo affected [--dir DIR] [--base REF] [--head REF] [--json] [--no-cache]   the flows a change affects, with reasons
+  perceo affected [--dir DIR] [--base REF] [--head REF] [--json] [--no-cache] [--record]   the flows a change affects, with reasons
   perceo demo [--report DIR] [--workers N]
   perceo runs list [--limit N] [--json]
   perceo runs show <id> [--json]
