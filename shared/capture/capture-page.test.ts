@@ -198,9 +198,19 @@ describe("the SSRF guard in the browser", () => {
         res.end();
         return;
       }
+      if (req.url === "/redirect-image") {
+        res.writeHead(302, { location: `${inwardUrl}/via-redirect.png` });
+        res.end();
+        return;
+      }
+      if (req.url === "/hop") {
+        res.writeHead(302, { location: "/redirect" });
+        res.end();
+        return;
+      }
       res.writeHead(200, { "content-type": "text/html" });
       res.end(`<!doctype html><title>Outside</title><h1>Hello</h1>
-<img src="${inwardUrl}/pixel.png" alt="">
+<img src="${inwardUrl}/pixel.png" alt=""><img src="/redirect-image" alt="">
 <script>fetch("${inwardUrl}/api").catch(() => {}); fetch("http://169.254.169.254/latest/meta-data/").catch(() => {});
 try { new WebSocket("${inwardUrl.replace("http", "ws")}/socket"); } catch {}</script>`);
     });
@@ -224,7 +234,7 @@ try { new WebSocket("${inwardUrl.replace("http", "ws")}/socket"); } catch {}</sc
     expect(inwardHits).toEqual([]);
   });
 
-  it("blocks what an allowed page fetches inward: images, fetch, metadata, WebSockets", async () => {
+  it("blocks what an allowed page fetches inward: images, an image that redirects inward, fetch, metadata, WebSockets", async () => {
     const capture = await captureDesktop(`${outsideUrl}/`, outsideUrl);
     expect(capture.dom.title).toBe("Outside");
     expect(inwardHits).toEqual([]);
@@ -232,13 +242,17 @@ try { new WebSocket("${inwardUrl.replace("http", "ws")}/socket"); } catch {}</sc
       expect.arrayContaining([
         `${inwardUrl}/pixel.png`,
         `${inwardUrl}/api`,
+        `${inwardUrl}/via-redirect.png`,
         "http://169.254.169.254/latest/meta-data/",
       ]),
     );
   }, 30_000);
 
-  it("fails the capture when an allowed page redirects inward", async () => {
-    await expect(captureDesktop(`${outsideUrl}/redirect`, outsideUrl)).rejects.toThrow(BlockedUrlError);
+  it("fails the capture when an allowed page redirects inward, before the inward request is sent", async () => {
+    for (const start of ["/redirect", "/hop"]) {
+      await expect(captureDesktop(`${outsideUrl}${start}`, outsideUrl)).rejects.toThrow(BlockedUrlError);
+    }
+    expect(inwardHits).toEqual([]);
   }, 30_000);
 });
 

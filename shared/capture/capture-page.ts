@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { type Box, compareImages, type DomSnapshot } from "../visual/index.ts";
 import type { BrowserPool } from "./browser-pool.ts";
+import { type GuardingProxy, startGuardingProxy } from "./guarding-proxy.ts";
 import {
   BlockedUrlError,
   checkUrl,
@@ -71,23 +72,39 @@ export async function capturePage(request: CaptureRequest, options: CaptureOptio
   const rules = hostResolverRules(pins);
   const args = rules ? [`--host-resolver-rules=${rules}`] : [];
   const captures: Capture[] = [];
-  for (const viewport of request.viewports ?? ["desktop", "mobile"]) {
-    const contextOptions = {
-      ...VIEWPORT_CONTEXTS[viewport],
-      serviceWorkers: "block" as const,
-      bypassCSP: true,
-      reducedMotion: "reduce" as const,
-      colorScheme: "light" as const,
-      locale: "en-US",
-      timezoneId: "UTC",
-    };
-    captures.push(
-      await options.pool.withContext(args, contextOptions, (context) =>
-        captureInContext(context, checked.url.href, viewport, request, options, pins),
-      ),
-    );
+  const proxy = await startGuardingProxy(options, pins);
+  try {
+    for (const viewport of request.viewports ?? ["desktop", "mobile"]) {
+      captures.push(await captureViewport(viewport, checked.url.href, request, options, pins, args, proxy));
+    }
+  } finally {
+    await proxy.close();
   }
   return captures;
+}
+
+function captureViewport(
+  viewport: CaptureViewport,
+  url: string,
+  request: CaptureRequest,
+  options: CaptureOptions,
+  pins: ReadonlyMap<string, string>,
+  args: string[],
+  proxy: GuardingProxy,
+): Promise<Capture> {
+  const contextOptions = {
+    ...VIEWPORT_CONTEXTS[viewport],
+    proxy: { server: proxy.server },
+    serviceWorkers: "block" as const,
+    bypassCSP: true,
+    reducedMotion: "reduce" as const,
+    colorScheme: "light" as const,
+    locale: "en-US",
+    timezoneId: "UTC",
+  };
+  return options.pool.withContext(args, contextOptions, (context) =>
+    captureInContext(context, url, viewport, request, options, pins, proxy),
+  );
 }
 
 async function captureInContext(
@@ -97,6 +114,7 @@ async function captureInContext(
   request: CaptureRequest,
   options: CaptureOptions,
   pins: ReadonlyMap<string, string>,
+  proxy: GuardingProxy,
 ): Promise<Capture> {
   const timeout = options.timeoutMs ?? 45_000;
   const deadline = Date.now() + timeout;
@@ -126,12 +144,15 @@ async function captureInContext(
       await ws.close({ code: 1008, reason: "Blocked by Perceo" });
     } else ws.connectToServer();
   });
-  // Redirects are followed inside the browser's network stack, past context.route: check each hop
-  // and fail the capture when one points somewhere the guard refuses.
+  // Redirects are followed inside the browser's network stack, past context.route: the guarding
+  // proxy refuses a bad hop before it is sent; this fails the capture that led to one.
   context.on("request", (req) => {
     if (!req.redirectedFrom()) return;
     void guard.check(req.url()).then((reason) => {
-      if (reason) violations.push(`${req.url()} (redirect): ${reason}`);
+      if (!reason) return;
+      // An image or script that redirects inward is just blocked, like any other subresource.
+      if (req.isNavigationRequest()) violations.push(`${req.url()} (redirect): ${reason}`);
+      else blocked.push(req.url());
     });
   });
   // Frozen time: clocks, carousels and timers move only when runFor says so, the same way every capture.
@@ -141,7 +162,14 @@ async function captureInContext(
 
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
-  await page.goto(url, { waitUntil: "load", timeout: left() });
+  try {
+    await page.goto(url, { waitUntil: "load", timeout: left() });
+  } catch (error) {
+    // A redirect hop the proxy refused ends the navigation in a tunnel or 403 error: say why.
+    const refusal = proxy.refused[0];
+    if (refusal) throw new BlockedUrlError(url, `it led to ${refusal.target}: ${refusal.reason}`);
+    throw error;
+  }
   await settle(page, left());
   await dismissCookieBanners(page);
   await wakeLazyContent(page, options.scrollCap ?? 15_000, async () => {
@@ -193,7 +221,7 @@ async function captureInContext(
     masks,
     shots,
     stable,
-    blocked: [...new Set([...blocked, ...guard.blocked])],
+    blocked: [...new Set([...blocked, ...guard.blocked, ...proxy.refused.map((r) => r.target)])],
   };
 }
 
