@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
@@ -51,36 +51,48 @@ const lazyPglite: Plugin = {
 };
 
 /**
- * The observer parses and resolves imports with oxc's native addons. Bundled, each `.node` file
- * is copied to action/dist/native and required from there. Only the binding installed here
- * (linux-x64-gnu, GitHub's ubuntu runners) is shipped.
+ * The observer parses and resolves imports with oxc's native addons. The bundle carries the
+ * linux-x64-gnu ones (GitHub's ubuntu runners) in action/dist/native, and replaces oxc's own loaders
+ * (which throw at import time on any other platform) with action/native-addons.ts: on macOS, Windows
+ * or musl the bundle still starts, and the Action runs every flow and says why.
  */
 function nativeAddons(copied: Set<string>): Plugin {
+  const loader = JSON.stringify(path.join(root, "action", "native-addons.ts"));
+  const addon = (packageName: string, file: string, exportNames: string[]) => {
+    copied.add(path.join(root, "node_modules", packageName, file));
+    return [
+      `import { loadBundledAddon } from ${loader};`,
+      `const binding = loadBundledAddon(require("node:path").join(__dirname, "native"), ${JSON.stringify(file)});`,
+      `export const { ${exportNames.join(", ")} } = binding;`,
+      "export default binding;",
+    ].join("\n");
+  };
+  const namesIn = (source: string, pattern: RegExp, what: string): string[] => {
+    const names = [...source.matchAll(pattern)].flatMap((match) =>
+      (match[1] as string).split(",").map((name) => name.trim()),
+    );
+    if (names.length === 0) throw new Error(`${what} changed how it exports its native binding`);
+    return [...new Set(names.filter(Boolean))];
+  };
   return {
     name: "native-addons",
     setup(on) {
-      // oxc-parser loads its binding through createRequire, which esbuild cannot follow: point its
-      // local `./parser.<platform>.node` attempt at the copy in dist/native.
       on.onLoad({ filter: /oxc-parser[\\/]src-js[\\/]bindings\.js$/ }, async (args) => {
         const source = await readFile(args.path, "utf8");
-        const installed = /^parser\.linux-x64-gnu\.node$/;
-        const bindingDir = path.join(root, "node_modules", "@oxc-parser", "binding-linux-x64-gnu");
-        for (const file of await readdir(bindingDir))
-          if (installed.test(file)) copied.add(path.join(bindingDir, file));
+        const names = namesIn(source, /^const \{([^}]+)\} = nativeBinding$/gm, "oxc-parser");
         return {
-          contents: source.replace(
-            "require('./parser.linux-x64-gnu.node')",
-            'require(require("node:path").join(__dirname, "native", "parser.linux-x64-gnu.node"))',
-          ),
+          contents: `${addon("@oxc-parser/binding-linux-x64-gnu", "parser.linux-x64-gnu.node", names)}\nexport const __napiBindingTarget = "native";`,
           loader: "js",
+          resolveDir: path.dirname(args.path),
         };
       });
-      on.onLoad({ filter: /\.node$/ }, (args) => {
-        copied.add(args.path);
-        const name = JSON.stringify(path.basename(args.path));
+      on.onLoad({ filter: /oxc-resolver[\\/]index\.js$/ }, async (args) => {
+        const source = await readFile(args.path, "utf8");
+        const names = namesIn(source, /^module\.exports\.(\w+) = nativeBinding\.\w+$/gm, "oxc-resolver");
         return {
-          contents: `module.exports = require(require("node:path").join(__dirname, "native", ${name}));`,
+          contents: addon("@oxc-resolver/binding-linux-x64-gnu", "resolver.linux-x64-gnu.node", names),
           loader: "js",
+          resolveDir: path.dirname(args.path),
         };
       });
     },

@@ -63,17 +63,27 @@ describe("action/dist", () => {
       if (repo) await rm(repo.root, { recursive: true, force: true });
     });
 
-    it("selects the affected flow with the observer from a shallow fork checkout, runs it in Chromium, and writes outputs and the job summary", async () => {
-      // A copy of the action's files only: nothing can be resolved from this repository's node_modules.
-      const actionDir = path.join(scratch, "perceo-action");
-      await cp(DIST_DIR, path.join(actionDir, "action", "dist"), { recursive: true });
-      const workspace = await checkout(repo, "feature", "bundle");
-      const eventPath = path.join(scratch, "event.json");
-      const outputFile = path.join(scratch, "output");
-      const summaryFile = path.join(scratch, "summary");
-      await writeFile(eventPath, JSON.stringify(pullRequestPayload(repo, { fork: true })));
+    /** Runs a copy of the action's files only: nothing can be resolved from this repository's node_modules. */
+    async function runBundle(options: {
+      name: string;
+      fork: boolean;
+      inputs: Record<string, string>;
+      env?: Record<string, string>;
+      /** Leave oxc's addons out of the copy, as on a runner they were not built for. */
+      withoutNative?: boolean;
+    }) {
+      const dir = path.join(scratch, options.name);
+      const actionDir = path.join(dir, "perceo-action");
+      await cp(DIST_DIR, path.join(actionDir, "action", "dist"), {
+        recursive: true,
+        filter: (source) => !(options.withoutNative && path.basename(source) === "native"),
+      });
+      const workspace = await checkout(repo, "feature", options.name);
+      const eventPath = path.join(dir, "event.json");
+      const outputFile = path.join(dir, "output");
+      const summaryFile = path.join(dir, "summary");
+      await writeFile(eventPath, JSON.stringify(pullRequestPayload(repo, { fork: options.fork })));
       await Promise.all([writeFile(outputFile, ""), writeFile(summaryFile, "")]);
-      const artifacts = await startArtifactService();
       const env = Object.fromEntries(
         Object.entries(process.env).filter(([name]) => !/^(GITHUB_|INPUT_|ACTIONS_|RUNNER_)/.test(name)),
       );
@@ -96,18 +106,32 @@ describe("action/dist", () => {
           INPUT_SHARD: "1/1",
           "INPUT_UPDATE-BASELINES": "auto",
           "INPUT_FAIL-ON": "failures",
-          "INPUT_GITHUB-TOKEN": "ghs_bundle_token",
-          ...artifacts.env,
+          ...options.inputs,
+          ...options.env,
         },
+      });
+      return {
+        stdout,
+        outputs: parseOutputFile(await readFile(outputFile, "utf8")),
+        summary: await readFile(summaryFile, "utf8"),
+      };
+    }
+
+    it("selects the affected flow with the observer from a shallow fork checkout, runs it in Chromium, and writes outputs and the job summary", async () => {
+      const artifacts = await startArtifactService();
+      const { stdout, outputs, summary } = await runBundle({
+        name: "fork",
+        fork: true,
+        inputs: { "INPUT_GITHUB-TOKEN": "ghs_bundle_token" },
+        env: artifacts.env,
       }).finally(() => artifacts.close());
       expect(stdout).not.toContain("::error::");
-      expect(parseOutputFile(await readFile(outputFile, "utf8"))).toMatchObject({
+      expect(outputs).toMatchObject({
         "affected-flows": '["not-found"]',
         passed: "1",
         failed: "0",
         "run-id": "gh-99-2-shard-1-of-1",
       });
-      const summary = await readFile(summaryFile, "utf8");
       expect(summary).toContain("Not stored: this pull request comes from a fork");
       // The bundled @actions/artifact uploads the report, results included, through the service.
       expect(artifacts.finalized).toEqual([
@@ -118,5 +142,26 @@ describe("action/dist", () => {
         "the artifact [perceo-report-shard-1-of-1-attempt-2](https://github.com/Codertocat/Hello-World/actions/runs/99/artifacts/1) (4 files, with the results as run.json and results.json)",
       );
     }, 60_000);
+
+    it("starts without oxc's addons, runs every flow instead of the affected ones and says why; with no backend and no embedded database, says where the results are", async () => {
+      const { stdout, outputs, summary } = await runBundle({
+        name: "no-native",
+        fork: false,
+        withoutNative: true,
+        inputs: { "INPUT_GITHUB-TOKEN": "" },
+      });
+      expect(stdout).not.toContain("::error::");
+      expect(stdout).toMatch(
+        /::warning::Perceo: all flows: the observer cannot read imports here — oxc's .*parser\.linux-x64-gnu\.node did not load .*; run Perceo on ubuntu-latest to run only the affected flows/,
+      );
+      expect(outputs).toMatchObject({
+        "affected-flows": '["footer-links","home-hero","not-found"]',
+        passed: "3",
+        failed: "0",
+      });
+      expect(summary).toContain(
+        "Not stored: no backend is configured (supabase-url and supabase-key, or ingest-url) and the Action's bundle carries no embedded database",
+      );
+    }, 90_000);
   });
 });

@@ -67,7 +67,8 @@ async function runPerceo(
   core.setOutput("affected-flows", JSON.stringify(selection.selected.map((flow) => flow.name)));
   const shardNote =
     inputs.shard.total > 1 ? `, shard ${inputs.shard.index}/${inputs.shard.total}: ${flows.length} here` : "";
-  core.info(`Perceo: ${selection.basis}${shardNote}`);
+  if (selection.degraded) core.warning(`Perceo: ${selection.basis}`);
+  else core.info(`Perceo: ${selection.basis}${shardNote}`);
 
   const baseUrl = inputs["base-url"] ?? project.config.baseUrl;
   const reportDir = path.join(workspace, REPORT_DIR);

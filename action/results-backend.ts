@@ -40,6 +40,11 @@ export async function openResultsBackend(
     };
   }
   const supabase = inputs["supabase-url"] && inputs["supabase-key"];
+  if (!supabase && !canResolve("@electric-sql/pglite")) {
+    const reason =
+      "no backend is configured (supabase-url and supabase-key, or ingest-url) and the Action's bundle carries no embedded database, so the results are kept in this job's perceo-report artifact only";
+    return { kind: "none", description: "nothing (no backend configured)", reason };
+  }
   const description = supabase
     ? `Supabase at ${inputs["supabase-url"]}`
     : "the embedded database in .perceo/data";
@@ -164,4 +169,17 @@ async function promoteBaselines(
     return 0;
   }
   return backend.store.approveRunScreenshots(backend.projectId, run.id, "perceo/action");
+}
+
+/**
+ * The embedded database (PGlite, 15 MB of wasm) is not in the bundle: it resolves in a checkout of
+ * Perceo with its dependencies (the tests, the CLI), not from action/dist on a runner.
+ */
+function canResolve(specifier: string): boolean {
+  try {
+    import.meta.resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
 }

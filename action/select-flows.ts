@@ -1,6 +1,7 @@
 import type { LoadedFlow, PerceoProject } from "../shared/config/index.ts";
 import { type ChangedFile, diskTree, selectAffectedFlows } from "../shared/observer/index.ts";
 import { ActionInputError, type ActionInputs } from "./inputs.ts";
+import { missingNativeAddons } from "./native-addons.ts";
 
 export interface FlowSelection {
   /** Every flow this change selects, before sharding (the `affected-flows` output). */
@@ -9,6 +10,8 @@ export interface FlowSelection {
   reasons: Record<string, string>;
   /** Why the whole selection is what it is, in one line for the summary. */
   basis: string;
+  /** Affected flows were asked for but could not be computed on this runner. */
+  degraded?: boolean;
 }
 
 export interface ChangeSet {
@@ -45,6 +48,16 @@ export async function selectFlowsForRun(
     const basis =
       request.kind === "all" ? "all flows (flows: all)" : "all flows: no base commit to compare with";
     return { selected: project.flows, reasons: reasonsFor(project.flows, "all flows run"), basis };
+  }
+  // Without oxc the observer would miss every import edge and select too little: run everything.
+  const [missing] = missingNativeAddons();
+  if (missing) {
+    return {
+      selected: project.flows,
+      reasons: reasonsFor(project.flows, "all flows run"),
+      basis: `all flows: the observer cannot read imports here — ${missing.reason}; run Perceo on ubuntu-latest to run only the affected flows`,
+      degraded: true,
+    };
   }
   const selection = await selectAffectedFlows({
     changes: change.changes,
