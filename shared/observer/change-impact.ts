@@ -82,7 +82,12 @@ export function analyseImpact(
   const shared = seeds.length > SHARED_WALK_FROM;
   let prev = new Map<Key, Key | null>();
   let routeSeen = new Set<RouteDef>();
+  // A shared walk that has reached every route (and the shell, if there is one) has its answer:
+  // nothing further can add a route or a reason, so it stops.
+  const answered = () =>
+    shared && routeSeen.size === index.routes.length && (index.shell.size === 0 || everyRoute !== undefined);
   for (const seed of seeds) {
+    if (answered()) break;
     if (!shared) {
       prev = new Map();
       routeSeen = new Set();
@@ -129,7 +134,7 @@ export function analyseImpact(
     const startup: StartupCall[] = [];
 
     const walk = (): void => {
-      while (head < queue.length) {
+      while (head < queue.length && !answered()) {
         const key = queue[head++] as Key;
         const [kind, file, name] = splitKey(key);
         const module = graph.modules.get(file);

@@ -218,3 +218,55 @@ describe("route tables in code", () => {
     expect(selection.selected).toEqual(["home"]);
   });
 });
+
+describe("large diffs", () => {
+  it.each([
+    ["every page is reached, so the walk stops early", false],
+    ["a static page no change reaches keeps the walk going", true],
+  ])(
+    "a diff past the shared-walk size selects exactly the union of what each file selects alone: %s",
+    async (_, withStatic) => {
+      // 120 modules, each importing two earlier ones; 12 pages using three modules each.
+      let state = 3;
+      const pick = (n: number) => {
+        state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+        return (state >>> 8) % n;
+      };
+      const files: Record<string, string> = {
+        "package.json": JSON.stringify({ dependencies: { next: "15.0.0" } }),
+      };
+      for (let i = 0; i < 120; i++) {
+        const deps = i < 10 ? [] : [...new Set([pick(i), pick(i)])];
+        files[`src/lib/m${i}.js`] =
+          `${deps.map((d) => `import { f${d} } from "./m${d}.js";`).join("\n")}\nexport function f${i}(x) {\n  return ${deps.map((d) => `f${d}(x)`).join(" + ") || "x"} + ${i};\n}\n`;
+      }
+      const pages: LoadedFlow[] = [];
+      for (let p = 0; p < 12; p++) {
+        const used = [...new Set([pick(120), pick(120), pick(120)])];
+        files[`src/app/p${p}/page.js`] =
+          `${used.map((d) => `import { f${d} } from "../../lib/m${d}.js";`).join("\n")}\nexport default function Page() {\n  return String(${used.map((d) => `f${d}(1)`).join(" + ")});\n}\n`;
+        pages.push(flow(`page-${p}`, `/p${p}`));
+      }
+      if (withStatic) {
+        files["src/app/about/page.js"] = "export default function About() {\n  return 'about';\n}\n";
+        pages.push(flow("about", "/about"));
+      }
+      const root = await writeTree(files);
+      const changed = Array.from({ length: 80 }, (_, i) => `src/lib/m${(i * 37) % 120}.js`);
+      const lineOfReturn = (file: string) =>
+        (files[file] as string).split("\n").findIndex((l) => l.includes("return")) + 1;
+      const changes = [...new Set(changed)].map((file) => modified(file, lineOfReturn(file)));
+      expect(changes.length).toBeGreaterThan(64);
+
+      const together = await selectAffectedFlows({ changes, flows: pages, tree: diskTree(root) });
+      const alone = new Set<string>();
+      for (const change of changes) {
+        const one = await selectAffectedFlows({ changes: [change], flows: pages, tree: diskTree(root) });
+        for (const name of one.selected) alone.add(name);
+      }
+      expect(together.selected.sort()).toEqual([...alone].sort());
+      expect(alone.size).toBe(12);
+      if (withStatic) expect(together.selected).not.toContain("about");
+    },
+  );
+});
