@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -35,8 +35,9 @@ if (values.child) {
     values.child === "observer"
       ? await timeSelection(values.dir as string, values.cache)
       : await timeCruise(values.dir as string);
+  const usage = process.resourceUsage();
   process.stdout.write(
-    `${JSON.stringify({ ...result, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+    `${JSON.stringify({ ...result, maxRssMb: Math.round(usage.maxRSS / 1024), processCpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000) })}\n`,
   );
   process.exit(0);
 }
@@ -58,6 +59,12 @@ const peak = (ms: Measured[]) => Math.max(...ms.map((o) => o.maxRssMb));
 console.log(
   `repository: ${MODULES} modules, ${ROUTES} routes, ${FLOWS} flows; diff: ${CHANGED} files (${dir})`,
 );
+// Wall time on a shared machine says as much about the neighbours as about the code: say how busy it was.
+console.log(
+  `machine: ${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
 for (const [label, measured] of [
   ["cold", cold],
   ["warm", warm],
@@ -65,11 +72,11 @@ for (const [label, measured] of [
   const b = best(measured);
   const cached = b.cacheHits !== undefined ? `, ${b.cacheHits} modules from the cache` : "";
   console.log(
-    `selection, ${label} (Perceo)     ${fmt(b.ms)} best of ${runs}, peak ${peak(measured)} MB  — selected ${b.selected} flows, ${b.modules} modules in graph${cached}${b.saveMs !== undefined ? `; saving the cache ${fmt(b.saveMs)}` : ""}`,
+    `selection, ${label} (Perceo)     ${fmt(b.ms)} best of ${runs} (process CPU ${fmt(b.processCpuMs ?? 0)}), peak ${peak(measured)} MB  — selected ${b.selected} flows, ${b.modules} modules in graph${cached}${b.saveMs !== undefined ? `; saving the cache ${fmt(b.saveMs)}` : ""}`,
   );
 }
 console.log(
-  `dependency-cruiser graph      ${fmt(cruiser.ms)}, peak ${cruiser.maxRssMb} MB  — ${cruiser.modules} modules`,
+  `dependency-cruiser graph      ${fmt(cruiser.ms)} (process CPU ${fmt(cruiser.processCpuMs ?? 0)}), peak ${cruiser.maxRssMb} MB  — ${cruiser.modules} modules`,
 );
 for (const [label, measured] of [
   ["cold", cold],
@@ -88,6 +95,7 @@ interface Measured {
   modules?: number;
   cacheHits?: number;
   saveMs?: number;
+  processCpuMs?: number;
 }
 
 function commit(root: string): void {
