@@ -42,7 +42,12 @@ useAppHarness(
   () => ({
     browsers,
     settings: {
-      deploys: { publicUrl: PUBLIC_URL, captureAllowedTargets: [shop.url], pushDelaySeconds: 120 },
+      deploys: {
+        publicUrl: PUBLIC_URL,
+        captureAllowedTargets: [shop.url],
+        pushDelaySeconds: 120,
+        anthropicApiKey: "sk-ant-test",
+      },
     },
   }),
 );
@@ -137,6 +142,32 @@ async function changes() {
   return project ? app.deps.store.listDetectedChanges(project.id) : [];
 }
 
+/** Claude's vision pass: one line for the one change, or an error the job must survive. */
+function vision(answer: { description: string } | { status: number }) {
+  const scope = nock("https://api.anthropic.com", { reqheaders: { "x-api-key": "sk-ant-test" } });
+  if ("status" in answer) {
+    scope
+      .post("/v1/messages")
+      .reply(answer.status, { type: "error", error: { type: "invalid_request_error", message: "no" } });
+    return;
+  }
+  scope
+    .post("/v1/messages", (body) => body.tool_choice?.name === "describe_changes")
+    .reply(200, {
+      type: "message",
+      role: "assistant",
+      content: [
+        {
+          type: "tool_use",
+          id: "toolu_1",
+          name: "describe_changes",
+          input: { descriptions: [{ index: 0, description: answer.description }] },
+        },
+      ],
+      stop_reason: "tool_use",
+    });
+}
+
 /** Fetches a link from the check run through the App's own server. */
 function fetchArtifact(link: string) {
   return fetch(link.replace(PUBLIC_URL, `http://127.0.0.1:${app.port}`));
@@ -161,6 +192,7 @@ describe("deploy diffs", () => {
     deployStart(api, SHA.second, 12);
     compare(api, SHA.first, SHA.second, ["examples/shop/src/copy.ts"]);
     const second = completion(api, 12);
+    vision({ description: "The hero headline now promises safety." });
     const delivery = await deliver(app, "deployment_status", deploymentSucceeded(SHA.second));
     await runJobs(app);
     expect(nock.pendingMocks()).toStrictEqual([]);
@@ -176,7 +208,7 @@ describe("deploy diffs", () => {
     const [check] = second;
     expect(check?.output.title).toBe("1 change detected");
     expect(check?.output.text).toContain(
-      `| Heading \\(h1\\) "${OLD_HEADLINE}" | “${OLD_HEADLINE}” | “Ship safely” | desktop, mobile |`,
+      `| Heading \\(h1\\) "${OLD_HEADLINE}"<br>The hero headline now promises safety. | “${OLD_HEADLINE}” | “Ship safely” | desktop, mobile |`,
     );
     const links = [...(check?.output.text ?? "").matchAll(/\((https:[^)]+)\)/g)].map((m) => m[1] as string);
     expect(links.length).toBeGreaterThan(0);
@@ -194,10 +226,14 @@ describe("deploy diffs", () => {
     deployStart(api, SHA.second, 12, true);
     compare(api, SHA.first, SHA.second, ["examples/shop/src/copy.ts"]);
     const again = completion(api, 12);
+    vision({ status: 400 });
     await deliver(app, "deployment_status", deploymentSucceeded(SHA.second));
     await runJobs(app);
     expect(nock.pendingMocks()).toStrictEqual([]);
     expect(again[0]?.output.title).toBe("1 change detected");
+    expect(again[0]?.output.text).toContain(
+      `| Heading \\(h1\\) "${OLD_HEADLINE}" | “${OLD_HEADLINE}” | “Ship safely” | desktop, mobile |`,
+    );
     expect(await count("detected_changes")).toBe(1);
     expect(await count("deploys")).toBe(2);
     expect(await count("analyses")).toBe(2);

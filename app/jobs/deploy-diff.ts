@@ -6,6 +6,7 @@ import {
   compareImages,
   type DescribedChange,
   describeChanges,
+  describeChangesWithVision,
   showsOldValue,
 } from "../../shared/visual/index.ts";
 import { completeCheckRun, startCheckRun } from "../github/check-run.ts";
@@ -191,7 +192,7 @@ async function diffPage(deps: JobDeps, job: PageJob): Promise<PageReport> {
         ...(deps.capture.resolve ? { resolve: deps.capture.resolve } : {}),
       },
     );
-    const found: Array<{ viewport: string; changes: DescribedChange[] }> = [];
+    const found: Array<{ viewport: string; changes: DescribedChange[]; pictures?: Pictures }> = [];
     for (const capture of captures) {
       const compared = await compareWithBaseline(
         deps,
@@ -202,10 +203,16 @@ async function diffPage(deps: JobDeps, job: PageJob): Promise<PageReport> {
       if (compared.baseline) {
         report.outcome = "compared";
         report.baselineSha = compared.baseline.capture.commitSha;
-        found.push({ viewport: capture.viewport, changes: compared.changes });
+        found.push({
+          viewport: capture.viewport,
+          changes: compared.changes,
+          ...(compared.pictures ? { pictures: compared.pictures } : {}),
+        });
       }
     }
-    report.changes = await recordChanges(store, job, page.id, analysis.id, mergeViewports(found));
+    const merged = mergeViewports(found);
+    await addDescriptions(deps, job, setting.url, merged, found);
+    report.changes = await recordChanges(store, job, page.id, analysis.id, merged);
     report.reverted = await markReverts(store, job, page.id, report.changes, captures);
     await store.finishAnalysis(analysis.id, {
       status: "succeeded",
@@ -234,7 +241,7 @@ async function compareWithBaseline(
   deps: JobDeps,
   ids: { projectId: string; pageId: string; analysisId: string },
   capture: Capture,
-): Promise<{ shot: ViewportShot; baseline?: PageBaseline; changes: DescribedChange[] }> {
+): Promise<{ shot: ViewportShot; baseline?: PageBaseline; changes: DescribedChange[]; pictures?: Pictures }> {
   const { store } = deps;
   const link = deps.capture.artifactUrl;
   const folder = `${ids.projectId}/pages/${ids.pageId}/${ids.analysisId}`;
@@ -272,7 +279,41 @@ async function compareWithBaseline(
     await store.setPageBaseline(recorded.id, "first_capture");
     return { shot, changes: [] };
   }
-  return { shot, baseline, changes };
+  return { shot, baseline, changes, pictures: { before, after: capture.png } };
+}
+
+interface Pictures {
+  before: Uint8Array;
+  after: Uint8Array;
+}
+
+/**
+ * With a key, Claude adds one line per change, from the first viewport that showed changes. Its
+ * failure costs only the prose: the deterministic names stay, and the job goes on.
+ */
+async function addDescriptions(
+  deps: JobDeps,
+  job: PageJob,
+  url: string,
+  merged: PageChange[],
+  found: Array<{ viewport: string; changes: DescribedChange[]; pictures?: Pictures }>,
+): Promise<void> {
+  const vision = deps.capture.vision;
+  const shown = found.find((f) => f.changes.length > 0 && f.pictures);
+  if (!vision || !shown?.pictures) return;
+  try {
+    const descriptions = await describeChangesWithVision(
+      { url, changes: shown.changes, before: shown.pictures.before, after: shown.pictures.after },
+      vision,
+    );
+    for (const [index, description] of descriptions) {
+      const change = shown.changes[index];
+      const row = merged.find((m) => m.element === change?.element && m.kind === change?.kind);
+      if (row) row.description = description;
+    }
+  } catch (error) {
+    job.log.warn({ err: error }, "the vision pass failed; keeping the deterministic descriptions");
+  }
 }
 
 /** One row per element and kind, with the viewports it showed in (desktop first). */

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { Logger } from "probot";
 import type { BrowserPool, HostResolver } from "../../shared/capture/index.ts";
+import type { AnthropicClientOptions } from "../../shared/llm/index.ts";
 import type { Bucket, Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
 import type { JobQueue } from "./queue.ts";
@@ -22,6 +23,8 @@ export interface JobDeps {
     allowedTargets: readonly string[];
     /** Tests resolve names themselves; default the system resolver. */
     resolve?: HostResolver;
+    /** Claude describes each detected change in a line, when ANTHROPIC_API_KEY is set. */
+    vision?: AnthropicClientOptions;
     /** A link to one of Perceo's own artifacts, when the App has a public URL. */
     artifactUrl?: (bucket: Bucket, path: string) => string;
   };

@@ -20,6 +20,8 @@ export interface AppSettings {
     publicUrl?: string;
     /** PERCEO_CAPTURE_ALLOWED_TARGETS: private or local origins captures may open (comma-separated). */
     captureAllowedTargets?: string[];
+    /** ANTHROPIC_API_KEY: adds Claude's one-line description to each detected change. */
+    anthropicApiKey?: string;
   };
 }
 
@@ -81,6 +83,7 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
       ...(pushDelay ? { pushDelaySeconds: Number(pushDelay) } : {}),
       ...(publicUrl ? { publicUrl } : {}),
       captureAllowedTargets: captureTargets,
+      ...(env.ANTHROPIC_API_KEY?.trim() ? { anthropicApiKey: env.ANTHROPIC_API_KEY.trim() } : {}),
     },
     oidc: {
       issuer: env.PERCEO_OIDC_ISSUER || "https://token.actions.githubusercontent.com",

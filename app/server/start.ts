@@ -105,6 +105,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     capture: {
       pool: browsers,
       allowedTargets: settings.deploys?.captureAllowedTargets ?? [],
+      ...(settings.deploys?.anthropicApiKey ? { vision: { apiKey: settings.deploys.anthropicApiKey } } : {}),
       ...(publicUrl ? { artifactUrl: (bucket, path) => artifactLink(publicUrl, linkKey, bucket, path) } : {}),
     },
   };

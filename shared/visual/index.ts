@@ -1,6 +1,11 @@
 export { type CompareOptions, type CompareResult, compareImages, type ImageInput } from "./compare-images.ts";
 export { type DescribedChange, describeChanges } from "./describe-changes.ts";
 export {
+  type ChangeToDescribe,
+  describeChangesWithVision,
+  type VisionDescribeInput,
+} from "./describe-with-vision.ts";
+export {
   type ChangeKind,
   type ChangeScope,
   describeElement,
