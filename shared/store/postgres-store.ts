@@ -10,6 +10,7 @@ import type {
   ChangeLifecycleEvent,
   Deploy,
   DetectedChange,
+  FlowHealth,
   Insight,
   Page,
   PageBaseline,
@@ -22,6 +23,8 @@ import type {
   Screenshot,
   Store,
   TrackedSuggestion,
+  WeeklyScan,
+  WeeklyScanFinding,
 } from "./store.ts";
 
 export interface PostgresStoreOptions {
@@ -69,7 +72,12 @@ const CHECKPOINT = `id, project_id as "projectId", change_id as "changeId", hori
 const INSIGHT = `id, project_id as "projectId", fingerprint, kind, severity, title, body, status,
   private.iso_time(first_seen_at) as "firstSeenAt", private.iso_time(last_seen_at) as "lastSeenAt"`;
 const SUGGESTION = `id, project_id as "projectId", fingerprint, source, title, body, status,
-  private.iso_time(first_seen_at) as "firstSeenAt", private.iso_time(last_seen_at) as "lastSeenAt"`;
+  private.iso_time(first_seen_at) as "firstSeenAt", private.iso_time(last_seen_at) as "lastSeenAt",
+  times_suggested as "timesSuggested", page_id as "pageId", impact,
+  private.iso_time(addressed_at) as "addressedAt"`;
+const WEEKLY_SCAN = `id, project_id as "projectId", week_start::text as "weekStart", status,
+  issue_number as "issueNumber", summary, error, private.iso_time(started_at) as "startedAt",
+  private.iso_time(finished_at) as "finishedAt"`;
 
 /** The Store over Postgres: one SQL implementation for node-postgres and PGlite. */
 export function postgresStore(db: Database, options: PostgresStoreOptions): Store {
@@ -662,6 +670,177 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
       if (!row) return undefined;
       const { source, rank: _rank, ...capture } = row as typeof row & { rank: number };
       return { capture, source };
+    },
+
+    // The weekly scan's bookkeeping (issue #8).
+    listInstalledProjects() {
+      return db.query<Project>(
+        `select ${PROJECT} from public.projects where installation_id is not null order by created_at, id`,
+        [],
+      );
+    },
+
+    async beginWeeklyScan(projectId, weekStart) {
+      const [inserted] = await db.query<WeeklyScan>(
+        `insert into public.weekly_scans (project_id, week_start) values ($1, $2::date)
+         on conflict (project_id, week_start) do nothing returning ${WEEKLY_SCAN}`,
+        [projectId, weekStart],
+      );
+      if (inserted) return { scan: inserted, created: true };
+      const scan = await one<WeeklyScan>(
+        `select ${WEEKLY_SCAN} from public.weekly_scans where project_id = $1 and week_start = $2::date`,
+        [projectId, weekStart],
+        "weekly scan",
+      );
+      return { scan, created: false };
+    },
+
+    updateWeeklyScan(scanId, patch) {
+      return one<WeeklyScan>(
+        `update public.weekly_scans set status = coalesce($2, status), issue_number = coalesce($3, issue_number),
+           summary = coalesce($4::jsonb, summary), error = coalesce($5, error),
+           finished_at = case when coalesce($2, status) in ('succeeded', 'failed', 'skipped') then now() else finished_at end
+         where id = $1 returning ${WEEKLY_SCAN}`,
+        [
+          scanId,
+          patch.status ?? null,
+          patch.issueNumber ?? null,
+          patch.summary ? JSON.stringify(patch.summary) : null,
+          patch.error ?? null,
+        ],
+        `weekly scan ${scanId}`,
+      );
+    },
+
+    async previousWeeklyScan(projectId, weekStart) {
+      const [row] = await db.query<WeeklyScan>(
+        `select ${WEEKLY_SCAN} from public.weekly_scans
+         where project_id = $1 and week_start < $2::date and issue_number is not null
+         order by week_start desc limit 1`,
+        [projectId, weekStart],
+      );
+      return row;
+    },
+
+    async listProjectsScannedInWeek(weekStart) {
+      const rows = await db.query<{ projectId: string }>(
+        `select project_id as "projectId" from public.weekly_scans
+         where week_start = $1::date and status in ('succeeded', 'skipped')`,
+        [weekStart],
+      );
+      return rows.map((row) => row.projectId);
+    },
+
+    async recordWeeklyScanFindings(scanId, findings) {
+      if (findings.length === 0) return;
+      await db.query(
+        `insert into public.weekly_scan_findings as f (scan_id, project_id, fingerprint, evidence, title, comment_id)
+         select s.id, s.project_id, t.fingerprint, t.evidence, t.title, t.comment_id
+         from public.weekly_scans s, unnest($2::text[], $3::text[], $4::text[], $5::bigint[])
+           as t(fingerprint, evidence, title, comment_id)
+         where s.id = $1
+         on conflict (scan_id, fingerprint) do update set evidence = excluded.evidence, title = excluded.title,
+           comment_id = coalesce(excluded.comment_id, f.comment_id)`,
+        [
+          scanId,
+          findings.map((f) => f.fingerprint),
+          findings.map((f) => f.evidence),
+          findings.map((f) => f.title.slice(0, 300)),
+          findings.map((f) => f.commentId),
+        ],
+      );
+    },
+
+    listWeeklyScanFindings(scanId) {
+      return db.query<WeeklyScanFinding>(
+        `select fingerprint, evidence, title, comment_id::float8 as "commentId"
+         from public.weekly_scan_findings where scan_id = $1 order by fingerprint`,
+        [scanId],
+      );
+    },
+
+    recordWeeklySuggestions(projectId, weekStart, suggestions) {
+      if (suggestions.length === 0) return Promise.resolve([]);
+      return db.query<TrackedSuggestion>(
+        `insert into public.tracked_suggestions as t (project_id, fingerprint, source, title, body, page_id, impact,
+           last_suggested_week)
+         select $1, * , $8::date from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[])
+         on conflict (project_id, fingerprint) do update set source = excluded.source, title = excluded.title,
+           body = excluded.body, page_id = coalesce(excluded.page_id, t.page_id), impact = excluded.impact,
+           last_seen_at = greatest(now(), t.first_seen_at),
+           times_suggested = t.times_suggested
+             + case when t.last_suggested_week is distinct from excluded.last_suggested_week then 1 else 0 end,
+           last_suggested_week = excluded.last_suggested_week,
+           status = case when t.status = 'done' then 'open' else t.status end,
+           addressed_at = case when t.status = 'done' then null else t.addressed_at end
+         returning ${SUGGESTION}`,
+        [
+          projectId,
+          suggestions.map((s) => s.fingerprint),
+          suggestions.map((s) => s.source),
+          suggestions.map((s) => s.title.slice(0, 300)),
+          suggestions.map((s) => s.body ?? ""),
+          suggestions.map((s) => s.pageId ?? null),
+          suggestions.map((s) => s.impact ?? null),
+          weekStart,
+        ],
+      );
+    },
+
+    markSuggestionsAddressed(projectId, pageIds, stillSeen) {
+      return db.query<TrackedSuggestion>(
+        `update public.tracked_suggestions set status = 'done', addressed_at = now()
+         where project_id = $1 and status = 'open' and page_id = any($2::uuid[])
+           and fingerprint <> all($3::text[])
+         returning ${SUGGESTION}`,
+        [projectId, pageIds, stillSeen],
+      );
+    },
+
+    listTrackedSuggestions(projectId, { status } = {}) {
+      return db.query<TrackedSuggestion>(
+        `select ${SUGGESTION} from public.tracked_suggestions
+         where project_id = $1 and ($2::text[] is null or status = any($2::text[]))
+         order by last_seen_at desc, fingerprint`,
+        [projectId, status ?? null],
+      );
+    },
+
+    listInsights(projectId, { status, limit = 100 } = {}) {
+      return db.query<Insight>(
+        `select ${INSIGHT} from public.insights
+         where project_id = $1 and ($2::text[] is null or status = any($2::text[]))
+         order by array_position(array['critical', 'high', 'medium', 'low', 'info'], severity), last_seen_at desc, id
+         limit $3`,
+        [projectId, status ?? null, Math.min(Math.max(1, limit), 1_000)],
+      );
+    },
+
+    flowHealth(projectId, { since, until }) {
+      return db.query<FlowHealth>(
+        `select f.flow_name as "flowName", count(*)::int as runs,
+           count(*) filter (where f.status = 'passed')::int as passed,
+           count(*) filter (where f.status = 'failed')::int as failed,
+           count(*) filter (where f.status = 'flaky')::int as flaky,
+           (count(*) filter (where f.status in ('passed', 'flaky'))::float8
+             / nullif(count(*) filter (where f.status <> 'skipped'), 0)) as "passRate",
+           percentile_cont(0.5) within group (order by f.duration_ms)
+             filter (where f.status <> 'skipped') as "medianDurationMs",
+           max(f.duration_ms) filter (where f.status <> 'skipped') as "maxDurationMs"
+         from public.flow_runs f join public.test_runs r on r.id = f.test_run_id
+         where r.project_id = $1 and r.started_at >= $2 and r.started_at < $3
+         group by f.flow_name order by f.flow_name`,
+        [projectId, since.toISOString(), until.toISOString()],
+      );
+    },
+
+    listChangeCheckpoints(changeIds) {
+      if (changeIds.length === 0) return Promise.resolve([]);
+      return db.query<ChangeCheckpoint>(
+        `select ${CHECKPOINT} from public.change_checkpoints where change_id = any($1::uuid[])
+         order by change_id, horizon_days`,
+        [changeIds],
+      );
     },
 
     async close() {

@@ -366,6 +366,12 @@ export interface TrackedSuggestion extends Required<TrackedSuggestionInput> {
   status: "open" | "accepted" | "dismissed" | "done";
   firstSeenAt: string;
   lastSeenAt: string;
+  /** Weeks in which a scan made it (a rerun in the same week counts once). */
+  timesSuggested: number;
+  pageId: string | null;
+  impact: "high" | "medium" | "low" | null;
+  /** When a scan no longer found it. */
+  addressedAt: string | null;
 }
 
 export interface FeedbackInput {
@@ -374,6 +380,49 @@ export interface FeedbackInput {
   verdict: "ignore" | "confirm" | "false_positive";
   actor: string;
   comment?: string;
+}
+
+export type WeeklyScanStatus = "running" | "succeeded" | "failed" | "skipped";
+
+export interface WeeklyScan {
+  id: string;
+  projectId: string;
+  /** Monday of the ISO week, YYYY-MM-DD. */
+  weekStart: string;
+  status: WeeklyScanStatus;
+  issueNumber: number | null;
+  summary: Record<string, unknown>;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface WeeklyScanFinding {
+  fingerprint: string;
+  evidence: string;
+  title: string;
+  commentId: number | null;
+}
+
+export interface WeeklySuggestionInput {
+  fingerprint: string;
+  source: TrackedSuggestionInput["source"];
+  title: string;
+  body?: string;
+  pageId?: string;
+  impact?: "high" | "medium" | "low";
+}
+
+export interface FlowHealth {
+  flowName: string;
+  runs: number;
+  passed: number;
+  failed: number;
+  flaky: number;
+  /** Passed or flaky over runs that ran (skipped ones left out); null when none ran. */
+  passRate: number | null;
+  medianDurationMs: number | null;
+  maxDurationMs: number | null;
 }
 
 /** What the CLI and the Action need; every adapter (Postgres, PGlite, Supabase) provides it. */
@@ -478,4 +527,50 @@ export interface Store extends RunStore {
     viewport: PageViewport,
     options?: { now?: Date },
   ): Promise<PageBaseline | undefined>;
+
+  // The weekly scan's bookkeeping (issue #8).
+  /** Projects the App is installed on (an installation id), oldest first. */
+  listInstalledProjects(): Promise<Project[]>;
+  /** Idempotent on (project, week): the second call returns the first row, `created: false`. */
+  beginWeeklyScan(projectId: string, weekStart: string): Promise<{ scan: WeeklyScan; created: boolean }>;
+  updateWeeklyScan(
+    scanId: string,
+    patch: {
+      status?: WeeklyScanStatus;
+      issueNumber?: number;
+      summary?: Record<string, unknown>;
+      error?: string;
+    },
+  ): Promise<WeeklyScan>;
+  /** The newest scan before `weekStart` that opened an issue. */
+  previousWeeklyScan(projectId: string, weekStart: string): Promise<WeeklyScan | undefined>;
+  /** Ids of projects whose scan of the week starting `weekStart` succeeded or was skipped. */
+  listProjectsScannedInWeek(weekStart: string): Promise<string[]>;
+  /** Upserts by (scan, fingerprint). */
+  recordWeeklyScanFindings(scanId: string, findings: WeeklyScanFinding[]): Promise<void>;
+  listWeeklyScanFindings(scanId: string): Promise<WeeklyScanFinding[]>;
+  /** Upserts by fingerprint; `timesSuggested` grows once per week; a done suggestion seen again reopens. */
+  recordWeeklySuggestions(
+    projectId: string,
+    weekStart: string,
+    suggestions: WeeklySuggestionInput[],
+  ): Promise<TrackedSuggestion[]>;
+  /** Open suggestions about `pageIds` whose fingerprint is not in `stillSeen` become done (addressed). */
+  markSuggestionsAddressed(
+    projectId: string,
+    pageIds: string[],
+    stillSeen: string[],
+  ): Promise<TrackedSuggestion[]>;
+  listTrackedSuggestions(
+    projectId: string,
+    options?: { status?: TrackedSuggestion["status"][] },
+  ): Promise<TrackedSuggestion[]>;
+  /** Most severe first, then newest. */
+  listInsights(
+    projectId: string,
+    options?: { status?: Insight["status"][]; limit?: number },
+  ): Promise<Insight[]>;
+  /** Per flow, over the runs started in [since, until). */
+  flowHealth(projectId: string, window: { since: Date; until: Date }): Promise<FlowHealth[]>;
+  listChangeCheckpoints(changeIds: string[]): Promise<ChangeCheckpoint[]>;
 }

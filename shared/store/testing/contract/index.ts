@@ -7,6 +7,7 @@ import { useMigratedStore } from "./context.ts";
 import { describePageCaptures } from "./page-captures.ts";
 import { describeRowLevelSecurity } from "./rls.ts";
 import { describeRuns } from "./runs.ts";
+import { describeWeeklyScans } from "./weekly-scans.ts";
 
 /** Every behaviour the database and the Postgres adapter promise, on one engine. */
 export function describeStoreContract(engine: Engine) {
@@ -18,4 +19,5 @@ export function describeStoreContract(engine: Engine) {
   describeAnalyticsEvents(ctx);
   describeRowLevelSecurity(ctx);
   describeConcurrency(ctx);
+  describeWeeklyScans(ctx);
 }
