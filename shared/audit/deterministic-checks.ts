@@ -1,3 +1,4 @@
+import { formatBytes } from "../report/index.ts";
 import type { LinkReport } from "./check-links.ts";
 import { type AuditFinding, digest, type Impact } from "./finding.ts";
 import type { PageFacts, PageTimings } from "./page-facts.ts";
@@ -222,10 +223,4 @@ export function deterministicFindings(input: {
     });
   }
   return findings;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
-  if (bytes >= 1_000) return `${Math.round(bytes / 1_000)} kB`;
-  return `${bytes} B`;
 }

@@ -3,7 +3,6 @@ export { checkLinks, type LinkCheckOptions, type LinkReport, type LinkResult } f
 export {
   type AxeViolation,
   deterministicFindings,
-  formatBytes,
   type ViewportObservation,
 } from "./deterministic-checks.ts";
 export {

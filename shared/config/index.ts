@@ -16,6 +16,7 @@ export {
   type AnalyticsSettings,
   type Flow,
   type Locator,
+  type PageSetting,
   type PerceoConfig,
   type Persona,
   PRIORITIES,

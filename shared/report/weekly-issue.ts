@@ -1,0 +1,319 @@
+import type { ChangeCheckpoint } from "../store/index.ts";
+import type { PageFinding, WeeklyReport } from "../weekly/index.ts";
+import { formatBytes, formatDuration, pluralize } from "./format.ts";
+import { inlineCode, plainText } from "./untrusted-markdown.ts";
+
+export const WEEKLY_MARKER = "<!-- perceo:weekly-scan -->";
+export const FINDING_MARKER = "<!-- perceo:finding -->";
+const IMPACT_LABEL = { high: "🔴 High", medium: "🟠 Medium", low: "🟡 Low" } as const;
+const STATUS_LABEL = {
+  watching: "👀 watching",
+  validated: "✅ validated",
+  regressed: "📉 regressed",
+  inconclusive: "❔ inconclusive",
+  reverted: "↩️ reverted",
+} as const;
+const VERDICT_LABEL = {
+  improved: "improved",
+  worsened: "worsened",
+  neutral: "neutral",
+  insufficient_data: "too little data",
+} as const;
+const SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"] as const;
+
+/** The weekly issue's body: summary first, then changes, findings, flow health, gaps and insights. */
+export function renderWeeklyIssue(report: WeeklyReport, options: { findingComments?: number } = {}): string {
+  const lines: string[] = [WEEKLY_MARKER, ""];
+  lines.push(...summary(report), "");
+  lines.push(...changes(report), "");
+  lines.push(...findings(report, options.findingComments ?? 0), "");
+  lines.push(...flowHealth(report), "");
+  lines.push(...production(report));
+  lines.push(...coverageGaps(report), "");
+  lines.push(...insights(report), "");
+  lines.push("---");
+  lines.push(
+    `<sub>Perceo scanned ${pluralize(report.pages.length, "page")} on desktop (1280 px) and mobile (390 px)${report.vision === "on" ? " and asked Claude to look at them" : ""}. Next scan next week; this issue closes then.</sub>`,
+  );
+  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n")}\n`;
+}
+
+/** One finding as its own comment, so a 👍 or 👎 says which finding it is about. */
+export function renderFindingComment(finding: PageFinding & { timesSuggested: number }): string {
+  return [
+    `${FINDING_MARKER}`,
+    `**${IMPACT_LABEL[finding.impact]}** · ${plainText(finding.pageName)} · ${checkName(finding)}`,
+    "",
+    `${inlineCode(finding.element)} — ${inlineCode(finding.current, 200)}`,
+    "",
+    `**Suggestion:** ${plainText(finding.suggestion)}${predicted(finding)}`,
+    ...(finding.timesSuggested > 1
+      ? ["", `_Suggested ${ordinal(finding.timesSuggested)} week in a row._`]
+      : []),
+    "",
+    "<sub>👍 worth fixing · 👎 not useful: Perceo stops raising it until the page changes.</sub>",
+  ].join("\n");
+}
+
+function summary(report: WeeklyReport): string[] {
+  const lines = [`## Summary`, ""];
+  const week = `${formatDay(report.since)} – ${formatDay(shift(report.until, -1))}`;
+  lines.push(`**${plainText(report.project)}**, week of ${week}.`, "");
+  const high = report.findings.filter((f) => f.impact === "high");
+  const failedPages = report.pages.filter((p) => p.error);
+  if (report.pages.length === 0) {
+    lines.push("- **No pages to scan:** list your live pages under `pages:` in `.perceo/config.yml`.");
+  } else {
+    const where = [...new Set(high.map((f) => plainText(f.pageName)))].join(", ");
+    lines.push(
+      `- **${pluralize(report.findings.length, "finding")}** on ${pluralize(report.pages.length - failedPages.length, "page")}${high.length > 0 ? `, ${high.length} of high impact (${where})` : ""}.${report.hiddenByFeedback > 0 ? ` ${report.hiddenByFeedback} hidden after a 👎.` : ""}`,
+    );
+  }
+  if (failedPages.length > 0) {
+    lines.push(
+      `- ⚠️ **${pluralize(failedPages.length, "page")} could not be scanned:** ${failedPages.map((p) => plainText(p.name)).join(", ")}.`,
+    );
+  }
+  if (report.addressed.length > 0) {
+    lines.push(
+      `- ✅ **${pluralize(report.addressed.length, "earlier suggestion")} fixed:** no longer found this week.`,
+    );
+  }
+  const regressed = report.changes.filter((c) => c.change.status === "regressed").length;
+  const validated = report.changes.filter((c) => c.change.status === "validated").length;
+  lines.push(
+    report.changes.length === 0
+      ? "- **No changes detected** on your pages this week."
+      : `- **${pluralize(report.changes.length, "change")}** on your pages${regressed + validated > 0 ? `: ${[validated ? `${validated} helped` : "", regressed ? `${regressed} hurt` : ""].filter(Boolean).join(", ")}` : ", still being measured"}.`,
+  );
+  const ran = report.flowHealth.filter((f) => f.passRate !== null);
+  if (ran.length === 0) {
+    lines.push("- **No flow runs** recorded this week.");
+  } else {
+    const failing = ran.filter((f) => f.failed > 0);
+    const flaky = ran.filter((f) => f.flaky > 0);
+    const clean = ran.length - new Set([...failing, ...flaky].map((f) => f.flowName)).size;
+    lines.push(
+      `- **Flows:** ${clean} of ${ran.length} passed every run${failing.length ? `; failing: ${failing.map((f) => inlineCode(f.flowName)).join(", ")}` : ""}${flaky.length ? `; flaky: ${flaky.map((f) => inlineCode(f.flowName)).join(", ")}` : ""}.`,
+    );
+  }
+  if (report.analytics.state === "read") {
+    const worst = [...report.analytics.productionFlows]
+      .filter((f) => f.successRate !== null && f.entered >= 50)
+      .sort((a, b) => (a.successRate ?? 0) - (b.successRate ?? 0))[0];
+    lines.push(
+      `- **Production** (${sourceName(report.analytics.source)}): ${worst ? `lowest success ${inlineCode(worst.flow)} at ${pct(worst.successRate ?? 0)} of ${worst.entered.toLocaleString("en-US")} sessions` : "no flow had enough sessions to judge"}; ${pluralize(report.coverageGaps.length, "coverage gap")}.`,
+    );
+  } else if (report.analytics.state === "failed") {
+    lines.push(
+      `- ⚠️ **${sourceName(report.analytics.source)} could not be read:** ${plainText(report.analytics.error)}`,
+    );
+  } else {
+    lines.push(
+      "- **Analytics off:** add `analytics:` to `.perceo/config.yml` to see whether changes helped real users.",
+    );
+  }
+  if (report.insights.length > 0)
+    lines.push(`- **${pluralize(report.insights.length, "open insight")}** below.`);
+  return lines;
+}
+
+function changes(report: WeeklyReport): string[] {
+  const lines = ["## Changes of the week", ""];
+  if (report.changes.length === 0) return [...lines, "Nothing changed on the watched pages since last week."];
+  lines.push("| Page | Change | Seen | Status | Checkpoints |", "|---|---|---|---|---|");
+  for (const { change, pageName, checkpoints } of report.changes) {
+    const what =
+      change.before && change.after
+        ? `${plainText(change.element)}: ${inlineCode(change.before, 60)} → ${inlineCode(change.after, 60)}`
+        : `${plainText(change.element)} ${change.kind === "removed" ? "removed" : change.kind === "added" ? "added" : `(${change.kind})`}`;
+    lines.push(
+      `| ${plainText(pageName)} | ${what} | ${formatDay(change.firstDetectedDate)} | ${STATUS_LABEL[change.status]} | ${checkpointCell(checkpoints, change.firstDetectedDate)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "<sub>Each change is measured 7, 14, 30, 60 and 90 days after it appeared, on equal windows before and after.</sub>",
+  );
+  return lines;
+}
+
+function checkpointCell(checkpoints: readonly ChangeCheckpoint[], firstDetected: string): string {
+  if (checkpoints.length === 0) return `first at ${formatDay(shift(firstDetected, 8))}`;
+  return checkpoints.map((c) => `${c.horizonDays} d ${VERDICT_LABEL[c.verdict]}`).join(", ");
+}
+
+function findings(report: WeeklyReport, commented: number): string[] {
+  const lines = ["## Audit findings", ""];
+  if (report.findings.length === 0) {
+    return [
+      ...lines,
+      report.pages.length === 0 ? "No pages configured." : "Nothing to fix on the scanned pages. 🎉",
+    ];
+  }
+  for (const impact of ["high", "medium", "low"] as const) {
+    const group = report.findings.filter((f) => f.impact === impact);
+    if (group.length === 0) continue;
+    lines.push(`### ${IMPACT_LABEL[impact]} impact (${group.length})`, "");
+    for (const f of group) {
+      const repeat = f.timesSuggested > 1 ? ` _(${ordinal(f.timesSuggested)} week)_` : "";
+      lines.push(
+        `- **${plainText(f.pageName)}** · ${checkName(f)}${f.viewport ? ` (${f.viewport})` : ""}: ${inlineCode(f.element, 80)} — ${inlineCode(f.current, 140)}. ${plainText(f.suggestion)}${predicted(f)}${repeat}`,
+      );
+    }
+    lines.push("");
+  }
+  if (commented > 0) {
+    lines.push(
+      `<sub>The ${commented === report.findings.length ? "" : `${commented} most important `}findings are also posted as comments below: react 👍 or 👎 there to tune next week's scan.</sub>`,
+    );
+  }
+  const pages = report.pages.filter((p) => !p.error && p.loadMs !== undefined);
+  if (pages.length > 0) {
+    lines.push(
+      "",
+      "<details><summary>Pages scanned</summary>",
+      "",
+      "| Page | Findings | Load (desktop) | Transferred |",
+      "|---|---|---|---|",
+    );
+    for (const p of report.pages) {
+      lines.push(
+        `| ${plainText(p.name)} | ${p.error ? `⚠️ ${plainText(p.error.slice(0, 120))}` : p.findings} | ${p.loadMs !== undefined ? formatDuration(p.loadMs) : "–"} | ${p.transferBytes !== undefined ? formatBytes(p.transferBytes) : "–"} |`,
+      );
+    }
+    lines.push("", "</details>");
+  }
+  return lines;
+}
+
+function flowHealth(report: WeeklyReport): string[] {
+  const lines = ["## Flow health (last 7 days)", ""];
+  const ran = report.flowHealth.filter((f) => f.passRate !== null);
+  if (ran.length === 0)
+    return [...lines, "No flow runs were recorded this week: is the Perceo Action in your CI?"];
+  const sorted = [...ran].sort(
+    (a, b) => (a.passRate ?? 0) - (b.passRate ?? 0) || a.flowName.localeCompare(b.flowName),
+  );
+  lines.push("| Flow | Runs | Pass rate | Flaky | Failed | Median time |", "|---|---:|---:|---:|---:|---:|");
+  for (const f of sorted) {
+    const mark = f.failed > 0 ? "❌ " : f.flaky > 0 ? "⚠️ " : "";
+    lines.push(
+      `| ${mark}${inlineCode(f.flowName)} | ${f.runs} | ${pct(f.passRate ?? 0)} | ${f.flaky} | ${f.failed} | ${f.medianDurationMs === null ? "–" : formatDuration(f.medianDurationMs)} |`,
+    );
+  }
+  const slowest = [...ran]
+    .filter((f) => f.medianDurationMs !== null)
+    .sort((a, b) => (b.medianDurationMs ?? 0) - (a.medianDurationMs ?? 0))
+    .slice(0, 3);
+  if (slowest.length > 0) {
+    lines.push(
+      "",
+      `Slowest: ${slowest.map((f) => `${inlineCode(f.flowName)} ${formatDuration(f.medianDurationMs ?? 0)} median (${formatDuration(f.maxDurationMs ?? 0)} at worst)`).join(", ")}.`,
+    );
+  }
+  return lines;
+}
+
+function production(report: WeeklyReport): string[] {
+  if (report.analytics.state !== "read") return [];
+  const flows = report.analytics.productionFlows.filter((f) => f.entered > 0);
+  if (flows.length === 0) return [];
+  const lines = [`## Flows in production (${sourceName(report.analytics.source)})`, ""];
+  lines.push(
+    "| Flow | Sessions | Success | Daily users | Median time | Most stop before | Mobile vs desktop |",
+    "|---|---:|---:|---:|---:|---|---|",
+  );
+  for (const f of [...flows].sort((a, b) => b.entered - a.entered)) {
+    const mobile = f.devices.mobile.successRate;
+    const desktop = f.devices.desktop.successRate;
+    lines.push(
+      `| ${inlineCode(f.flow)} | ${f.entered.toLocaleString("en-US")} | ${f.successRate === null ? "–" : pct(f.successRate)} | ${Math.round(f.dailyUsers).toLocaleString("en-US")} | ${f.medianDurationMs === null ? "–" : formatDuration(f.medianDurationMs)} | ${f.topExitStep ? inlineCode(f.topExitStep.step, 60) : "–"} | ${mobile === null || desktop === null ? "–" : `${pct(mobile)} vs ${pct(desktop)}`} |`,
+    );
+  }
+  lines.push("");
+  return lines;
+}
+
+function coverageGaps(report: WeeklyReport): string[] {
+  const lines = ["## Coverage gaps", ""];
+  if (report.analytics.state !== "read")
+    return [...lines, "Connect analytics to see which pages real visitors use that no flow tests."];
+  if (report.coverageGaps.length === 0)
+    return [...lines, "Every page real visitors use often is visited by a flow."];
+  for (const gap of report.coverageGaps.slice(0, 10))
+    lines.push(`- **${gap.severity}** · ${plainText(gap.title)}. ${plainText(actionOf(gap.body))}`);
+  return lines;
+}
+
+function insights(report: WeeklyReport): string[] {
+  const lines = ["## Open insights", ""];
+  if (report.insights.length === 0) return [...lines, "None."];
+  const sorted = [...report.insights].sort(
+    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity),
+  );
+  for (const insight of sorted.slice(0, 15)) {
+    lines.push(`- **${insight.severity}** · ${plainText(insight.title)}`);
+    const body = insight.body.split("\n").filter((line) => line.trim() !== "");
+    for (const line of body.slice(0, 6))
+      lines.push(`  ${line.startsWith("- ") ? `- ${plainText(line.slice(2))}` : plainText(line)}`);
+  }
+  return lines;
+}
+
+function actionOf(body: string): string {
+  const match = body.match(/Suggested action: (.*)$/s);
+  return (match?.[1] ?? "").trim();
+}
+
+function checkName(finding: PageFinding): string {
+  const names: Record<PageFinding["check"], string> = {
+    axe: "accessibility (axe)",
+    title: "title",
+    "meta-description": "meta description",
+    "open-graph": "Open Graph",
+    h1: "h1",
+    "cta-above-fold": "call to action",
+    "image-alt": "alt text",
+    "broken-link": "broken link",
+    "console-error": "console errors",
+    "page-weight": "page weight",
+    "load-time": "load time",
+    vision: "Claude's review",
+  };
+  return names[finding.check];
+}
+
+function predicted(finding: PageFinding): string {
+  if (!finding.predicted) return "";
+  const arrow = finding.predicted.direction === "increase" ? "↑" : "↓";
+  return ` _Expected: ${finding.predicted.metric.replaceAll("_", " ")} ${arrow}._`;
+}
+
+function ordinal(n: number): string {
+  const suffix =
+    n % 100 >= 11 && n % 100 <= 13
+      ? "th"
+      : (({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th");
+  return `${n}${suffix}`;
+}
+
+function sourceName(source: "posthog" | "ga4"): string {
+  return source === "posthog" ? "PostHog" : "GA4";
+}
+
+function pct(value: number): string {
+  return `${(value * 100).toFixed(1)}%`;
+}
+
+function shift(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function formatDay(day: string): string {
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "short",
+    timeZone: "UTC",
+  });
+}

@@ -1,0 +1,207 @@
+import { type AnalyticsProvider, type FlowFunnelStats, providerFromConfig } from "../analytics/index.ts";
+import type { BrowserPool, HostResolver } from "../capture/index.ts";
+import type { PerceoProject } from "../config/index.ts";
+import type {
+  ChangeCheckpoint,
+  DetectedChange,
+  FlowHealth,
+  Insight,
+  Page,
+  Store,
+  TrackedSuggestion,
+  WeeklySuggestionInput,
+} from "../store/index.ts";
+import { learnFromAnalytics } from "./learn-from-analytics.ts";
+import { byImpact, feedbackKey, findingTitle, type PageFinding } from "./page-findings.ts";
+import { type PageScan, scanPages } from "./scan-pages.ts";
+import { isoWeekStart, shiftDays } from "./week.ts";
+
+/** Everything the weekly issue says, gathered without GitHub. */
+export interface WeeklyReport {
+  project: string;
+  /** YYYY-MM-DD the scan ran for (the issue's title). */
+  scanDate: string;
+  weekStart: string;
+  /** The week looked back on: [since, until). */
+  since: string;
+  until: string;
+  pages: Array<{
+    name: string;
+    url: string;
+    findings: number;
+    error?: string;
+    loadMs?: number;
+    transferBytes?: number;
+  }>;
+  /** Shown findings, highest impact first, with how many weeks each was suggested. */
+  findings: Array<PageFinding & { timesSuggested: number }>;
+  /** Findings left out because someone 👎'd them and nothing changed since. */
+  hiddenByFeedback: number;
+  /** Suggestions of earlier weeks this scan no longer found. */
+  addressed: TrackedSuggestion[];
+  changes: Array<{ change: DetectedChange; pageName: string; checkpoints: ChangeCheckpoint[] }>;
+  flowHealth: FlowHealth[];
+  analytics:
+    | { state: "off" }
+    | { state: "failed"; source: "posthog" | "ga4"; error: string }
+    | {
+        state: "read";
+        source: "posthog" | "ga4";
+        productionFlows: FlowFunnelStats[];
+        checkpointsWritten: number;
+      };
+  coverageGaps: Insight[];
+  insights: Insight[];
+  /** Claude looked at the pages. */
+  vision: "off" | "on" | "failed";
+}
+
+export interface CollectInput {
+  store: Store;
+  projectId: string;
+  projectName: string;
+  project: PerceoProject;
+  commitSha: string;
+  now: Date;
+  pool: BrowserPool;
+  env: NodeJS.ProcessEnv;
+  resolve?: HostResolver;
+  /** Default: from `analytics` in the config and the key in `env`. */
+  provider?: AnalyticsProvider;
+  /** Anthropic's API root (tests). */
+  llmBaseUrl?: string;
+}
+
+/**
+ * 1. scan every configured page (capture, audit, vision), 2. leave out what people 👎'd, 3. track
+ * suggestions (count the week, mark the vanished addressed), 4. learn from analytics, 5. gather the
+ * week's changes, flow health and open insights.
+ */
+export async function collectWeeklyReport(input: CollectInput): Promise<WeeklyReport> {
+  const { store, projectId, now } = input;
+  const weekStart = isoWeekStart(now);
+  const until = now.toISOString().slice(0, 10);
+  const since = shiftDays(until, -7);
+  const config = input.project.config;
+
+  const apiKey = input.env.ANTHROPIC_API_KEY;
+  const scans = await scanPages({
+    store,
+    projectId,
+    commitSha: input.commitSha,
+    pages: config.pages ?? [],
+    pool: input.pool,
+    ...(config.allowedTargets ? { allowedTargets: config.allowedTargets } : {}),
+    ...(input.resolve ? { resolve: input.resolve } : {}),
+    ...(apiKey ? { llm: { apiKey, ...(input.llmBaseUrl ? { baseUrl: input.llmBaseUrl } : {}) } } : {}),
+  });
+
+  const all = scans.flatMap((s) => s.findings);
+  const ignored = new Set(await store.listIgnoredFingerprints(projectId));
+  const shown = byImpact(all.filter((f) => !ignored.has(feedbackKey(f))));
+  const tracked = await store.recordWeeklySuggestions(projectId, weekStart, shown.map(asSuggestion));
+  const times = new Map(tracked.map((t) => [t.fingerprint, t.timesSuggested]));
+  const scanned = scans.filter((s) => !s.error).map((s) => s.page.id);
+  const addressed = await store.markSuggestionsAddressed(
+    projectId,
+    scanned,
+    all.map((f) => f.fingerprint),
+  );
+
+  const flowHealth = await store.flowHealth(projectId, {
+    since: new Date(`${since}T00:00:00Z`),
+    until: now,
+  });
+  const pagesById = new Map<string, Page>(scans.map((s) => [s.page.id, s.page]));
+  const analytics = await readAnalytics(input, pagesById, flowHealth, until);
+
+  const recent = await store.listDetectedChanges(projectId, {
+    since: new Date(`${shiftDays(until, -90)}T00:00:00Z`),
+    limit: 500,
+  });
+  const ofTheWeek = recent.filter(
+    (c) => c.firstDetectedDate >= since || c.statusChangedAt.slice(0, 10) >= since,
+  );
+  const checkpoints = await store.listChangeCheckpoints(ofTheWeek.map((c) => c.id));
+  const names = new Map(scans.map((s) => [s.page.id, s.name]));
+  const openInsights = await store.listInsights(projectId, { status: ["open"], limit: 100 });
+
+  return {
+    project: input.projectName,
+    scanDate: until,
+    weekStart,
+    since,
+    until,
+    pages: scans.map(pageSummary),
+    findings: shown.map((f) => ({ ...f, timesSuggested: times.get(f.fingerprint) ?? 1 })),
+    hiddenByFeedback: all.length - shown.length,
+    addressed,
+    changes: ofTheWeek.map((change) => ({
+      change,
+      pageName: names.get(change.pageId) ?? "a page no longer configured",
+      checkpoints: checkpoints.filter((c) => c.changeId === change.id),
+    })),
+    flowHealth,
+    analytics,
+    coverageGaps: openInsights.filter((i) => i.kind === "coverage_gap"),
+    insights: openInsights.filter((i) => i.kind !== "coverage_gap"),
+    vision: !apiKey ? "off" : scans.some((s) => s.visionError) ? "failed" : "on",
+  };
+}
+
+async function readAnalytics(
+  input: CollectInput,
+  pages: ReadonlyMap<string, Page>,
+  flowHealth: readonly FlowHealth[],
+  today: string,
+): Promise<WeeklyReport["analytics"]> {
+  const settings = input.project.config.analytics;
+  if (!input.provider && !settings) return { state: "off" };
+  const source = input.provider?.source ?? (settings?.provider as "posthog" | "ga4");
+  try {
+    const provider =
+      input.provider ?? providerFromConfig(settings as NonNullable<typeof settings>, input.env);
+    const synthetic = new Map(
+      flowHealth.filter((f) => f.passRate !== null).map((f) => [f.flowName, f.passRate as number]),
+    );
+    const lesson = await learnFromAnalytics({
+      store: input.store,
+      projectId: input.projectId,
+      provider,
+      project: input.project,
+      pages,
+      today,
+      synthetic,
+    });
+    return {
+      state: "read",
+      source,
+      productionFlows: lesson.report?.flows ?? [],
+      checkpointsWritten: lesson.checkpoints.filter((c) => c.created).length,
+    };
+  } catch (error) {
+    return { state: "failed", source, error: (error as Error).message };
+  }
+}
+
+function asSuggestion(finding: PageFinding): WeeklySuggestionInput {
+  return {
+    fingerprint: finding.fingerprint,
+    source: finding.check === "vision" ? "llm" : "weekly_scan",
+    title: findingTitle(finding),
+    body: finding.suggestion,
+    pageId: finding.pageId,
+    impact: finding.impact,
+  };
+}
+
+function pageSummary(scan: PageScan): WeeklyReport["pages"][number] {
+  return {
+    name: scan.name,
+    url: scan.page.url,
+    findings: scan.findings.length,
+    ...(scan.error ? { error: scan.error } : {}),
+    ...(scan.loadMs !== undefined ? { loadMs: scan.loadMs } : {}),
+    ...(scan.transferBytes !== undefined ? { transferBytes: scan.transferBytes } : {}),
+  };
+}
