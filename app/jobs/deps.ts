@@ -5,6 +5,7 @@ import type { AnthropicClientOptions } from "../../shared/llm/index.ts";
 import type { Bucket, Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
 import type { JobQueue } from "./queue.ts";
+import type { WeeklyScanServices } from "./weekly-scan.ts";
 
 /** What a background job may use; tests hand in the same real pieces the server does. */
 export interface JobDeps {
@@ -28,4 +29,6 @@ export interface JobDeps {
     /** A link to one of Perceo's own artifacts, when the App has a public URL. */
     artifactUrl?: (bucket: Bucket, path: string) => string;
   };
+  /** The weekly scan's environment and clock; default process.env and now. */
+  weeklyScan?: WeeklyScanServices;
 }

@@ -10,6 +10,7 @@ export type TaskName =
   | "flows-result"
   | "pr-command"
   | "weekly-scan"
+  | "weekly-scan-tick"
   | "forget-deliveries"
   | "deploy-diff";
 

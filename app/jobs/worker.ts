@@ -8,12 +8,19 @@ import { deployDiffPayload, flowsResultPayload, prCommandPayload, prImpactPayloa
 import { runPrCommand } from "./pr-command.ts";
 import { analysePullRequest } from "./pr-impact.ts";
 import { forgetOldDeliveries, type TaskName, workerLogger } from "./queue.ts";
+import { queueDueWeeklyScans, runWeeklyScan } from "./weekly-scan.ts";
+import { weeklyScanPayload } from "./weekly-scan-payloads.ts";
 
 /**
  * Scheduled work comes from graphile-worker's crontab in Postgres, never from an in-process timer:
  * with several App processes, each tick still runs once.
  */
-export const CRONTAB = ["0 6 * * 1 weekly-scan ?max=3", "30 3 * * * forget-deliveries ?max=3"].join("\n");
+// The hourly tick queues each repository's weekly scan (the job waits for the configured day and
+// hour); `fill` runs a tick missed while no App process was up, so a missed week is caught up at start.
+export const CRONTAB = [
+  "0 * * * * weekly-scan-tick ?fill=1h&max=1",
+  "30 3 * * * forget-deliveries ?max=3",
+].join("\n");
 
 /** GitHub answers that retrying cannot change: the repository or pull request is gone, or the request is wrong. */
 const FINAL_STATUSES = new Set([404, 410, 422]);
@@ -59,9 +66,9 @@ export function buildTaskList(deps: JobDeps): Record<TaskName, Task> {
     "flows-result": task("flows-result", flowsResultPayload, (job, log) => reportFlowResults(deps, job, log)),
     "pr-command": task("pr-command", prCommandPayload, (job, log) => runPrCommand(deps, job, log)),
     "deploy-diff": task("deploy-diff", deployDiffPayload, (job, log) => diffDeploy(deps, job, log)),
-    "weekly-scan": async () => {
-      // The weekly scan itself is its own issue; the schedule is in place so it lands as a task only.
-      deps.log.info({ task: "weekly-scan" }, "weekly scan is not built yet");
+    "weekly-scan": task("weekly-scan", weeklyScanPayload, (job, log) => runWeeklyScan(deps, job, log)),
+    "weekly-scan-tick": async () => {
+      await queueDueWeeklyScans(deps, deps.log.child({ task: "weekly-scan-tick" }));
     },
     "forget-deliveries": async () => {
       const forgotten = await forgetOldDeliveries(deps.pool);

@@ -9,6 +9,7 @@ import { perceoApp } from "../index.ts";
 import { ingestRoute } from "../ingest/ingest-route.ts";
 import type { JobDeps } from "../jobs/deps.ts";
 import { postgresJobQueue, prepareQueueSchema } from "../jobs/queue.ts";
+import type { WeeklyScanServices } from "../jobs/weekly-scan.ts";
 import { startWorker, type WorkerOptions } from "../jobs/worker.ts";
 import { healthRoute } from "./health.ts";
 import type { AppSettings } from "./settings.ts";
@@ -23,6 +24,8 @@ export interface StartOptions {
   blobsDir?: string;
   /** The browsers for page captures; default a pool that launches Chromium on first use. */
   browsers?: BrowserPool;
+  /** The weekly scan's environment and clock (tests). */
+  weeklyScan?: WeeklyScanServices;
 }
 
 export interface RunningApp {
@@ -108,6 +111,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
       ...(settings.deploys?.anthropicApiKey ? { vision: { apiKey: settings.deploys.anthropicApiKey } } : {}),
       ...(publicUrl ? { artifactUrl: (bucket, path) => artifactLink(publicUrl, linkKey, bucket, path) } : {}),
     },
+    ...(options.weeklyScan ? { weeklyScan: options.weeklyScan } : {}),
   };
   await server.start();
   const workerOptions =

@@ -1,6 +1,7 @@
 import { type AnalyticsProvider, type FlowFunnelStats, providerFromConfig } from "../analytics/index.ts";
 import type { BrowserPool, HostResolver } from "../capture/index.ts";
 import type { PerceoProject } from "../config/index.ts";
+import type { AnthropicClientOptions } from "../llm/index.ts";
 import type {
   ChangeCheckpoint,
   DetectedChange,
@@ -66,6 +67,10 @@ export interface CollectInput {
   pool: BrowserPool;
   env: NodeJS.ProcessEnv;
   resolve?: HostResolver;
+  /** What the SSRF guard lets through although private; default the config's `allowedTargets`. */
+  allowedTargets?: readonly string[];
+  /** Claude's vision audit; default when `env.ANTHROPIC_API_KEY` is set. */
+  llm?: AnthropicClientOptions;
   /** Default: from `analytics` in the config and the key in `env`. */
   provider?: AnalyticsProvider;
   /** Anthropic's API root (tests). */
@@ -85,15 +90,17 @@ export async function collectWeeklyReport(input: CollectInput): Promise<WeeklyRe
   const config = input.project.config;
 
   const apiKey = input.env.ANTHROPIC_API_KEY;
+  const llm = input.llm ?? (apiKey ? { apiKey } : undefined);
+  const allowedTargets = input.allowedTargets ?? config.allowedTargets;
   const scans = await scanPages({
     store,
     projectId,
     commitSha: input.commitSha,
     pages: config.pages ?? [],
     pool: input.pool,
-    ...(config.allowedTargets ? { allowedTargets: config.allowedTargets } : {}),
+    ...(allowedTargets ? { allowedTargets } : {}),
     ...(input.resolve ? { resolve: input.resolve } : {}),
-    ...(apiKey ? { llm: { apiKey, ...(input.llmBaseUrl ? { baseUrl: input.llmBaseUrl } : {}) } } : {}),
+    ...(llm ? { llm: { ...llm, ...(input.llmBaseUrl ? { baseUrl: input.llmBaseUrl } : {}) } } : {}),
   });
 
   const all = scans.flatMap((s) => s.findings);
@@ -145,7 +152,7 @@ export async function collectWeeklyReport(input: CollectInput): Promise<WeeklyRe
     analytics,
     coverageGaps: openInsights.filter((i) => i.kind === "coverage_gap"),
     insights: openInsights.filter((i) => i.kind !== "coverage_gap"),
-    vision: !apiKey ? "off" : scans.some((s) => s.visionError) ? "failed" : "on",
+    vision: !llm ? "off" : scans.some((s) => s.visionError) ? "failed" : "on",
   };
 }
 
