@@ -134,6 +134,37 @@ describe("the Action in a workflow", { timeout: 90_000 }, () => {
     expect(ran.sort()).toEqual(["footer-links", "home-hero", "not-found"]);
   });
 
+  it("with a base commit the remote does not have, fails for affected flows saying how to fix the checkout, and runs named flows against the newest baselines", async () => {
+    const workspace = await checkout(repo, "feature", "unknown-base");
+    const payload = pullRequestPayload(repo) as { pull_request: { base: { sha: string } } };
+    payload.pull_request.base.sha = "0123456789abcdef0123456789abcdef01234567";
+    const run = (flows: string) =>
+      runAction({
+        workspace,
+        eventName: "pull_request",
+        payload,
+        sha: repo.featureSha,
+        ref: "refs/pull/2/merge",
+        inputs: { "base-url": shop.url, flows },
+      });
+
+    const affected = await run("affected");
+    expect(affected.exitCode).toBe(1);
+    expect(affected.log.match(/::error::.*/)?.[0]).toMatch(
+      /^::error::Perceo could not run: git fetch .* origin 0123456789abcdef0123456789abcdef01234567 failed.* — check that the base commit is on origin .*, or set flows: all$/,
+    );
+    expect(affected.outputs).toEqual({});
+
+    expectCheckRun();
+    const named = await run("not-found");
+    expect(named.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(named.exitCode).toBe(0);
+    expect(named.log).toMatch(
+      /::warning::Perceo: git fetch .* failed.*; screenshots are compared with the newest baselines instead/,
+    );
+    expect(named.outputs.passed).toBe("1");
+  });
+
   it("runs a fork's pull request, stores nothing and writes no check run, and says why", async () => {
     const workspace = await checkout(repo, "feature", "fork");
     const result = await prRun(workspace, { flows: "not-found" }, { fork: true });
@@ -270,6 +301,138 @@ describe("the Action in a workflow", { timeout: 90_000 }, () => {
           ),
         },
       ]);
+    } finally {
+      await reworded.close();
+    }
+  });
+
+  it("with Supabase, makes a default-branch push's screenshots the baselines in one RPC, and compares the next pull request with them", async () => {
+    const SUPABASE = "https://perceo-shop.supabase.co";
+    const PROJECT_ID = "11111111-2222-4333-8444-555555555555";
+    const key = { "supabase-url": SUPABASE, "supabase-key": "service-role-secret" };
+    const storagePath = (runId: string) =>
+      `${PROJECT_ID}/${runId}/screenshots/not-found/attempt-1/not-found.png`;
+    const pushRun = "gh-4242-1-shard-1-of-1";
+    const prRunId = "gh-4343-1-shard-1-of-1";
+    const supabase = () =>
+      nock(SUPABASE)
+        .matchHeader("apikey", "service-role-secret")
+        .matchHeader("authorization", "Bearer service-role-secret");
+    const projectRow = {
+      id: PROJECT_ID,
+      full_name: REPOSITORY,
+      installation_id: null,
+      repository_id: 186853002,
+      default_branch: "main",
+      created_at: "2026-11-23T10:00:00+00:00",
+    };
+    const recorded: Array<{ p_run: { id: string }; p_context: Record<string, unknown> }> = [];
+    const expectRecordedRun = () =>
+      supabase()
+        .post("/rest/v1/projects", [
+          { full_name: REPOSITORY, repository_id: 186853002, default_branch: "main" },
+        ])
+        .query({ on_conflict: "full_name", select: "*" })
+        .reply(201, [projectRow])
+        .post("/rest/v1/rpc/record_test_run", (body) => {
+          // nock may offer this matcher other requests' bodies too: keep only the run.
+          if (body?.p_project_id !== PROJECT_ID || !body.p_run) return false;
+          recorded.push(body);
+          return true;
+        })
+        .reply(200, JSON.stringify("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"));
+
+    // 1. The push: no baseline yet; the screenshot is uploaded, the run recorded, then approved.
+    const workspace = await checkout(repo, "main", "supabase-baselines");
+    let baselinePicture: Buffer | undefined;
+    expectRecordedRun();
+    supabase()
+      .post("/rest/v1/rpc/resolve_baseline", (body) => body.p_flow_name === "not-found")
+      .reply(200, [])
+      .post(`/storage/v1/object/screenshots/${storagePath(pushRun)}`, (body) => {
+        // A PNG arrives hex-encoded (nock's form for binary bodies).
+        if (typeof body !== "string" || !body.startsWith("89504e47")) return false;
+        baselinePicture = Buffer.from(body, "hex");
+        return true;
+      })
+      .matchHeader("x-upsert", "true")
+      .reply(200, { Key: `screenshots/${storagePath(pushRun)}` })
+      .post("/rest/v1/rpc/approve_run_screenshots", {
+        p_project_id: PROJECT_ID,
+        p_run_key: pushRun,
+        p_reviewed_by: "perceo/action",
+      })
+      .reply(200, "1");
+    expectCheckRun();
+    const pushed = await runAction({
+      workspace,
+      eventName: "push",
+      payload: pushPayload(repo),
+      sha: repo.mainSha,
+      ref: "refs/heads/main",
+      inputs: { "base-url": shop.url, flows: "not-found", ...key },
+    });
+    expect(pushed.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(pushed.exitCode).toBe(0);
+    expect(pushed.summary).toContain(
+      `Stored in Supabase at ${SUPABASE} as run ${pushRun}. 1 screenshots became baselines.`,
+    );
+    expect(recorded[0]?.p_context).toMatchObject({
+      commitSha: repo.mainSha,
+      branch: "main",
+      artifacts: { "screenshots/not-found/attempt-1/not-found.png": storagePath(pushRun) },
+    });
+    expect(baselinePicture?.subarray(1, 4).toString()).toBe("PNG");
+
+    // 2. The pull request, against a reworded 404 page: compared with the pushed picture.
+    const reworded = await startShop({
+      copy: { notFoundText: "This page took a different path. Try the catalog." },
+    });
+    try {
+      expectRecordedRun();
+      supabase()
+        .post("/rest/v1/rpc/resolve_baseline", {
+          p_project_id: PROJECT_ID,
+          p_flow_name: "not-found",
+          p_step_name: "not-found",
+          p_viewport_width: 1280,
+          p_viewport_height: 800,
+          p_merge_base_sha: repo.mainSha,
+        })
+        .reply(200, [
+          {
+            baseline_id: "b1",
+            screenshot_id: "s1",
+            commit_sha: repo.mainSha,
+            branch: "main",
+            storage_path: storagePath(pushRun),
+            path: "screenshots/not-found/attempt-1/not-found.png",
+            approved_at: "2026-11-23T10:00:00+00:00",
+            from_merge_base: true,
+          },
+        ])
+        .get(`/storage/v1/object/authenticated/screenshots/${storagePath(pushRun)}`)
+        .reply(200, () => baselinePicture, { "content-type": "image/png" })
+        .post(`/storage/v1/object/screenshots/${storagePath(prRunId)}`)
+        .reply(200, { Key: `screenshots/${storagePath(prRunId)}` });
+      const check = expectCheckRun();
+      const result = await runAction({
+        workspace: await checkout(repo, "feature", "supabase-pr"),
+        eventName: "pull_request",
+        payload: pullRequestPayload(repo),
+        sha: repo.featureSha,
+        ref: "refs/pull/2/merge",
+        inputs: { "base-url": reworded.url, flows: "not-found", ...key },
+        env: { GITHUB_RUN_ID: "4343" },
+      });
+      expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
+      expect(result.exitCode).toBe(0);
+      expect(result.outputs["visual-changes"]).toBe("1");
+      expect(check.body()).toMatchObject({
+        conclusion: "neutral",
+        output: { title: "1 flow passed, 1 visual change" },
+      });
+      expect(recorded[1]?.p_run.id).toBe(prRunId);
     } finally {
       await reworded.close();
     }

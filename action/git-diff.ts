@@ -65,7 +65,10 @@ async function fetchQuietly(cwd: string, args: string[]): Promise<void> {
   try {
     await git(cwd, args);
   } catch (error) {
-    throw new GitError(`git ${args.join(" ")} failed: ${(error as Error).message.trim()}`);
+    throw new GitError(
+      `git ${args.join(" ")} failed: ${(error as Error).message.trim()} — ` +
+        "check that the base commit is on origin and the job may fetch it (actions/checkout with fetch-depth: 0 avoids fetching), or set flows: all",
+    );
   }
 }
 

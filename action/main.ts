@@ -53,11 +53,17 @@ async function runPerceo(
   const projectRoot = path.resolve(workspace, inputs.config);
   const project = await loadProject(projectRoot, { cwd: workspace });
 
-  const mergeBase =
-    inputs.flows.kind === "affected" && event.baseSha
-      ? await findMergeBase(workspace, event.baseSha)
-      : undefined;
-  const changes = mergeBase ? await listChanges(workspace, mergeBase) : undefined;
+  // The merge base picks the flows (affected) and the baselines (always): without it, named or all
+  // flows still run, compared with the newest baselines on the default branch.
+  const mergeBase = event.baseSha
+    ? await findMergeBase(workspace, event.baseSha).catch((error: unknown) => {
+        if (inputs.flows.kind === "affected" || !(error instanceof GitError)) throw error;
+        core.warning(`Perceo: ${error.message}; screenshots are compared with the newest baselines instead`);
+        return undefined;
+      })
+    : undefined;
+  const changes =
+    mergeBase && inputs.flows.kind === "affected" ? await listChanges(workspace, mergeBase) : undefined;
   const selection = await selectFlowsForRun(project, inputs.flows, {
     changes,
     projectDir: path.relative(workspace, projectRoot).split(path.sep).join("/"),
