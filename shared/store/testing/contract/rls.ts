@@ -185,6 +185,12 @@ export function describeRowLevelSecurity(ctx: () => ContractContext) {
           JSON.stringify(aRunResult()),
         ]),
       ).rejects.toMatchObject({ sqlState: "42501" });
+      await expect(
+        queryAs(db, "authenticated", claimsFor(a.userId), "select public.approve_run_screenshots($1, $2)", [
+          a.project.id,
+          "any-run",
+        ]),
+      ).rejects.toMatchObject({ sqlState: "42501" });
     });
 
     it("a member reads their own run result through the RPC, and gets nothing for another project's", async () => {
