@@ -5,7 +5,15 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Browser } from "playwright-core";
 import { type LoadedFlow, loadProject, type Persona } from "../shared/config/index.ts";
-import { buildCoverageMap, diskTree, gitChanges, selectAffectedFlows } from "../shared/observer/index.ts";
+import {
+  buildCoverageMap,
+  calibrate,
+  diskTree,
+  gitChanges,
+  type PredictionWithOutcome,
+  renderReliabilityTable,
+  selectAffectedFlows,
+} from "../shared/observer/index.ts";
 import { findBrowser, launchBrowser, type RecordedCoverage, runFlows } from "../shared/runner/index.ts";
 import { QUICK, SEEDED_CHANGES, type SeededChange } from "./observer/seeded-changes.ts";
 
@@ -64,6 +72,8 @@ interface Row {
 const rows: Row[] = [];
 let baselineFailing = new Set<string>();
 let flakyTotal = 0;
+// Each selected flow's predicted chance of failing, beside whether it failed.
+const predictions: PredictionWithOutcome[] = [];
 
 try {
   const base = await loadProject(appDir, { cwd: scratch });
@@ -112,6 +122,12 @@ try {
     const failing = results.filter((r) => r.failed && !baselineFailing.has(r.name)).map((r) => r.name);
     flakyTotal += results.filter((r) => r.flaky).length;
     const reached = [...new Set([...failing, ...(change.reaches ?? [])])];
+    for (const impact of selection.flows)
+      if (impact.selected && impact.risk)
+        predictions.push({
+          probability: impact.risk.probability,
+          actualResult: failing.includes(impact.flow) ? "failed" : "passed",
+        });
     const selected = selection.selected;
     const row: Row = {
       change,
@@ -157,6 +173,9 @@ try {
   console.log(`selected flows that fail or are reached ${pct(precision)}`);
   console.log(`selection time                 median ${Math.round(median(rows.map((r) => r.ms)))} ms`);
   console.log(`flows that failed once and passed on the retry (not counted) ${flakyTotal}`);
+  console.log(
+    `\ncalibration of the selected flows' risk:\n${renderReliabilityTable(calibrate(predictions))}`,
+  );
   console.log(
     "peer: running every flow (100% selected) — what Perceo replaces; Meta's predictive test selection reports >95% of failing tests at ~33% of tests",
   );
