@@ -100,7 +100,8 @@ describe("runFlows against the example shop", () => {
       actual: "no matching element",
       location: { file: ".perceo/flows/login.yml", line: 9, col: 5 },
     });
-    expect(attempt?.screenshots.map((s) => s.name)).toEqual(["failure"]);
+    // Taken at the step that failed, so the store can keep it beside that step.
+    expect(attempt?.screenshots.map((s) => [s.name, s.stepIndex])).toEqual([["failure", 2]]);
     expect((await stat(path.join(setup.outputDir, attempt?.trace ?? "missing"))).size).toBeGreaterThan(1_000);
   });
 

@@ -169,6 +169,7 @@ async function runAttempt(
   const steps: StepResult[] = [];
   const screenshots: ScreenshotRef[] = [];
   let failure: StepError | undefined;
+  let failedAt = 0;
 
   for (const [index, step] of flow.steps.entries()) {
     const location = flow.stepLocations[index] ?? { file: flow.file, line: 1, col: 1 };
@@ -216,7 +217,10 @@ async function runAttempt(
         error: stepError,
         location,
       });
-      if (!step.optional) failure = stepError;
+      if (!step.optional) {
+        failure = stepError;
+        failedAt = index;
+      }
     }
   }
 
@@ -231,7 +235,8 @@ async function runAttempt(
         name: "failure",
         path: path.relative(options.outputDir, file),
         viewport,
-        stepIndex: -1,
+        // The step that failed: the store keys screenshots by step, and step indexes are never negative.
+        stepIndex: failedAt,
       });
   }
   let trace: string | undefined;

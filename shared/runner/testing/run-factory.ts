@@ -95,7 +95,7 @@ export function buildFailedFlow(name = "checkout"): FlowResult {
             name: "failure",
             path: `screenshots/${name}/attempt-1/failure.png`,
             viewport: { width: 1280, height: 800 },
-            stepIndex: -1,
+            stepIndex: 1,
           },
         ],
       }),
