@@ -102,7 +102,7 @@ export async function executeRun(
       `Report: ${path.relative(io.cwd, files.html) || files.html}\n`,
   );
   if (options.coverage) await writeCoverage(path.resolve(io.cwd, project.root), recordings, io);
-  if (options.record) await recordRun(run, options.report, io);
+  if (options.record) await recordRun(run, options.report, path.resolve(io.cwd, project.root), io);
   return run.status === "passed" ? EXIT.passed : EXIT.failed;
 }
 
@@ -142,12 +142,25 @@ async function gitOutput(cwd: string, args: string[]): Promise<string | undefine
  * Supabase is configured). The run already happened and its report is written, so a store that
  * cannot be reached is a warning, not a failed run.
  */
-async function recordRun(run: RunResult, reportDir: string, io: CliIo): Promise<void> {
+async function recordRun(run: RunResult, reportDir: string, projectRoot: string, io: CliIo): Promise<void> {
   try {
     const store = await openStore({ env: io.env, cwd: io.cwd });
     try {
-      await store.recordRun(run, { source: io.env.CI ? "ci" : "local", reportDir });
+      const recorded = await store.recordRun(run, { source: io.env.CI ? "ci" : "local", reportDir });
       io.stdout.write(`Recorded run ${run.id} (perceo runs show ${run.id})\n`);
+      // What `perceo affected --record` predicted for this commit, scored against what the flows did.
+      const headSha = await gitOutput(projectRoot, ["rev-parse", "HEAD"]);
+      if (headSha) {
+        const scored = await store.recordPredictionOutcomes(
+          recorded.projectId,
+          headSha,
+          run.flows.map((f) => ({ flowName: f.name, actual: f.status })),
+        );
+        if (scored > 0)
+          io.stdout.write(
+            `Scored ${scored} prediction${scored === 1 ? "" : "s"} for ${headSha.slice(0, 7)}\n`,
+          );
+      }
     } finally {
       await store.close();
     }
