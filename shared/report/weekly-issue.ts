@@ -99,7 +99,7 @@ function summary(report: WeeklyReport): string[] {
   }
   if (report.analytics.state === "read") {
     const worst = [...report.analytics.productionFlows]
-      .filter((f) => f.successRate !== null && f.entered >= 50)
+      .filter((f) => f.successRate !== null && f.entered >= 50 && f.steps.length >= 2)
       .sort((a, b) => (a.successRate ?? 0) - (b.successRate ?? 0))[0];
     lines.push(
       `- **Production** (${sourceName(report.analytics.source)}): ${worst ? `lowest success ${inlineCode(worst.flow)} at ${pct(worst.successRate ?? 0)} of ${worst.entered.toLocaleString("en-US")} sessions` : "no flow had enough sessions to judge"}; ${pluralize(report.coverageGaps.length, "coverage gap")}.`,
@@ -113,8 +113,14 @@ function summary(report: WeeklyReport): string[] {
       "- **Analytics off:** add `analytics:` to `.perceo/config.yml` to see whether changes helped real users.",
     );
   }
-  if (report.insights.length > 0)
-    lines.push(`- **${pluralize(report.insights.length, "open insight")}** below.`);
+  const top = [...report.insights].sort(
+    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity),
+  )[0];
+  if (top) {
+    lines.push(
+      `- **${pluralize(report.insights.length, "open insight")}**, the most pressing (${top.severity}): ${plainText(top.title)}.`,
+    );
+  }
   return lines;
 }
 
@@ -217,7 +223,8 @@ function flowHealth(report: WeeklyReport): string[] {
 
 function production(report: WeeklyReport): string[] {
   if (report.analytics.state !== "read") return [];
-  const flows = report.analytics.productionFlows.filter((f) => f.entered > 0);
+  // A one-page flow "succeeds" by being entered: only funnels of two or more steps say something.
+  const flows = report.analytics.productionFlows.filter((f) => f.entered > 0 && f.steps.length >= 2);
   if (flows.length === 0) return [];
   const lines = [`## Flows in production (${sourceName(report.analytics.source)})`, ""];
   lines.push(
