@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { diff as blazediff } from "@blazediff/core";
@@ -154,7 +154,12 @@ const compareOnly: Record<string, Tool> = {
 };
 
 async function measure(title: string, tools: Record<string, Tool>): Promise<void> {
-  console.log(`\n${title} (median of ${iterations}, ms per megapixel; ratio = peer / Perceo)`);
+  const load = loadavg()
+    .map((n) => n.toFixed(1))
+    .join(" ");
+  console.log(
+    `\n${title} (median of ${iterations}, ms per megapixel; ratio = peer / Perceo; load average ${load} on ${availableParallelism()} cores)`,
+  );
   const names = Object.keys(tools);
   console.log(
     [

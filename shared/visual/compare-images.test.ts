@@ -2,7 +2,7 @@ import pixelmatch from "pixelmatch";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { compareImages } from "./compare-images.ts";
-import { type DecodedImage, decodePng, encodePng } from "./png.ts";
+import { type DecodedImage, decodePng, decodePngPair, encodePng } from "./png.ts";
 
 function blank(width: number, height: number, rgba = [255, 255, 255, 255]): DecodedImage {
   const data = new Uint8Array(width * height * 4);
@@ -138,5 +138,51 @@ describe("decodePng", () => {
   it("round-trips through encodePng", () => {
     const image = pageLike(64, 48);
     expect(Buffer.from(decodePng(encodePng(image)).data).equals(Buffer.from(image.data))).toBe(true);
+  });
+});
+
+describe("decodePngPair", () => {
+  const encode = (image: DecodedImage, colorType: 2 | 6, filterType: number) => {
+    const png = new PNG({ width: image.width, height: image.height, colorType });
+    png.data = Buffer.from(image.data);
+    return PNG.sync.write(png, { colorType, filterType });
+  };
+
+  it("decodes two screenshots to exactly the pixels each decodes to alone, for every filter and change", () => {
+    const base = pageLike(53, 120);
+    const changes: Array<[string, (image: DecodedImage) => DecodedImage]> = [
+      ["none", (image) => image],
+      ["middle", (image) => paint(image, { x: 10, y: 50, width: 20, height: 6 }, [200, 0, 40, 255])],
+      ["first row", (image) => paint(image, { x: 0, y: 0, width: 3, height: 1 }, [0, 0, 255, 255])],
+      ["last row", (image) => paint(image, { x: 40, y: 119, width: 13, height: 1 }, [0, 90, 0, 255])],
+    ];
+    for (const colorType of [2, 6] as const) {
+      for (const filterType of [-1, 0, 1, 2, 3, 4]) {
+        for (const [name, change] of changes) {
+          const before = encode(base, colorType, filterType);
+          const after = encode(change(copy(base)), colorType, filterType);
+          const { a, b, sameRows } = decodePngPair(before, after);
+          const label = `colour type ${colorType}, filter ${filterType}, change ${name}`;
+          expect(Buffer.from(a.data).equals(Buffer.from(decodePng(before).data)), label).toBe(true);
+          expect(Buffer.from(b.data).equals(Buffer.from(decodePng(after).data)), label).toBe(true);
+          // A row is only ever called the same when its pixels are.
+          for (let y = 0; y < 120; y++) {
+            const row = (image: DecodedImage) =>
+              Buffer.from(image.data.subarray(y * 53 * 4, (y + 1) * 53 * 4));
+            if (sameRows?.[y]) expect(row(a).equals(row(b)), `${label}, row ${y}`).toBe(true);
+          }
+          if (name === "middle")
+            expect(
+              sameRows?.slice(0, 50).every((v) => v === 1),
+              label,
+            ).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("pictures of different sizes are decoded one by one", () => {
+    const { a, b, sameRows } = decodePngPair(encodePng(pageLike(20, 30)), encodePng(pageLike(20, 31)));
+    expect([a.height, b.height, sameRows]).toEqual([30, 31, undefined]);
   });
 });

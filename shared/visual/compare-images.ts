@@ -1,4 +1,4 @@
-import { type DecodedImage, decodePng, encodePng, isPng, PngError } from "./png.ts";
+import { type DecodedImage, decodePng, decodePngPair, encodePng, isPng, PngError } from "./png.ts";
 import { type Box, clusterRegions, type Region, TILE } from "./regions.ts";
 
 /** PNG bytes, or pixels already decoded. */
@@ -53,8 +53,11 @@ export function compareImages(
     const { width, height } = pngSize(before);
     return { identical: true, width, height, changedPixels: 0, ratio: 0, regions: [] };
   }
-  const a = toDecoded(before);
-  const b = toDecoded(after);
+  // Two PNGs decode together: rows that are byte-for-byte the same are decoded once.
+  const pair = isEncoded(before) && isEncoded(after) ? decodePngPair(before, after) : undefined;
+  const a = pair ? pair.a : toDecoded(before);
+  const b = pair ? pair.b : toDecoded(after);
+  const sameRows = pair?.sameRows;
   const width = Math.max(a.width, b.width);
   const height = Math.max(a.height, b.height);
   const sameSize = a.width === b.width && a.height === b.height;
@@ -81,6 +84,7 @@ export function compareImages(
   for (let y = 0; y < commonH; y++) {
     const rowA = y * a.width;
     const rowB = y * b.width;
+    if (sameRows?.[y]) continue;
     if (
       sameSize &&
       bytesEqual(

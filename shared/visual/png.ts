@@ -26,12 +26,15 @@ export function isPng(bytes: Uint8Array): boolean {
   return true;
 }
 
-/**
- * Decodes a PNG to RGBA. Browser screenshots (8-bit RGB or RGBA, not interlaced) take a fast path:
- * native inflate and a typed-array unfilter, several times faster than pngjs; anything else goes
- * through pngjs.
- */
-export function decodePng(bytes: Uint8Array): DecodedImage {
+/** The parts of a PNG the fast path reads; undefined when it needs pngjs (palette, 16-bit, interlaced). */
+interface PngLayout {
+  width: number;
+  height: number;
+  channels: 3 | 4;
+  idat: Uint8Array[];
+}
+
+function readLayout(bytes: Uint8Array): PngLayout | undefined {
   if (!isPng(bytes)) throw new PngError("Not a PNG image.");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 8;
@@ -58,113 +61,188 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
       interlace = bytes[offset + 20] ?? 0;
     } else if (type === "IDAT") idat.push(body);
     else if (type === "IEND") break;
-    else if (type === "PLTE" || type === "tRNS") return decodeWithPngjs(bytes);
+    else if (type === "PLTE" || type === "tRNS") return undefined;
     offset += 12 + length;
   }
   if (!width || !height || idat.length === 0) throw new PngError("The PNG has no image header or no pixels.");
   if (depth !== 8 || (colorType !== 2 && colorType !== 6) || interlace !== 0 || !LITTLE_ENDIAN)
-    return decodeWithPngjs(bytes);
+    return undefined;
+  return { width, height, channels: colorType === 6 ? 4 : 3, idat };
+}
 
-  const channels = colorType === 6 ? 4 : 3;
-  const stride = width * channels;
+/** The filtered rows: each a filter byte and `width × channels` bytes. */
+function inflateRows(layout: PngLayout): Uint8Array {
+  const stride = layout.width * layout.channels;
   let raw: Uint8Array;
   try {
-    raw = inflateSync(idat.length === 1 ? (idat[0] as Uint8Array) : Buffer.concat(idat));
+    raw = inflateSync(layout.idat.length === 1 ? (layout.idat[0] as Uint8Array) : Buffer.concat(layout.idat));
   } catch (error) {
     throw new PngError(`The PNG's pixel data is corrupt (${(error as Error).message}).`);
   }
-  if (raw.length < (stride + 1) * height) throw new PngError("The PNG's pixel data is truncated.");
-  unfilter(raw, stride, height, channels);
+  if (raw.length < (stride + 1) * layout.height) throw new PngError("The PNG's pixel data is truncated.");
+  return raw;
+}
 
+/**
+ * Decodes a PNG to RGBA. Browser screenshots (8-bit RGB or RGBA, not interlaced) take a fast path:
+ * native inflate and a typed-array unfilter, several times faster than pngjs; anything else goes
+ * through pngjs.
+ */
+export function decodePng(bytes: Uint8Array): DecodedImage {
+  const layout = readLayout(bytes);
+  if (!layout) return decodeWithPngjs(bytes);
+  const { width, height, channels } = layout;
+  const stride = width * channels;
+  const raw = inflateRows(layout);
+  for (let y = 0; y < height; y++) unfilterRow(raw, y, stride, channels);
   const data = new Uint8Array(width * height * 4);
-  if (channels === 4) {
-    for (let y = 0; y < height; y++) {
-      const from = y * (stride + 1) + 1;
-      data.set(raw.subarray(from, from + stride), y * stride);
-    }
-  } else {
-    // Four RGB pixels are three aligned 32-bit words; a row is copied to an aligned scratch first.
-    const out = new Uint32Array(data.buffer);
-    const scratch = new Uint8Array(Math.ceil(stride / 12) * 12);
-    const words = new Uint32Array(scratch.buffer);
-    const groups = Math.floor(width / 4);
-    for (let y = 0; y < height; y++) {
-      const from = y * (stride + 1) + 1;
-      scratch.set(raw.subarray(from, from + stride));
-      let o = y * width;
-      let w = 0;
-      for (let g = 0; g < groups; g++, w += 3, o += 4) {
-        const w0 = words[w] as number;
-        const w1 = words[w + 1] as number;
-        const w2 = words[w + 2] as number;
-        out[o] = (w0 & 0xffffff) | 0xff000000;
-        out[o + 1] = (w0 >>> 24) | ((w1 & 0xffff) << 8) | 0xff000000;
-        out[o + 2] = (w1 >>> 16) | ((w2 & 0xff) << 16) | 0xff000000;
-        out[o + 3] = (w2 >>> 8) | 0xff000000;
-      }
-      for (let p = groups * 12; p < stride; p += 3, o++)
-        out[o] =
-          (scratch[p] as number) |
-          ((scratch[p + 1] as number) << 8) |
-          ((scratch[p + 2] as number) << 16) |
-          0xff000000;
-    }
-  }
+  const toRgba = rowConverter(width, channels, data);
+  for (let y = 0; y < height; y++) toRgba(raw, y);
   return { width, height, data };
 }
 
 /**
- * Reverses PNG row filters in place; each row is a filter byte followed by `stride` bytes. The
- * first row and each row's first pixel are handled apart so the hot loops have no branches.
+ * Decodes two screenshots of the same page at once. Rows whose filtered bytes match (and whose row
+ * above matched, for the filters that read it) are the same pixels: the second image takes them from
+ * the first instead of unfiltering and converting them again. A small change costs one decode plus
+ * its changed rows. `sameRows[y]` is 1 when row y is known equal in both.
  */
-function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number): void {
+export function decodePngPair(
+  first: Uint8Array,
+  second: Uint8Array,
+): { a: DecodedImage; b: DecodedImage; sameRows?: Uint8Array } {
+  const la = readLayout(first);
+  const lb = readLayout(second);
+  if (!la || !lb || la.width !== lb.width || la.height !== lb.height || la.channels !== lb.channels)
+    return { a: decodePng(first), b: decodePng(second) };
+  const { width, height, channels } = la;
+  const stride = width * channels;
   const rowBytes = stride + 1;
+  const rawA = inflateRows(la);
+  const rawB = inflateRows(lb);
+  const filteredSame = new Uint8Array(height);
   for (let y = 0; y < height; y++) {
-    const start = y * rowBytes + 1;
-    const end = start + stride;
-    const filter = raw[start - 1];
-    if (filter === 0) continue;
-    if (y === 0) {
-      // No row above: Up is a no-op, Average halves the left byte, Paeth picks the left byte.
-      if (filter === 2) continue;
-      if (filter === 1 || filter === 4) {
-        for (let i = start + bpp; i < end; i++)
-          raw[i] = ((raw[i] as number) + (raw[i - bpp] as number)) & 0xff;
-      } else if (filter === 3) {
-        for (let i = start + bpp; i < end; i++)
-          raw[i] = ((raw[i] as number) + ((raw[i - bpp] as number) >> 1)) & 0xff;
-      } else throw new PngError(`Unknown PNG row filter ${filter}.`);
+    const from = y * rowBytes;
+    if (Buffer.compare(rawA.subarray(from, from + rowBytes), rawB.subarray(from, from + rowBytes)) === 0)
+      filteredSame[y] = 1;
+  }
+  for (let y = 0; y < height; y++) unfilterRow(rawA, y, stride, channels);
+  const a = new Uint8Array(width * height * 4);
+  const b = new Uint8Array(width * height * 4);
+  const aToRgba = rowConverter(width, channels, a);
+  const bToRgba = rowConverter(width, channels, b);
+  const sameRows = new Uint8Array(height);
+  let aboveSame = true;
+  for (let y = 0; y < height; y++) {
+    aToRgba(rawA, y);
+    const filter = rawB[y * rowBytes];
+    if (filteredSame[y] && (aboveSame || filter === 0 || filter === 1)) {
+      sameRows[y] = 1;
+      b.set(a.subarray(y * width * 4, (y + 1) * width * 4), y * width * 4);
+      aboveSame = true;
       continue;
     }
-    const first = start + bpp;
-    if (filter === 1) {
-      for (let i = first; i < end; i++) raw[i] = ((raw[i] as number) + (raw[i - bpp] as number)) & 0xff;
-    } else if (filter === 2) {
-      // A row that repeats the one above (a plain background) is all zeros: copy it natively.
-      if (isZero(raw, start, end)) raw.copyWithin(start, start - rowBytes, end - rowBytes);
-      else
-        for (let i = start; i < end; i++)
-          raw[i] = ((raw[i] as number) + (raw[i - rowBytes] as number)) & 0xff;
-    } else if (filter === 3) {
-      for (let i = start; i < first; i++)
-        raw[i] = ((raw[i] as number) + ((raw[i - rowBytes] as number) >> 1)) & 0xff;
-      for (let i = first; i < end; i++)
-        raw[i] =
-          ((raw[i] as number) + (((raw[i - bpp] as number) + (raw[i - rowBytes] as number)) >> 1)) & 0xff;
-    } else if (filter === 4) {
-      for (let i = start; i < first; i++)
-        raw[i] = ((raw[i] as number) + (raw[i - rowBytes] as number)) & 0xff;
-      for (let i = first; i < end; i++) {
-        const a = raw[i - bpp] as number;
-        const b = raw[i - rowBytes] as number;
-        const c = raw[i - rowBytes - bpp] as number;
-        const pa = b > c ? b - c : c - b; // |p - a| with p = a + b - c
-        const pb = a > c ? a - c : c - a;
-        const pc = a + b > c + c ? a + b - c - c : c + c - a - b;
-        raw[i] = ((raw[i] as number) + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
-      }
-    } else throw new PngError(`Unknown PNG row filter ${filter}.`);
+    // The row above in B is still filtered when it was taken from A: give unfilterRow A's pixels.
+    if (y > 0 && sameRows[y - 1])
+      rawB.set(rawA.subarray((y - 1) * rowBytes + 1, y * rowBytes), (y - 1) * rowBytes + 1);
+    unfilterRow(rawB, y, stride, channels);
+    bToRgba(rawB, y);
+    const from = y * rowBytes + 1;
+    aboveSame = Buffer.compare(rawA.subarray(from, from + stride), rawB.subarray(from, from + stride)) === 0;
+    if (aboveSame) sameRows[y] = 1;
   }
+  return { a: { width, height, data: a }, b: { width, height, data: b }, sameRows };
+}
+
+/** Writes one unfiltered row as RGBA into `data`. */
+function rowConverter(
+  width: number,
+  channels: 3 | 4,
+  data: Uint8Array,
+): (raw: Uint8Array, y: number) => void {
+  const stride = width * channels;
+  if (channels === 4) {
+    return (raw, y) => {
+      const from = y * (stride + 1) + 1;
+      data.set(raw.subarray(from, from + stride), y * stride);
+    };
+  }
+  // Four RGB pixels are three aligned 32-bit words; a row is copied to an aligned scratch first.
+  const out = new Uint32Array(data.buffer, data.byteOffset, data.byteLength / 4);
+  const scratch = new Uint8Array(Math.ceil(stride / 12) * 12);
+  const words = new Uint32Array(scratch.buffer);
+  const groups = Math.floor(width / 4);
+  return (raw, y) => {
+    const from = y * (stride + 1) + 1;
+    scratch.set(raw.subarray(from, from + stride));
+    let o = y * width;
+    let w = 0;
+    for (let g = 0; g < groups; g++, w += 3, o += 4) {
+      const w0 = words[w] as number;
+      const w1 = words[w + 1] as number;
+      const w2 = words[w + 2] as number;
+      out[o] = (w0 & 0xffffff) | 0xff000000;
+      out[o + 1] = (w0 >>> 24) | ((w1 & 0xffff) << 8) | 0xff000000;
+      out[o + 2] = (w1 >>> 16) | ((w2 & 0xff) << 16) | 0xff000000;
+      out[o + 3] = (w2 >>> 8) | 0xff000000;
+    }
+    for (let p = groups * 12; p < stride; p += 3, o++)
+      out[o] =
+        (scratch[p] as number) |
+        ((scratch[p + 1] as number) << 8) |
+        ((scratch[p + 2] as number) << 16) |
+        0xff000000;
+  };
+}
+
+/**
+ * Reverses the filter of row `y` in place; each row is a filter byte followed by `stride` bytes, and
+ * the row above must already be unfiltered. The first row and each row's first pixel are handled
+ * apart so the hot loops have no branches.
+ */
+function unfilterRow(raw: Uint8Array, y: number, stride: number, bpp: number): void {
+  const rowBytes = stride + 1;
+  const start = y * rowBytes + 1;
+  const end = start + stride;
+  const filter = raw[start - 1];
+  if (filter === 0) return;
+  if (y === 0) {
+    // No row above: Up is a no-op, Average halves the left byte, Paeth picks the left byte.
+    if (filter === 2) return;
+    if (filter === 1 || filter === 4) {
+      for (let i = start + bpp; i < end; i++) raw[i] = ((raw[i] as number) + (raw[i - bpp] as number)) & 0xff;
+    } else if (filter === 3) {
+      for (let i = start + bpp; i < end; i++)
+        raw[i] = ((raw[i] as number) + ((raw[i - bpp] as number) >> 1)) & 0xff;
+    } else throw new PngError(`Unknown PNG row filter ${filter}.`);
+    return;
+  }
+  const first = start + bpp;
+  if (filter === 1) {
+    for (let i = first; i < end; i++) raw[i] = ((raw[i] as number) + (raw[i - bpp] as number)) & 0xff;
+  } else if (filter === 2) {
+    // A row that repeats the one above (a plain background) is all zeros: copy it natively.
+    if (isZero(raw, start, end)) raw.copyWithin(start, start - rowBytes, end - rowBytes);
+    else
+      for (let i = start; i < end; i++) raw[i] = ((raw[i] as number) + (raw[i - rowBytes] as number)) & 0xff;
+  } else if (filter === 3) {
+    for (let i = start; i < first; i++)
+      raw[i] = ((raw[i] as number) + ((raw[i - rowBytes] as number) >> 1)) & 0xff;
+    for (let i = first; i < end; i++)
+      raw[i] =
+        ((raw[i] as number) + (((raw[i - bpp] as number) + (raw[i - rowBytes] as number)) >> 1)) & 0xff;
+  } else if (filter === 4) {
+    for (let i = start; i < first; i++) raw[i] = ((raw[i] as number) + (raw[i - rowBytes] as number)) & 0xff;
+    for (let i = first; i < end; i++) {
+      const a = raw[i - bpp] as number;
+      const b = raw[i - rowBytes] as number;
+      const c = raw[i - rowBytes - bpp] as number;
+      const pa = b > c ? b - c : c - b; // |p - a| with p = a + b - c
+      const pb = a > c ? a - c : c - a;
+      const pc = a + b > c + c ? a + b - c - c : c + c - a - b;
+      raw[i] = ((raw[i] as number) + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+    }
+  } else throw new PngError(`Unknown PNG row filter ${filter}.`);
 }
 
 let zeros = new Uint8Array(0);
