@@ -86,8 +86,8 @@ export interface WorkerOptions {
 }
 
 /** Starts the job runner; `stop()` lets running jobs finish (or hands them back) before it resolves. */
-export function startWorker(deps: JobDeps, options: WorkerOptions = {}): Promise<Runner> {
-  return run({
+export async function startWorker(deps: JobDeps, options: WorkerOptions = {}): Promise<Runner> {
+  const runner = await run({
     pgPool: deps.pool,
     taskList: buildTaskList(deps) as TaskList,
     ...(options.schedule === false ? {} : { crontab: CRONTAB }),
@@ -96,6 +96,16 @@ export function startWorker(deps: JobDeps, options: WorkerOptions = {}): Promise
     noHandleSignals: true,
     logger: workerLogger(deps.log),
   });
+  // A weekly scan missed while no App process ran is caught up now rather than at the next hour.
+  if (options.schedule !== false) {
+    await deps.queue.enqueue({
+      task: "weekly-scan-tick",
+      key: "weekly-scan-tick",
+      payload: {},
+      maxAttempts: 1,
+    });
+  }
+  return runner;
 }
 
 /** Runs every job that is due now, then returns (tests, one-off maintenance). */
