@@ -12,7 +12,8 @@ export type TaskName =
   | "weekly-scan"
   | "weekly-scan-tick"
   | "forget-deliveries"
-  | "deploy-diff";
+  | "deploy-diff"
+  | "release-stalled-jobs";
 
 export interface JobRequest {
   task: TaskName;

@@ -1,4 +1,5 @@
-import { type Runner, run, runOnce, type Task, type TaskList } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { type Runner, run, runOnce, type Task, type TaskList, type WorkerEvents } from "graphile-worker";
 import type { z } from "zod";
 import { statusOf } from "../github/octokit.ts";
 import { diffDeploy } from "./deploy-diff.ts";
@@ -8,6 +9,7 @@ import { deployDiffPayload, flowsResultPayload, prCommandPayload, prImpactPayloa
 import { runPrCommand } from "./pr-command.ts";
 import { analysePullRequest } from "./pr-impact.ts";
 import { forgetOldDeliveries, type TaskName, workerLogger } from "./queue.ts";
+import { holdLiveness, releaseJobsOfDeadWorkers } from "./stalled-jobs.ts";
 import { queueDueWeeklyScans, runWeeklyScan } from "./weekly-scan.ts";
 import { weeklyScanPayload } from "./weekly-scan-payloads.ts";
 
@@ -20,6 +22,7 @@ import { weeklyScanPayload } from "./weekly-scan-payloads.ts";
 export const CRONTAB = [
   "0 * * * * weekly-scan-tick ?fill=1h&max=1",
   "30 3 * * * forget-deliveries ?max=3",
+  "* * * * * release-stalled-jobs ?max=1",
 ].join("\n");
 
 /** GitHub answers that retrying cannot change: the repository or pull request is gone, or the request is wrong. */
@@ -70,6 +73,10 @@ export function buildTaskList(deps: JobDeps): Record<TaskName, Task> {
     "weekly-scan-tick": async () => {
       await queueDueWeeklyScans(deps, deps.log.child({ task: "weekly-scan-tick" }));
     },
+    "release-stalled-jobs": async () => {
+      const released = await releaseJobsOfDeadWorkers(deps.pool);
+      if (released.length > 0) deps.log.warn({ workers: released }, "jobs of dead App processes handed back");
+    },
     "forget-deliveries": async () => {
       const forgotten = await forgetOldDeliveries(deps.pool);
       deps.log.info({ task: "forget-deliveries", forgotten }, "old webhook deliveries forgotten");
@@ -85,8 +92,19 @@ export interface WorkerOptions {
   schedule?: boolean;
 }
 
-/** Starts the job runner; `stop()` lets running jobs finish (or hands them back) before it resolves. */
+/**
+ * Starts the job runner; `stop()` lets running jobs finish (or hands them back) before it resolves.
+ * While it runs, the process holds its pool's liveness lock (see stalled-jobs.ts), and on start it
+ * hands back the jobs of processes that died.
+ */
 export async function startWorker(deps: JobDeps, options: WorkerOptions = {}): Promise<Runner> {
+  const events = new EventEmitter() as WorkerEvents;
+  let workerPoolId: string | undefined;
+  events.on("pool:create", ({ workerPool }) => {
+    workerPoolId = workerPool.id;
+  });
+  const released = await releaseJobsOfDeadWorkers(deps.pool);
+  if (released.length > 0) deps.log.warn({ workers: released }, "jobs of dead App processes handed back");
   const runner = await run({
     pgPool: deps.pool,
     taskList: buildTaskList(deps) as TaskList,
@@ -95,7 +113,12 @@ export async function startWorker(deps: JobDeps, options: WorkerOptions = {}): P
     pollInterval: options.pollInterval ?? 2_000,
     noHandleSignals: true,
     logger: workerLogger(deps.log),
+    events,
   });
+  if (workerPoolId) {
+    const liveness = await holdLiveness(deps.pool, workerPoolId, deps.log);
+    runner.promise.finally(() => liveness.release()).catch(() => undefined);
+  }
   // A weekly scan missed while no App process ran is caught up now rather than at the next hour.
   if (options.schedule !== false) {
     await deps.queue.enqueue({

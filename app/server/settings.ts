@@ -9,6 +9,8 @@ export interface AppSettings {
   port: number;
   host: string;
   webhookProxyUrl?: string;
+  /** GitHub Enterprise Server's API (`GHE_HOST`, `GHE_PROTOCOL`, as Probot reads them); default github.com. */
+  githubApiUrl?: string;
   production: boolean;
   /** Where GitHub Actions OIDC tokens come from, and the audience the Action asks for. */
   oidc: { issuer: string; jwksUrl: string; audience: string };
@@ -78,6 +80,7 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
     port: Number(env.PORT) || 3000,
     host: env.HOST || (production ? "0.0.0.0" : "localhost"),
     ...(env.WEBHOOK_PROXY_URL ? { webhookProxyUrl: env.WEBHOOK_PROXY_URL } : {}),
+    ...(env.GHE_HOST ? { githubApiUrl: `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` } : {}),
     production,
     deploys: {
       ...(pushDelay ? { pushDelaySeconds: Number(pushDelay) } : {}),

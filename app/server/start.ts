@@ -69,6 +69,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
       privateKey: settings.privateKey,
       secret: settings.webhookSecret,
       log: options.log,
+      ...(settings.githubApiUrl ? { baseUrl: settings.githubApiUrl } : {}),
       ...(options.Octokit ? { Octokit: options.Octokit } : {}),
     }),
     port: settings.port,

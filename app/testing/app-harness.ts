@@ -92,7 +92,7 @@ export const OIDC_JWKS = "https://oidc.test/.well-known/jwks";
 
 /** Signs and sends a delivery to the running server, as GitHub does. */
 export async function deliver(
-  app: RunningApp,
+  app: Pick<RunningApp, "port">,
   event: string,
   payload: unknown,
   options: { id?: string; secret?: string | null } = {},
@@ -167,13 +167,14 @@ async function freePort(): Promise<number> {
  * behind nock (only loopback reachable), and the tables emptied after each test.
  */
 export function useAppHarness(
-  bind: { app(a: RunningApp): void },
+  bind: { app(a: RunningApp): void; harness?(h: Harness): void },
   /** Start options for each test's App, read when it starts. */
   options?: () => Partial<StartOptions> & { settings?: Partial<AppSettings> },
 ): void {
   let harness: Harness | undefined;
   beforeAll(async () => {
     harness = await openHarness();
+    bind.harness?.(harness);
   });
   afterAll(async () => {
     await harness?.close();
