@@ -30,7 +30,7 @@ export interface JobRequest {
 export type EnqueueOutcome = "queued" | "duplicate_delivery";
 
 export interface JobQueue {
-  /** Records the delivery and its job in one transaction, so a webhook is answered only once it is durable. */
+  /** Records the delivery and its job in one statement, so a webhook is answered only once it is durable. */
   enqueue(job: JobRequest): Promise<EnqueueOutcome>;
 }
 
@@ -39,40 +39,30 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 export function postgresJobQueue(pool: pg.Pool): JobQueue {
   return {
     async enqueue(job) {
-      const client = await pool.connect();
-      try {
-        await client.query("begin");
-        if (job.deliveryId) {
-          // A concurrent copy of the same delivery waits here on the primary key, then inserts nothing.
-          const fresh = await client.query(
-            `insert into ${APP_SCHEMA}.webhook_deliveries (delivery_id, task, job_key) values ($1, $2, $3)
-             on conflict (delivery_id) do nothing returning 1`,
-            [job.deliveryId, job.task, job.key],
-          );
-          if (fresh.rowCount === 0) {
-            await client.query("rollback");
-            return "duplicate_delivery";
-          }
-        }
-        await client.query(
-          `select graphile_worker.add_job($1, $2::json, max_attempts := $3, job_key := $4,
-             job_key_mode := 'preserve_run_at', run_at := $5::timestamptz)`,
-          [
-            job.task,
-            JSON.stringify(job.payload),
-            job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-            job.key,
-            job.runAt?.toISOString() ?? null,
-          ],
-        );
-        await client.query("commit");
+      const addJob = `graphile_worker.add_job($1, $2::json, max_attempts := $3, job_key := $4,
+        job_key_mode := 'preserve_run_at', run_at := $5::timestamptz)`;
+      const params: unknown[] = [
+        job.task,
+        JSON.stringify(job.payload),
+        job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        job.key,
+        job.runAt?.toISOString() ?? null,
+      ];
+      if (!job.deliveryId) {
+        await pool.query(`select ${addJob}`, params);
         return "queued";
-      } catch (error) {
-        await client.query("rollback").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
       }
+      // One statement, so one round trip and one commit on the webhook's path. The job is added
+      // only when the delivery row is new; a concurrent copy of the same delivery waits on the
+      // primary key, then inserts nothing and adds no job.
+      const result = await pool.query(
+        `with delivery as (
+           insert into ${APP_SCHEMA}.webhook_deliveries (delivery_id, task, job_key) values ($6, $1, $4)
+           on conflict (delivery_id) do nothing returning 1)
+         select ${addJob} from delivery`,
+        [...params, job.deliveryId],
+      );
+      return result.rowCount === 0 ? "duplicate_delivery" : "queued";
     },
   };
 }

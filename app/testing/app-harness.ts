@@ -8,6 +8,7 @@ import { type PostgresServer, startPostgresServer } from "../../shared/store/tes
 import { runDueJobs } from "../jobs/worker.ts";
 import type { AppSettings } from "../server/settings.ts";
 import { type RunningApp, type StartOptions, startApp } from "../server/start.ts";
+import { githubRequestProblems } from "./github-schema.ts";
 
 /*
  * A real App for tests: a throwaway PostgreSQL 15 (one per test file), the real Probot server on a
@@ -19,10 +20,16 @@ export const GITHUB = "https://api.github.com";
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 export const PRIVATE_KEY = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 
-export const TestOctokit = ProbotOctokit.defaults({
+/**
+ * Probot's Octokit with retries and throttling off. A function, not an object: Probot hands the
+ * constructor its own `throttle` options, which would replace an object default's whole `throttle`
+ * (and with it `enabled: false`), leaving every write paced at one a second.
+ */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
   retry: { enabled: false },
-  throttle: { enabled: false },
-});
+  throttle: { ...(options.throttle as object | undefined), enabled: false },
+}));
 
 export interface Harness {
   databaseUrl: string;
@@ -131,9 +138,24 @@ export async function countJobs(app: RunningApp, task?: string): Promise<number>
   return rows[0]?.n ?? 0;
 }
 
-/** GitHub's API for installation 1, with the installation token request every job makes first. */
+/** Problems with request bodies sent to GitHub in this test (see github-schema.ts). */
+const schemaProblems: string[] = [];
+
+/**
+ * GitHub's API for installation 1, with the installation token request every job makes first.
+ * Every JSON body sent through it is checked against GitHub's OpenAPI description.
+ */
 export function githubApi(options: { token?: boolean } = {}) {
   const scope = nock(GITHUB);
+  scope.on("request", (req: { method: string; path?: string; url?: string }, _: unknown, body: unknown) => {
+    const path = new URL(req.path ?? req.url ?? "/", GITHUB).pathname;
+    if (typeof body !== "string" || !body || path.startsWith("/app/installations/")) return;
+    try {
+      schemaProblems.push(...githubRequestProblems(req.method, path, JSON.parse(body)));
+    } catch (error) {
+      schemaProblems.push(`${req.method} ${path}: ${String(error)}`);
+    }
+  });
   if (options.token !== false) {
     scope.post("/app/installations/1/access_tokens").reply(201, {
       token: "ghs_test",
@@ -186,8 +208,12 @@ export function useAppHarness(
     bind.app(await (harness as Harness).start(options?.()));
   });
   afterEach(async () => {
+    const problems = schemaProblems.splice(0);
     nock.cleanAll();
     nock.enableNetConnect();
     await harness?.reset();
+    if (problems.length > 0) {
+      throw new Error(`requests GitHub would refuse or misread:\n${problems.join("\n")}`);
+    }
   });
 }
