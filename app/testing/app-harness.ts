@@ -125,9 +125,19 @@ export async function deliver(
   return { status: response.status, id, body: await response.text() };
 }
 
-/** Runs every due job once, as a worker would. */
-export function runJobs(app: RunningApp): Promise<void> {
-  return runDueJobs(app.deps);
+/**
+ * Runs every due job once, as a worker would. graphile-worker does not await a job's completion
+ * before `runOnce` resolves, so this also waits until no job is locked any more.
+ */
+export async function runJobs(app: RunningApp): Promise<void> {
+  await runDueJobs(app.deps);
+  for (let waited = 0; waited < 5_000; waited += 10) {
+    const { rows } = await app.deps.pool.query<{ n: number }>(
+      "select count(*)::int as n from graphile_worker._private_jobs where locked_at is not null",
+    );
+    if (rows[0]?.n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 export async function countJobs(app: RunningApp, task?: string): Promise<number> {
