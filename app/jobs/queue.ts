@@ -36,35 +36,104 @@ export interface JobQueue {
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
+interface Waiting {
+  job: JobRequest;
+  resolve(outcome: EnqueueOutcome): void;
+  reject(error: unknown): void;
+}
+
+/** Batches in flight at once; the rest wait and go together in the next one. */
+const WRITERS = 2;
+const MAX_BATCH = 100;
+
+/**
+ * The queue on Postgres. Webhooks that arrive while earlier ones are being written are written
+ * together in one statement (one round trip, one commit): under load the App pays for a commit per
+ * batch rather than per delivery, and still answers each webhook only once its row is durable.
+ */
 export function postgresJobQueue(pool: pg.Pool): JobQueue {
+  const waiting: Waiting[] = [];
+  let writers = 0;
+  const flush = () => {
+    while (writers < WRITERS && waiting.length > 0) {
+      const batch = waiting.splice(0, MAX_BATCH);
+      writers += 1;
+      writeBatch(pool, batch).finally(() => {
+        writers -= 1;
+        flush();
+      });
+    }
+  };
   return {
-    async enqueue(job) {
-      const addJob = `graphile_worker.add_job($1, $2::json, max_attempts := $3, job_key := $4,
-        job_key_mode := 'preserve_run_at', run_at := $5::timestamptz)`;
-      const params: unknown[] = [
-        job.task,
-        JSON.stringify(job.payload),
-        job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        job.key,
-        job.runAt?.toISOString() ?? null,
-      ];
-      if (!job.deliveryId) {
-        await pool.query(`select ${addJob}`, params);
-        return "queued";
-      }
-      // One statement, so one round trip and one commit on the webhook's path. The job is added
-      // only when the delivery row is new; a concurrent copy of the same delivery waits on the
-      // primary key, then inserts nothing and adds no job.
-      const result = await pool.query(
-        `with delivery as (
-           insert into ${APP_SCHEMA}.webhook_deliveries (delivery_id, task, job_key) values ($6, $1, $4)
-           on conflict (delivery_id) do nothing returning 1)
-         select ${addJob} from delivery`,
-        [...params, job.deliveryId],
-      );
-      return result.rowCount === 0 ? "duplicate_delivery" : "queued";
+    enqueue(job) {
+      return new Promise<EnqueueOutcome>((resolve, reject) => {
+        waiting.push({ job, resolve, reject });
+        flush();
+      });
     },
   };
+}
+
+async function writeBatch(pool: pg.Pool, batch: Waiting[]): Promise<void> {
+  // Copies of one delivery in the same batch: the first is written, the others are duplicates.
+  const seen = new Set<string>();
+  const unique: Waiting[] = [];
+  for (const entry of batch) {
+    const id = entry.job.deliveryId;
+    if (id !== undefined && seen.has(id)) entry.resolve("duplicate_delivery");
+    else {
+      if (id !== undefined) seen.add(id);
+      unique.push(entry);
+    }
+  }
+  try {
+    const queued = await insertJobs(
+      pool,
+      unique.map((entry) => entry.job),
+    );
+    unique.forEach((entry, i) => {
+      entry.resolve(queued.has(i) ? "queued" : "duplicate_delivery");
+    });
+  } catch (error) {
+    if (unique.length === 1) {
+      unique[0]?.reject(error);
+      return;
+    }
+    // One bad job must not fail the others' webhooks: write each on its own.
+    await Promise.all(unique.map((entry) => writeBatch(pool, [entry])));
+  }
+}
+
+/**
+ * One statement for the whole batch: each delivery's row is inserted unless GitHub sent it before
+ * (a concurrent copy waits on the primary key, then inserts nothing), and a job is added for each
+ * new delivery. Returns the indexes of the jobs that were queued.
+ */
+async function insertJobs(pool: pg.Pool, jobs: JobRequest[]): Promise<Set<number>> {
+  const { rows } = await pool.query<{ ord: string }>(
+    `with input as (
+       select * from unnest($1::text[], $2::json[], $3::int[], $4::text[], $5::timestamptz[], $6::text[])
+         with ordinality as t(task, payload, max_attempts, job_key, run_at, delivery_id, ord)),
+     fresh as (
+       insert into ${APP_SCHEMA}.webhook_deliveries (delivery_id, task, job_key)
+       select delivery_id, task, job_key from input where delivery_id is not null order by delivery_id
+       on conflict (delivery_id) do nothing returning delivery_id)
+     select input.ord, graphile_worker.add_job(input.task, input.payload,
+         max_attempts := input.max_attempts, job_key := input.job_key,
+         job_key_mode := 'preserve_run_at', run_at := input.run_at)
+     from input
+     where input.delivery_id is null or input.delivery_id in (select delivery_id from fresh)
+     order by input.ord`,
+    [
+      jobs.map((job) => job.task),
+      jobs.map((job) => JSON.stringify(job.payload)),
+      jobs.map((job) => job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+      jobs.map((job) => job.key),
+      jobs.map((job) => job.runAt?.toISOString() ?? null),
+      jobs.map((job) => job.deliveryId ?? null),
+    ],
+  );
+  return new Set(rows.map((row) => Number(row.ord) - 1));
 }
 
 /** Creates graphile-worker's schema and the App's delivery log; safe for several processes at once. */
