@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { renderImpactCheck, renderPrComment } from "./render.ts";
+import type { Impact } from "./select-flows.ts";
+
+// What a pull request controls: its file paths (in the reasons) and, through .perceo/, flow names.
+const HOSTILE = "docs/![pwned](https://evil.test/p.png)[click](http://evil.test)<img src=x>@org/team.md";
+
+function hostileImpact(): Impact {
+  return {
+    affected: [
+      {
+        name: "checkout`](http://evil.test)",
+        file: ".perceo/flows/checkout.yml",
+        priority: "high",
+        risk: 0.4,
+        confidence: 0.6,
+        reasons: [`${HOSTILE} matches covers glob "docs/**"`],
+      },
+    ],
+    unaffected: ["search"],
+    selectAllReason: `a change to ${HOSTILE}`,
+    changedFiles: 1,
+  };
+}
+
+describe("markdown built from a pull request's text", () => {
+  it("carries no link, image, HTML or mention the pull request wrote, in the check run or the comment", () => {
+    const outputs = [
+      renderImpactCheck(hostileImpact()).summary,
+      renderPrComment({ headSha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", impact: hostileImpact() }),
+    ];
+    for (const markdown of outputs) {
+      // Outside code spans, nothing may read as a link target, an image, a tag or a mention.
+      const prose = markdown.replace(/(`+).*?\1/g, "");
+      expect(prose).not.toMatch(/!\[|\]\(|<img|https?:\/\/|@org/);
+      expect(markdown).toContain("evil");
+    }
+  });
+});
