@@ -169,7 +169,7 @@ async function sqlPeer(
     }
     await new Promise<void>((resolve) => out.end(() => resolve()));
     const loadStarted = performance.now();
-    await psql(server.binDir, url, "\\copy events from '" + csv + "' with (format csv)");
+    await psql(server.binDir, url, `\\copy events from '${csv}' with (format csv)`);
     // The same precompiled table the matcher builds: which codes satisfy which flow step.
     const rows: string[] = [];
     labels.forEach((label, c) => {
