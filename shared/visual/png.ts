@@ -128,17 +128,17 @@ export function decodePngPair(
   }
   for (let y = 0; y < height; y++) unfilterRow(rawA, y, stride, channels);
   const a = new Uint8Array(width * height * 4);
-  const b = new Uint8Array(width * height * 4);
   const aToRgba = rowConverter(width, channels, a);
+  for (let y = 0; y < height; y++) aToRgba(rawA, y);
+  // B starts as A in one native copy; only the rows that differ are decoded over it.
+  const b = a.slice();
   const bToRgba = rowConverter(width, channels, b);
   const sameRows = new Uint8Array(height);
   let aboveSame = true;
   for (let y = 0; y < height; y++) {
-    aToRgba(rawA, y);
     const filter = rawB[y * rowBytes];
     if (filteredSame[y] && (aboveSame || filter === 0 || filter === 1)) {
       sameRows[y] = 1;
-      b.set(a.subarray(y * width * 4, (y + 1) * width * 4), y * width * 4);
       aboveSame = true;
       continue;
     }
@@ -219,7 +219,13 @@ function unfilterRow(raw: Uint8Array, y: number, stride: number, bpp: number): v
   }
   const first = start + bpp;
   if (filter === 1) {
-    for (let i = first; i < end; i++) raw[i] = ((raw[i] as number) + (raw[i - bpp] as number)) & 0xff;
+    for (let channel = 0; channel < bpp; channel++) {
+      let a = raw[start + channel] as number;
+      for (let i = first + channel; i < end; i += bpp) {
+        a = ((raw[i] as number) + a) & 0xff;
+        raw[i] = a;
+      }
+    }
   } else if (filter === 2) {
     // A row that repeats the one above (a plain background) is all zeros: copy it natively.
     if (isZero(raw, start, end)) raw.copyWithin(start, start - rowBytes, end - rowBytes);
@@ -228,19 +234,29 @@ function unfilterRow(raw: Uint8Array, y: number, stride: number, bpp: number): v
   } else if (filter === 3) {
     for (let i = start; i < first; i++)
       raw[i] = ((raw[i] as number) + ((raw[i - rowBytes] as number) >> 1)) & 0xff;
-    for (let i = first; i < end; i++)
-      raw[i] =
-        ((raw[i] as number) + (((raw[i - bpp] as number) + (raw[i - rowBytes] as number)) >> 1)) & 0xff;
+    for (let channel = 0; channel < bpp; channel++) {
+      let a = raw[start + channel] as number;
+      for (let i = first + channel; i < end; i += bpp) {
+        a = ((raw[i] as number) + ((a + (raw[i - rowBytes] as number)) >> 1)) & 0xff;
+        raw[i] = a;
+      }
+    }
   } else if (filter === 4) {
-    for (let i = start; i < first; i++) raw[i] = ((raw[i] as number) + (raw[i - rowBytes] as number)) & 0xff;
-    for (let i = first; i < end; i++) {
-      const a = raw[i - bpp] as number;
-      const b = raw[i - rowBytes] as number;
-      const c = raw[i - rowBytes - bpp] as number;
-      const pa = b > c ? b - c : c - b; // |p - a| with p = a + b - c
-      const pb = a > c ? a - c : c - a;
-      const pc = a + b > c + c ? a + b - c - c : c + c - a - b;
-      raw[i] = ((raw[i] as number) + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+    // One channel at a time, the left and upper-left bytes carried in locals: each byte then reads
+    // only itself and the byte above, and never waits on the write before it through memory.
+    for (let channel = 0; channel < bpp; channel++) {
+      let a = ((raw[start + channel] as number) + (raw[start + channel - rowBytes] as number)) & 0xff;
+      raw[start + channel] = a;
+      let c = raw[start + channel - rowBytes] as number;
+      for (let i = first + channel; i < end; i += bpp) {
+        const b = raw[i - rowBytes] as number;
+        const pa = b > c ? b - c : c - b; // |p - a| with p = a + b - c
+        const pb = a > c ? a - c : c - a;
+        const pc = a + b > c + c ? a + b - c - c : c + c - a - b;
+        a = ((raw[i] as number) + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+        raw[i] = a;
+        c = b;
+      }
     }
   } else throw new PngError(`Unknown PNG row filter ${filter}.`);
 }
