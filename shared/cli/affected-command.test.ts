@@ -53,7 +53,7 @@ describe("perceo affected", () => {
     const result = await affected(["--dir", "examples/shop", "--base", "HEAD~1", "--head", "HEAD"], repo);
     expect(result).toMatchObject({ code: EXIT.passed, stderr: "" });
     const out = result.stdout;
-    expect(out).toMatch(/^5 of 17 flows affected by 1 changed files \(HEAD~1\.\.\.HEAD\)/);
+    expect(out).toMatch(/^5 of 17 flows affected by 1 changed file \(HEAD~1\.\.\.HEAD\)/);
     for (const flow of [
       "add-to-cart",
       "cart-update",

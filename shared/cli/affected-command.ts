@@ -164,7 +164,7 @@ async function readCoverage(root: string): Promise<CoverageMap | undefined> {
 export function renderSelection(selection: Selection, range: string): string {
   const total = selection.flows.length;
   const lines = [
-    `${selection.selected.length} of ${total} flows affected by ${selection.stats.changedFiles} changed files (${range})`,
+    `${selection.selected.length} of ${total} flows affected by ${selection.stats.changedFiles} changed file${selection.stats.changedFiles === 1 ? "" : "s"} (${range})`,
   ];
   if (selection.runAll) lines.push(`All flows selected: ${selection.runAll.detail}`);
   lines.push("");
