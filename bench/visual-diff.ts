@@ -18,15 +18,20 @@ import { median } from "./stats.ts";
  * call it). Alternating runs, medians, ms per megapixel. Then capture latency: warm pool vs cold browser.
  * Target: Perceo end to end ≤ 30 ms/MP on identical and small-change pairs, never slower than pixelmatch.
  */
-const { values } = parseArgs({ options: { iterations: { type: "string", default: "7" } } });
+// `--quick` (the CI smoke run): the 1280×720 pairs from one page, one capture sample.
+const { values } = parseArgs({
+  options: { iterations: { type: "string", default: "7" }, quick: { type: "boolean", default: false } },
+});
 const iterations = Number(values.iterations);
+const quick = values.quick === true;
 const dir = await mkdtemp(path.join(tmpdir(), "perceo-bench-visual-"));
 
 // 1. Real screenshots of the shop, stacked to the sizes we want, written as adaptive-filter PNGs like Chromium's.
 const shop = await startShop();
 const pool = new BrowserPool({ concurrency: 1 });
 const shots: DecodedImage[] = [];
-for (const page of ["/", "/products", "/products/aurora-lamp", "/about", "/lab/moving-parts"]) {
+const pages = ["/", "/products", "/products/aurora-lamp", "/about", "/lab/moving-parts"];
+for (const page of quick ? pages.slice(0, 1) : pages) {
   const [capture] = await capturePage(
     { url: `${shop.url}${page}`, viewports: ["desktop"] },
     { pool, allowedTargets: [shop.url] },
@@ -80,7 +85,7 @@ interface Pair {
   b: string;
 }
 const pairs: Pair[] = [];
-for (const height of [720, 8000]) {
+for (const height of quick ? [720] : [720, 8000]) {
   const base = stack(height);
   const a = await writePng(`${height}-base`, base);
   pairs.push({
@@ -153,7 +158,11 @@ const compareOnly: Record<string, Tool> = {
     }),
 };
 
-async function measure(title: string, tools: Record<string, Tool>): Promise<void> {
+/** Medians in ms per megapixel, by pair name and then tool. */
+type Medians = Map<string, Map<string, number>>;
+
+async function measure(title: string, tools: Record<string, Tool>): Promise<Medians> {
+  const medians: Medians = new Map();
   const load = loadavg()
     .map((n) => n.toFixed(1))
     .join(" ");
@@ -179,6 +188,7 @@ async function measure(title: string, tools: Record<string, Tool>): Promise<void
         samples.get(name)?.push((performance.now() - start) / pair.megapixels);
       }
     }
+    medians.set(pair.name, new Map(names.map((n) => [n, median(samples.get(n) as number[])])));
     const perceo = median(samples.get("perceo") as number[]);
     const cells = names.map((n) => {
       const m = median(samples.get(n) as number[]);
@@ -192,17 +202,32 @@ async function measure(title: string, tools: Record<string, Tool>): Promise<void
       ].join(""),
     );
   }
+  return medians;
 }
 
-await measure("End to end from PNG files", endToEnd);
+const endToEndMedians = await measure("End to end from PNG files", endToEnd);
 await measure("Compare only, decoded pixels", compareOnly);
 odiff.stop();
+
+const targeted = [...endToEndMedians].filter(([name]) => !name.endsWith("large change"));
+const worst = Math.max(...targeted.map(([, tools]) => tools.get("perceo") as number));
+const slowerThanPixelmatch = [...endToEndMedians].filter(
+  ([, tools]) => (tools.get("perceo") as number) > (tools.get("pixelmatch") as number),
+);
+console.log(
+  `
+target end to end ≤ 30 ms/MP on identical and small-change pairs: ${worst <= 30 ? "met" : "NOT met"} (worst ${worst.toFixed(1)} ms/MP)`,
+);
+console.log(
+  `target never slower than pixelmatch end to end: ${slowerThanPixelmatch.length === 0 ? "met" : `NOT met (${slowerThanPixelmatch.map(([name]) => name).join(", ")})`}`,
+);
 
 // 3. Capture latency of one page (desktop): warm pool vs a cold browser per capture.
 const url = `${shop.url}/`;
 const warm: number[] = [];
 const cold: number[] = [];
-for (let i = 0; i < 3; i++) {
+const captureSamples = quick ? 1 : 3;
+for (let i = 0; i < captureSamples; i++) {
   let start = performance.now();
   await capturePage({ url, viewports: ["desktop"] }, { pool, allowedTargets: [shop.url] });
   warm.push(performance.now() - start);
@@ -212,7 +237,9 @@ for (let i = 0; i < 3; i++) {
   await coldPool.close();
   cold.push(performance.now() - start);
 }
-console.log(`\nCapture of the shop's home page (desktop, full page, stabilized), median of 3:`);
+console.log(
+  `\nCapture of the shop's home page (desktop, full page, stabilized), median of ${captureSamples}:`,
+);
 console.log(
   `  warm pool ${median(warm).toFixed(0)} ms, cold browser ${median(cold).toFixed(0)} ms (×${(median(cold) / median(warm)).toFixed(1)})`,
 );
