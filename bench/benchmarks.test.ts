@@ -1,26 +1,24 @@
-import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import path from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 // The benchmarks the issues ask CI to run, at smoke size: each must finish and print its figures
 // beside its peer's. Speed targets are judged by `npm run bench` at full size, never here.
 const dir = import.meta.dirname;
+const run = promisify(execFile);
 
-function runBench(file: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(dir, file), ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
+async function runBench(file: string, args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(dir, file), ...args], {
+      maxBuffer: 16 * 1024 * 1024,
     });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
-  });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof failed.code !== "number") throw error;
+    return { code: failed.code, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
+  }
 }
 
 describe("benchmarks at smoke size", () => {
