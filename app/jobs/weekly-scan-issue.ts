@@ -91,15 +91,20 @@ export async function recordReactionFeedback(
   log: Logger,
 ): Promise<{ confirmed: number; rejected: number }> {
   const counts = { confirmed: 0, rejected: 0 };
+  // One comment may stand for the same finding on several pages: its reactions are read once.
+  const byComment = new Map<number, Awaited<ReturnType<Store["listWeeklyScanFindings"]>>>();
   for (const finding of await store.listWeeklyScanFindings(scan.id)) {
     if (finding.commentId === null) continue;
+    byComment.set(finding.commentId, [...(byComment.get(finding.commentId) ?? []), finding]);
+  }
+  for (const [commentId, findings] of byComment) {
     let reactions: Array<{ content: string; user: { login: string; type?: string } | null }>;
     try {
       const { data } = await octokit.request(
         "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
         {
           ...repo,
-          comment_id: finding.commentId,
+          comment_id: commentId,
           per_page: 100,
         },
       );
@@ -116,13 +121,15 @@ export async function recordReactionFeedback(
         verdicts.set(reaction.user.login, "confirm");
     }
     for (const [actor, verdict] of verdicts) {
-      await store.recordFeedback({
-        projectId: scan.projectId,
-        findingFingerprint: feedbackKey(finding),
-        verdict,
-        actor,
-        comment: `reaction on the weekly scan of ${scan.weekStart}`,
-      });
+      for (const finding of findings) {
+        await store.recordFeedback({
+          projectId: scan.projectId,
+          findingFingerprint: feedbackKey(finding),
+          verdict,
+          actor,
+          comment: `reaction on the weekly scan of ${scan.weekStart}`,
+        });
+      }
       if (verdict === "confirm") counts.confirmed++;
       else counts.rejected++;
     }

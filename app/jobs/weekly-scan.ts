@@ -3,6 +3,7 @@ import { WEEKLY_SCAN_DEFAULTS } from "../../shared/config/index.ts";
 import { renderFindingComment, renderWeeklyIssue } from "../../shared/report/index.ts";
 import {
   collectWeeklyReport,
+  groupFindings,
   isoWeekStart,
   scheduledAt,
   weeklyIssueTitle,
@@ -144,7 +145,8 @@ export async function runWeeklyScan(deps: JobDeps, job: WeeklyScanPayload, log: 
     ...(deps.capture.vision ? { llm: deps.capture.vision } : {}),
     ...(services.llmBaseUrl ? { llmBaseUrl: services.llmBaseUrl } : {}),
   });
-  const commented = report.findings.slice(0, FINDING_COMMENTS);
+  // The same finding on several pages is one comment: a reaction to it counts for every page.
+  const commented = groupFindings(report.findings).slice(0, FINDING_COMMENTS);
   const issue = await openWeeklyIssue(octokit, repo, scan, {
     title: weeklyIssueTitle(due),
     body: renderWeeklyIssue(report, { findingComments: commented.length }),
@@ -153,21 +155,22 @@ export async function runWeeklyScan(deps: JobDeps, job: WeeklyScanPayload, log: 
 
   // A retried job posts only the comments it had not posted yet.
   const posted = new Map((await deps.store.listWeeklyScanFindings(scan.id)).map((f) => [f.fingerprint, f]));
-  for (const finding of commented) {
+  for (const { finding, pages } of commented) {
     if (posted.get(finding.fingerprint)?.commentId) continue;
     const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
       ...repo,
       issue_number: issue.number,
-      body: renderFindingComment(finding),
+      body: renderFindingComment(finding, pages),
     });
-    await deps.store.recordWeeklyScanFindings(scan.id, [
-      {
-        fingerprint: finding.fingerprint,
-        evidence: finding.evidence,
-        title: finding.element,
+    await deps.store.recordWeeklyScanFindings(
+      scan.id,
+      pages.map((p) => ({
+        fingerprint: p.fingerprint,
+        evidence: p.evidence,
+        title: p.element,
         commentId: Number(data.id),
-      },
-    ]);
+      })),
+    );
   }
   const closed =
     previous?.issueNumber && previous.issueNumber !== issue.number

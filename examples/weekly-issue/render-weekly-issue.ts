@@ -2,9 +2,11 @@
  * The weekly scan issue for the example shop, rendered the way the App writes it, so a person can
  * read it: `node examples/weekly-issue/render-weekly-issue.ts [--out weekly-issue.md]`.
  *
- * Real parts: the shop in Chromium (captures and audits), PGlite with every migration, the funnel
- * matcher, checkpoints and insights. Generated parts, stated here: 90 days of analytics (PostHog-like
- * events from the shop's own flows; the home page bounces more after a heading change on 26 Oct,
+ * Real parts: the shop in Chromium (its flows run once with coverage recorded, as
+ * `perceo run --coverage` writes `.perceo/coverage.json`; captures and audits), PGlite with every
+ * migration, the funnel matcher, checkpoints and insights. Generated parts, stated here: 90 days of
+ * analytics (PostHog-like events along the pages the shop's flows really visited, so a login goes
+ * through /login and a signup through /signup; the home page bounces more after a heading change on 26 Oct,
  * checkout completes less after "Add to cart" became "Add to bag" on 18 Nov), a week of CI runs,
  * and the changes the deploy diff detected.
  */
@@ -23,10 +25,12 @@ import {
 import { generateSessionEvents } from "../../shared/analytics/testing/generate-events.ts";
 import { BrowserPool } from "../../shared/capture/index.ts";
 import { loadProject, type PerceoProject } from "../../shared/config/index.ts";
+import { buildCoverageMap, type CoverageMap } from "../../shared/observer/index.ts";
 import { renderFindingComment, renderWeeklyIssue } from "../../shared/report/index.ts";
+import { type RecordedCoverage, runFlows } from "../../shared/runner/index.ts";
 import { openPostgresStore, type Store } from "../../shared/store/index.ts";
 import { aFlow, aRunResult } from "../../shared/store/testing/index.ts";
-import { collectWeeklyReport } from "../../shared/weekly/index.ts";
+import { collectWeeklyReport, groupFindings } from "../../shared/weekly/index.ts";
 import { startShop } from "../shop/server.ts";
 
 const NOW = new Date("2026-11-23T09:00:00Z");
@@ -61,6 +65,7 @@ try {
       analytics: { provider: "posthog", projectId: "4242", host: "eu", keyEnv: "PERCEO_POSTHOG_API_KEY" },
     },
   };
+  const coverage = await recordCoverage(project, dataDir);
   const row = await store.ensureProject({
     fullName: "lumen-and-oak/shop",
     installationId: 1,
@@ -77,9 +82,11 @@ try {
     now: NOW,
     pool,
     env: {},
-    provider: generatedAnalytics(project),
+    provider: generatedAnalytics(project, coverage),
+    coverage,
   });
-  const commented = report.findings.slice(0, 10);
+  const commented = groupFindings(report.findings).slice(0, 10);
+  const first = commented[0];
   const markdown = [
     `# Perceo weekly scan — ${report.scanDate}`,
     "",
@@ -87,7 +94,7 @@ try {
     "---",
     `_First of ${commented.length} finding comments:_`,
     "",
-    commented[0] ? renderFindingComment(commented[0]) : "",
+    first ? renderFindingComment(first.finding, first.pages) : "",
     "",
   ].join("\n");
   if (values.out) await writeFile(values.out, markdown);
@@ -97,6 +104,24 @@ try {
   await pool.close();
   await shop.close();
   await rm(dataDir, { recursive: true, force: true });
+}
+
+/** Every flow of the shop run once in Chromium, recording the pages it visited (`perceo run --coverage`). */
+async function recordCoverage(project: PerceoProject, dir: string): Promise<CoverageMap> {
+  const recordings = new Map<string, RecordedCoverage>();
+  const run = await runFlows({
+    project: project.config.project,
+    baseUrl: shop.url,
+    flows: project.flows,
+    personas: project.personas,
+    outputDir: path.join(dir, "run"),
+    settings: { retries: 1, trace: "off", workers: 2 },
+    onCoverage: (flow, _attempt, recorded) => void recordings.set(flow, recorded),
+  });
+  const failed = run.flows.filter((f) => f.status === "failed").map((f) => f.name);
+  if (failed.length > 0)
+    process.stderr.write(`flows that failed while recording coverage: ${failed.join(", ")}\n`);
+  return buildCoverageMap(recordings, []);
 }
 
 async function seedChanges(store: Store, projectId: string, pages: Array<{ url: string; name: string }>) {
@@ -163,9 +188,10 @@ async function seedRuns(store: Store, fullName: string, projectId: string, proje
 }
 
 /** PostHog as far as Perceo reads it, answered from generated events. */
-function generatedAnalytics(project: PerceoProject): AnalyticsProvider {
+function generatedAnalytics(project: PerceoProject, coverage: CoverageMap): AnalyticsProvider {
   const funnels = funnelsFromFlows(project.flows, {
     routes: project.config.observer?.routes.map((r) => r.path) ?? [],
+    coverage,
   });
   const checkout = funnels.filter((f) => f.name === "checkout");
   const others = funnels.filter((f) => f.name !== "checkout");

@@ -20,6 +20,8 @@ import type { MetricsSource } from "./metrics-source.ts";
 export interface TrackedChange {
   change: DetectedChange;
   pageUrl: string;
+  /** The page's name under `pages:` in the config, which reports use instead of its URL. */
+  pageName?: string;
   flows: readonly string[];
 }
 

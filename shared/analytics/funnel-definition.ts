@@ -2,8 +2,10 @@ import type { Flow, Step, TextMatcher } from "../config/index.ts";
 
 /*
  * A funnel is the part of a flow production analytics can see: the pages it opens and the named
- * events it fires, in order. Clicks and fills leave no trace in a pageview stream, so a flow's
- * funnel is its `goto` steps plus the URLs its `waitFor`/`expect` steps insist on.
+ * events it fires, in order. When a run of the flow was recorded (`perceo run --coverage`), the
+ * pages it really visited are the funnel: a click to /login and one to /signup are different
+ * funnels. Otherwise clicks and fills leave no trace, so the funnel is the flow's `goto` steps plus
+ * the URLs its `waitFor`/`expect` steps insist on.
  */
 
 /** One step of a funnel: a page (exact path, path pattern, or text in path+query) or a named event. */
@@ -26,6 +28,11 @@ export interface FunnelOptions {
    * that route, so a shopper who buys another product still counts as a checkout.
    */
   routes?: readonly string[];
+  /**
+   * A recorded coverage map (`.perceo/coverage.json`): per flow, the documents its run visited, in
+   * order. A flow with a recording gets its funnel from those URLs; the others from their steps.
+   */
+  coverage?: { flows: Readonly<Record<string, { urls: readonly string[] }>> };
 }
 
 /** The funnel of each flow that opens at least one page; flows with no visible step are left out. */
@@ -34,10 +41,16 @@ export function funnelsFromFlows(
   options: FunnelOptions = {},
 ): FunnelDefinition[] {
   const funnels: FunnelDefinition[] = [];
+  const routes = options.routes ?? [];
   for (const flow of flows) {
+    const recorded = visitedSteps(options.coverage?.flows[flow.name]?.urls ?? [], routes);
+    if (recorded.length > 0) {
+      funnels.push({ name: flow.name, steps: recorded });
+      continue;
+    }
     const steps: FunnelStep[] = [];
     for (const step of flow.steps) {
-      const visible = visibleStep(step, options.routes ?? []);
+      const visible = visibleStep(step, routes);
       if (!visible) continue;
       const last = steps.at(-1);
       // Asserting the URL the previous goto opened is the same page view, not a second one.
@@ -56,11 +69,42 @@ function visibleStep(step: Step, routes: readonly string[]): FunnelStep | undefi
   return undefined;
 }
 
+/**
+ * The page steps of the URLs a recorded run visited, on the origin it started on (analytics sees one
+ * site). A reload or a change of hash is the same step.
+ */
+function visitedSteps(urls: readonly string[], routes: readonly string[]): FunnelStep[] {
+  const steps: FunnelStep[] = [];
+  let origin: string | undefined;
+  for (const url of urls) {
+    const match = /^https?:\/\/[^/?#]+/i.exec(url);
+    if (!match) continue;
+    origin ??= match[0].toLowerCase();
+    if (match[0].toLowerCase() !== origin) continue;
+    const step = gotoStep(url, routes);
+    const last = steps.at(-1);
+    if (last && describeStep(last) === describeStep(step)) continue;
+    steps.push(step);
+  }
+  return steps;
+}
+
+/** A page opened: its route when one fits (or its ids make one), else the exact path and query. */
 function gotoStep(target: string, routes: readonly string[]): FunnelStep {
   const { path, query } = splitUrl(target);
   const route = routes.find((pattern) => routeFits(pattern, path));
   if (route?.includes(":")) return { kind: "route", pattern: route };
+  const template = pathTemplate(path);
+  if (template !== path) return { kind: "route", pattern: template };
   return { kind: "page", path, query };
+}
+
+/** `/orders/1042` → `/orders/:id`: ids do not make separate pages. */
+export function pathTemplate(path: string): string {
+  return path
+    .split("/")
+    .map((part) => (/^\d+$/.test(part) || /^[0-9a-f-]{16,}$/i.test(part) ? ":id" : part))
+    .join("/");
 }
 
 function urlStep(matcher: TextMatcher): FunnelStep {
@@ -147,8 +191,12 @@ function compiledRegex(source: string): RegExp {
   return regex;
 }
 
-/** How a step reads in reports: `/cart`, `/products/:slug`, `URL ~ ^/orders/\d+$`, `event signup_completed`. */
-export function describeStep(step: FunnelStep): string {
+/**
+ * How a step reads to a person: `/cart`, `/orders/:id` (for `^/orders/\d+$`),
+ * `/products?category=Furniture` (for a URL containing `category=Furniture` after `/products`),
+ * `event signup_completed`. A pattern that names no page keeps its machine form.
+ */
+export function describeStep(step: FunnelStep, previous?: FunnelStep): string {
   switch (step.kind) {
     case "page":
       return step.query.length ? `${step.path}?${step.query.join("&")}` : step.path;
@@ -157,10 +205,53 @@ export function describeStep(step: FunnelStep): string {
     case "url-equals":
       return step.url;
     case "url-contains":
-      return `URL containing ${step.text}`;
+      return containsLabel(step.text, previous);
     case "url-matches":
-      return `URL ~ ${step.regex}`;
+      return regexRoute(step.regex) ?? `URL matching ${step.regex}`;
     case "event":
       return `event ${step.name}`;
   }
+}
+
+/** Every step of a funnel described, each in the light of the one before. */
+export function describeSteps(steps: readonly FunnelStep[]): string[] {
+  return steps.map((step, i) => describeStep(step, i > 0 ? steps[i - 1] : undefined));
+}
+
+function containsLabel(text: string, previous: FunnelStep | undefined): string {
+  if (text.startsWith("/")) return `${text}…`;
+  const page = previous ? pagePath(previous) : undefined;
+  if (/^[\w.~%-]+=[^&#]*$/.test(text) && page) return `${page}?${text}`;
+  return `URL containing ${text}`;
+}
+
+/** The path a step stands on, when it names one. */
+function pagePath(step: FunnelStep): string | undefined {
+  switch (step.kind) {
+    case "page":
+      return step.path;
+    case "route":
+      return step.pattern;
+    case "url-equals":
+      return splitUrl(step.url).path;
+    case "url-matches":
+      return regexRoute(step.regex);
+    default:
+      return undefined;
+  }
+}
+
+// Regex pieces that stand for one path segment, and the parameter name each becomes.
+const SEGMENT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/\\d\+|\\d\{\d+(,\d*)?\}|\[0-9\]\+/g, ":id"],
+  [/\[\^\/\]\+|\[\^\\\/\]\+|\\w\+|\.\+|\[[a-zA-Z0-9_\\-]+\]\+/g, ":param"],
+];
+
+/** `^/orders/\d+$` → `/orders/:id`; undefined when the regex is more than a path with parameters. */
+function regexRoute(regex: string): string | undefined {
+  let text = regex.replace(/^\^/, "").replace(/\/\?\$$|\$$/, "");
+  for (const [pattern, name] of SEGMENT_PATTERNS) text = text.replace(pattern, name);
+  text = text.replace(/\\([/.-])/g, "$1");
+  if (!text.startsWith("/") || /[\\()[\]{}*+?|^$]/.test(text)) return undefined;
+  return text;
 }

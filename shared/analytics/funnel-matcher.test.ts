@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadProject } from "../config/index.ts";
-import { type FunnelDefinition, funnelsFromFlows } from "./funnel-definition.ts";
+import { describeSteps, type FunnelDefinition, funnelsFromFlows } from "./funnel-definition.ts";
 import { createFunnelMatcher, matchFunnels } from "./funnel-matcher.ts";
 import type { SessionEvent } from "./session-event.ts";
 import { generateSessionEvents, type IntendedSession } from "./testing/generate-events.ts";
@@ -205,5 +205,90 @@ describe("funnel matching on the example shop's flows", () => {
     // Every intended checkout that reached the end is counted.
     const plantedCheckouts = intended.filter((s) => s.funnel === "checkout" && s.stepsReached === 2).length;
     expect(checkout?.completed).toBeGreaterThanOrEqual(plantedCheckouts);
+  });
+});
+
+describe("funnels from a recorded coverage map", () => {
+  const origin = "http://127.0.0.1:41234";
+  const coverage = {
+    flows: {
+      login: { urls: [`${origin}/`, `${origin}/login`, `${origin}/account`] },
+      signup: { urls: [`${origin}/`, `${origin}/signup`, `${origin}/signup#form`, `${origin}/account`] },
+      "account-orders": {
+        urls: [
+          `${origin}/login?next=%2Faccount`,
+          `${origin}/account`,
+          `${origin}/orders/1001`,
+          "https://pay.example/",
+        ],
+      },
+    },
+  };
+  let flows: Awaited<ReturnType<typeof loadProject>>["flows"];
+  beforeAll(async () => {
+    flows = (await loadProject(SHOP)).flows;
+  });
+
+  it("follows the pages each flow visited, ids generalised, other sites and repeats left out", () => {
+    const funnels = funnelsFromFlows(flows, { coverage });
+    const steps = (name: string) => describeSteps(funnels.find((f) => f.name === name)?.steps ?? []);
+    expect(steps("login")).toEqual(["/", "/login", "/account"]);
+    expect(steps("signup")).toEqual(["/", "/signup", "/account"]);
+    expect(steps("account-orders")).toEqual(["/login?next=%2Faccount", "/account", "/orders/:id"]);
+    // Without a recording, the steps: goto and URL expectations, named the way a person reads them.
+    expect(steps("checkout")).toEqual(["/products/aurora-lamp", "/orders/:id"]);
+    expect(steps("catalog-filter")).toEqual(["/products", "/products?category=Furniture"]);
+    expect(
+      describeSteps(funnelsFromFlows(flows).find((f) => f.name === "account-orders")?.steps ?? []),
+    ).toEqual(["/account", "/login?next=…", "/orders/1001"]);
+  });
+
+  it("names a URL pattern that is no route by its pattern", () => {
+    expect(describeSteps([{ kind: "url-matches", regex: "^/(en|de)/cart$" }])).toEqual([
+      "URL matching ^/(en|de)/cart$",
+    ]);
+    expect(describeSteps([{ kind: "url-matches", regex: "^/products/[^/]+$" }])).toEqual([
+      "/products/:param",
+    ]);
+    expect(describeSteps([{ kind: "url-contains", text: "q=lamp" }])).toEqual(["URL containing q=lamp"]);
+  });
+
+  it("tells login from signup on sessions of known truth, where the flows' steps alone could not", () => {
+    const sessions = [
+      ...session("l1", ["/", "/login", "/account"]),
+      ...session("l2", ["/", "/products", "/login", "/account"]),
+      ...session("l3", ["/", "/login"]),
+      ...session("s1", ["/", "/signup", "/account"]),
+      ...session("b1", ["/", "/account"]),
+    ];
+    const recorded = matchFunnels(funnelsFromFlows(flows, { coverage }), sessions).flows;
+    const byName = (name: string) => recorded.find((f) => f.flow === name);
+    expect([byName("login")?.entered, byName("login")?.completed]).toEqual([5, 2]);
+    expect([byName("signup")?.entered, byName("signup")?.completed]).toEqual([5, 1]);
+    expect(byName("login")?.topExitStep).toEqual({ index: 1, step: "/login", sessions: 2 });
+    // From the steps alone both are / → /account, and both count every session that got there.
+    const fromSteps = matchFunnels(funnelsFromFlows(flows), sessions).flows;
+    expect(fromSteps.find((f) => f.flow === "login")?.completed).toBe(4);
+    expect(fromSteps.find((f) => f.flow === "signup")?.completed).toBe(4);
+  });
+
+  it("finds exactly what a plain per-session walk finds on sessions generated along the recorded pages", () => {
+    const funnels = funnelsFromFlows(flows, { coverage });
+    const intended: IntendedSession[] = [];
+    const events = [...generateSessionEvents(funnels, { sessions: 3_000, seed: 5 }, intended)];
+    const report = matchFunnels(funnels, events);
+    const truth = referenceMatch(funnels, events);
+    for (const flow of report.flows) {
+      expect(flow.entered, flow.flow).toBe(truth.get(flow.flow)?.entered);
+      expect(flow.completed, flow.flow).toBe(truth.get(flow.flow)?.completed);
+    }
+    // Every planted signup that went all the way is a signup, and none of them is a login.
+    const planted = (name: string) =>
+      intended.filter((s) => s.funnel === name && s.stepsReached === 3).length;
+    const signup = report.flows.find((f) => f.flow === "signup");
+    expect(signup?.completed).toBeGreaterThanOrEqual(planted("signup"));
+    expect(events.some((e) => e.url === "/login")).toBe(true);
+    expect(events.some((e) => e.url?.startsWith("/orders/") && /^\/orders\/\d+$/.test(e.url))).toBe(true);
+    expect(report.flows.find((f) => f.flow === "login")?.completed).not.toBe(signup?.completed);
   });
 });

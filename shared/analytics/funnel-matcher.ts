@@ -1,6 +1,6 @@
 import { addToSketch, estimateSketch, newSketch } from "./distinct-count.ts";
 import {
-  describeStep,
+  describeSteps,
   type FunnelDefinition,
   type FunnelStep,
   splitUrl,
@@ -411,7 +411,7 @@ export function createFunnelMatcher(
       const c = completed[f] as number;
       return {
         flow: funnel.name,
-        steps: funnel.steps.map(describeStep),
+        steps: describeSteps(funnel.steps),
         entered: e,
         completed: c,
         successRate: e > 0 ? c / e : null,
@@ -449,7 +449,7 @@ export function createFunnelMatcher(
     for (let reached = 1; reached < funnel.steps.length; reached++) {
       const sessions = reachedOnly[f * (maxSteps + 1) + reached] as number;
       if (sessions > 0 && (!best || sessions > best.sessions)) {
-        best = { index: reached, step: describeStep(funnel.steps[reached] as FunnelStep), sessions };
+        best = { index: reached, step: describeSteps(funnel.steps)[reached] as string, sessions };
       }
     }
     return best;

@@ -20,10 +20,12 @@ export {
 } from "./correlation.ts";
 export {
   describeStep,
+  describeSteps,
   type FunnelDefinition,
   type FunnelOptions,
   type FunnelStep,
   funnelsFromFlows,
+  pathTemplate,
   splitUrl,
   stepMatchesUrl,
   stripOrigin,
@@ -47,7 +49,6 @@ export {
   GAP_MIN_SESSIONS,
   GAP_MIN_SHARE,
   type InsightDraft,
-  pathTemplate,
   recordInsights,
   regressionInsights,
 } from "./insights.ts";

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { CheckpointRecord, TrackedChange } from "./checkpoints.ts";
+import { pathTemplate } from "./funnel-definition.ts";
 import type { FlowFunnelStats } from "./funnel-matcher.ts";
-import { coverageGapInsights, discrepancyInsights, pathTemplate } from "./insights.ts";
+import { coverageGapInsights, discrepancyInsights, regressionInsights } from "./insights.ts";
 
 const flow = (daily: FlowFunnelStats["daily"]): FlowFunnelStats =>
   ({
@@ -55,5 +57,33 @@ describe("insights", () => {
       ["coverage_gap:/orders/:id", "low"],
     ]);
     expect(pathTemplate("/orders/1042")).toBe("/orders/:id");
+  });
+
+  it("names a regressed change's page by its configured name, else its path, never its host", () => {
+    const record = {
+      changeId: "c1",
+      horizonDays: 14,
+      created: true,
+      verdict: "worsened",
+      assessment: {
+        before: { from: "2026-10-12", to: "2026-10-26" },
+        after: { from: "2026-10-27", to: "2026-11-10" },
+        reasons: ["bounce rate: 30% → 70% regressed"],
+        comparisons: [{ metric: "bounce_rate", outcome: "regressed" }],
+      },
+    } as unknown as CheckpointRecord;
+    const tracked = (pageName?: string) =>
+      ({
+        change: { id: "c1", element: "Heading", before: "a", after: "b" },
+        pageUrl: "http://127.0.0.1:42221/products?x=1",
+        flows: [],
+        ...(pageName ? { pageName } : {}),
+      }) as unknown as TrackedChange;
+    expect(regressionInsights([record], [tracked("Catalog")])[0]?.title).toBe(
+      "Heading on Catalog regressed bounce rate",
+    );
+    expect(regressionInsights([record], [tracked()])[0]?.title).toBe(
+      "Heading on /products regressed bounce rate",
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { Insight, InsightInput, Store } from "../store/index.ts";
 import type { CheckpointRecord, TrackedChange } from "./checkpoints.ts";
+import { pathTemplate, splitUrl } from "./funnel-definition.ts";
 import type { FlowFunnelStats, FunnelReport } from "./funnel-matcher.ts";
 
 /*
@@ -98,7 +99,7 @@ export function regressionInsights(
     if (record.verdict !== "worsened") continue;
     const tracked = changes.find((c) => c.change.id === record.changeId);
     const element = tracked?.change.element ?? "a change";
-    const page = tracked?.pageUrl ?? "its page";
+    const page = tracked ? pageLabel(tracked) : "its page";
     const worse = record.assessment.comparisons.filter((c) => c.outcome === "regressed");
     drafts.push({
       fingerprint: `analytics:regression:${record.changeId}`,
@@ -132,12 +133,9 @@ export async function recordInsights(
   return insights;
 }
 
-/** `/orders/1042` → `/orders/:id`: ids do not make separate pages. */
-export function pathTemplate(path: string): string {
-  return path
-    .split("/")
-    .map((part) => (/^\d+$/.test(part) || /^[0-9a-f-]{16,}$/i.test(part) ? ":id" : part))
-    .join("/");
+/** A page as the team named it under `pages:`, else its path: never a host (ports come and go). */
+function pageLabel(tracked: TrackedChange): string {
+  return tracked.pageName ?? splitUrl(tracked.pageUrl).path;
 }
 
 function sum(days: ReadonlyArray<{ entered: number; completed: number }>) {

@@ -93,4 +93,13 @@ describe("auditPage on the example shop in Chromium", () => {
     expect(seededAudit.axe.map((v) => v.id)).toContain("image-alt");
     expect(cleanAudit.axe.map((v) => v.id)).not.toContain("image-alt");
   });
+
+  it("says what to change from axe's measurements: the contrast an element has and needs", () => {
+    const contrast = cleanAudit.findings.find((f) => f.key === "axe:color-contrast");
+    expect(contrast?.suggestion).toMatch(
+      /^\.eyebrow text has contrast \d+(\.\d+)?:1 \(#[0-9a-f]{6} on #[0-9a-f]{6}\); raise it to at least 4\.5:1\.$/,
+    );
+    const node = cleanAudit.axe.find((v) => v.id === "color-contrast")?.nodes?.[0];
+    expect(node?.data).toMatchObject({ contrastRatio: expect.any(Number), expectedContrastRatio: "4.5:1" });
+  });
 });

@@ -151,7 +151,12 @@ async function runAxe(page: Page): Promise<AxeViolation[]> {
               impact: AxeViolation["impact"];
               help: string;
               helpUrl: string;
-              nodes: Array<{ target: unknown[] }>;
+              nodes: Array<{
+                target: unknown[];
+                failureSummary?: string;
+                any: Array<{ data?: unknown }>;
+                all: Array<{ data?: unknown }>;
+              }>;
             }>;
           }>;
         };
@@ -164,6 +169,22 @@ async function runAxe(page: Page): Promise<AxeViolation[]> {
       help: v.help,
       helpUrl: v.helpUrl,
       targets: v.nodes.map((n) => n.target.map(String).join(" ")),
+      nodes: v.nodes.map((n) => {
+        // Only the flat facts a suggestion can quote (colours, ratios, sizes): axe's data is page-sized otherwise.
+        const data: Record<string, string | number> = {};
+        for (const check of [...n.any, ...n.all]) {
+          if (!check.data || typeof check.data !== "object") continue;
+          for (const [key, value] of Object.entries(check.data as Record<string, unknown>)) {
+            if (typeof value === "number" || (typeof value === "string" && value.length <= 40))
+              data[key] = value;
+          }
+        }
+        return {
+          target: n.target.map(String).join(" "),
+          ...(n.failureSummary ? { failureSummary: n.failureSummary.slice(0, 600) } : {}),
+          data,
+        };
+      }),
     }));
   });
 }

@@ -20,6 +20,14 @@ export interface AxeViolation {
   help: string;
   helpUrl: string;
   targets: string[];
+  /** Per element: axe's summary of what fails, and the flat facts its checks measured (e.g. colours, contrast ratio). */
+  nodes?: AxeNode[];
+}
+
+export interface AxeNode {
+  target: string;
+  failureSummary?: string;
+  data: Record<string, string | number>;
 }
 
 // Where findings start. Each is a rule of thumb that search engines or web.dev state publicly.
@@ -217,10 +225,59 @@ export function deterministicFindings(input: {
       impact: AXE_IMPACT[violation.impact ?? "minor"] ?? "low",
       element: targets.slice(0, 3).join(", ") + (targets.length > 3 ? `, … (${targets.length})` : ""),
       current: violation.help,
-      suggestion: `Fix ${violation.id} (axe-core rule): ${violation.help}.`,
+      suggestion: axeSuggestion(violation),
       key: `axe:${violation.id}`,
       evidence: digest(targets.join("\n")),
     });
   }
   return findings;
+}
+
+// Elements a suggestion names one by one; the rest are counted.
+const AXE_NODES_NAMED = 3;
+
+/**
+ * What to change, from what axe measured on the elements: the contrast each has and needs, or
+ * axe's own summary of the failing checks. The rule's description is the fallback.
+ */
+export function axeSuggestion(violation: AxeViolation): string {
+  const nodes = [...(violation.nodes ?? [])].sort((a, b) => a.target.localeCompare(b.target));
+  const rule = ` (axe rule ${violation.id})`;
+  if (nodes.length === 0) return `${violation.help}${rule}.`;
+  const more = nodes.length > AXE_NODES_NAMED ? ` …and ${nodes.length - AXE_NODES_NAMED} more.` : "";
+  const named = nodes.slice(0, AXE_NODES_NAMED);
+  if (violation.id === "color-contrast" && named.every((n) => typeof n.data.contrastRatio === "number")) {
+    return `${named.map(contrastSentence).join(" ")}${more}`;
+  }
+  const summaries = [...new Set(named.map((n) => failureFix(n.failureSummary)).filter(Boolean))];
+  if (summaries.length === 0) return `${violation.help}${rule}.`;
+  const where = named.map((n) => n.target).join(", ");
+  return `${where}: ${summaries.join(" Also: ")}${rule}.${more}`;
+}
+
+function contrastSentence(node: AxeNode): string {
+  const { contrastRatio, expectedContrastRatio, fgColor, bgColor } = node.data;
+  const colours =
+    typeof fgColor === "string" && typeof bgColor === "string" ? ` (${fgColor} on ${bgColor})` : "";
+  const needed = typeof expectedContrastRatio === "string" ? expectedContrastRatio : "4.5:1";
+  return `${node.target} text has contrast ${Number(contrastRatio)
+    .toFixed(2)
+    .replace(/\.?0+$/, "")}:1${colours}; raise it to at least ${needed}.`;
+}
+
+/** axe's "Fix any of the following:\n  A\n  B" → "Do one of: a; b". */
+function failureFix(summary: string | undefined): string {
+  if (!summary) return "";
+  const parts = summary.split(/\n(?=Fix (?:any|all) of the following:)/).map((block) => {
+    const [head = "", ...items] = block.split("\n").map((l) => l.trim());
+    const list = items.filter(Boolean).map(lowerFirst).join("; ");
+    if (!list) return "";
+    return /any of/.test(head) && items.length > 1 ? `do one of: ${list}` : list;
+  });
+  const text = parts.filter(Boolean).join(", and ");
+  return text ? `${text.charAt(0).toUpperCase()}${text.slice(1)}` : "";
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? `${text.charAt(0).toLowerCase()}${text.slice(1)}` : text;
 }

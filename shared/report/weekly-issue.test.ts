@@ -87,4 +87,99 @@ describe("the weekly issue", () => {
     expect(body.indexOf("### 🔴 High impact (1)")).toBeLessThan(body.indexOf("### 🟡 Low impact (1)"));
     expect(body).toContain("**2 findings** on 1 page, 1 of high impact (Home). 2 hidden after a 👎.");
   });
+
+  it("tells the changes that appeared this week from older ones still being measured", () => {
+    const change = (id: string, firstDetectedDate: string, status: "watching" | "regressed") => ({
+      change: {
+        id,
+        element: `Button "${id}"`,
+        kind: "text",
+        before: "Add to cart",
+        after: "Add to bag",
+        firstDetectedDate,
+        status,
+      } as unknown as WeeklyReport["changes"][number]["change"],
+      pageName: "Home",
+      checkpoints: [],
+    });
+    const body = renderWeeklyIssue(
+      aReport({
+        changes: [change("new", "2026-11-18", "watching"), change("old", "2026-10-12", "regressed")],
+      }),
+    );
+    expect(body).toContain("- **1 new change** on your pages this week, being measured from now on.");
+    expect(body).toContain("- **1 earlier change** being measured: 1 hurt.");
+    const fresh = body.indexOf("### New this week (1)");
+    const earlier = body.indexOf("### Earlier changes being measured (1)");
+    expect(fresh).toBeGreaterThan(0);
+    expect(earlier).toBeGreaterThan(fresh);
+    expect(body.indexOf('Button "new"')).toBeGreaterThan(fresh);
+    expect(body.indexOf('Button "new"')).toBeLessThan(earlier);
+    expect(body.indexOf('Button "old"')).toBeGreaterThan(earlier);
+  });
+
+  it("lists a finding seen on several pages once, naming the pages and what each measured", () => {
+    const contrast = (pageName: string, ratio: string) => ({
+      ...hostileFinding,
+      check: "axe" as const,
+      key: "axe:color-contrast",
+      element: ".eyebrow",
+      current: "Elements must meet minimum color contrast ratio thresholds",
+      suggestion: `.eyebrow text has contrast ${ratio}:1; raise it to at least 4.5:1.`,
+      pageName,
+      fingerprint: `audit:${pageName}:axe:color-contrast`,
+      timesSuggested: 1,
+    });
+    const findings = [contrast("Home", "3.16"), contrast("Aurora lamp", "2.95"), contrast("Cart", "3.16")];
+    const body = renderWeeklyIssue(aReport({ findings }));
+    expect(body).toContain("**1 finding** on 1 page, 1 of high impact (Home, Aurora lamp, Cart).");
+    expect(body).toContain("### 🔴 High impact (1)");
+    expect(body).toContain(
+      "- **Home, Aurora lamp, Cart** · accessibility (axe): `.eyebrow` — `Elements must meet minimum color contrast ratio thresholds`. Home, Cart: .eyebrow text has contrast 3.16:1; raise it to at least 4.5:1. Aurora lamp: .eyebrow text has contrast 2.95:1; raise it to at least 4.5:1.",
+    );
+    expect(renderFindingComment(findings[0] as (typeof findings)[number], findings)).toContain(
+      "**🔴 High** · Home, Aurora lamp, Cart · accessibility (axe)",
+    );
+  });
+
+  it("shows failing, flaky and slow flows and folds the all-green rest", () => {
+    const flow = (flowName: string, failed: number, flaky: number, medianDurationMs: number) => ({
+      flowName,
+      runs: 7,
+      passed: 7 - failed - flaky,
+      failed,
+      flaky,
+      passRate: (7 - failed) / 7,
+      medianDurationMs,
+      maxDurationMs: medianDurationMs + 100,
+    });
+    const flowHealth = [
+      flow("signup", 1, 0, 4_000),
+      flow("search", 0, 2, 3_000),
+      flow("checkout", 0, 0, 11_000),
+      ...Array.from({ length: 20 }, (_, i) => flow(`green-${String(i).padStart(2, "0")}`, 0, 0, 1_000 + i)),
+    ] as unknown as WeeklyReport["flowHealth"];
+    const body = renderWeeklyIssue(aReport({ flowHealth }));
+    const section = body.slice(body.indexOf("## Flow health"), body.indexOf("## Coverage gaps"));
+    const [open = "", folded = ""] = section.split(
+      "<details><summary>20 more flows passed every run</summary>",
+    );
+    expect([...open.matchAll(/^\| (.*?)`([\w-]+)`/gm)].map((m) => `${m[1]}${m[2]}`)).toStrictEqual([
+      "❌ signup",
+      "⚠️ search",
+      "🐢 checkout",
+    ]);
+    expect(folded.match(/^\| `green-\d+`/gm)).toHaveLength(20);
+    expect(folded).toContain("</details>");
+  });
+
+  it("stays within GitHub's limit for an ordinary busy week", () => {
+    const findings = Array.from({ length: 60 }, (_, i) => ({
+      ...hostileFinding,
+      key: `vision:${i}`,
+      element: `Element ${i}`,
+      fingerprint: `audit:x:vision:${i}`,
+    }));
+    expect(renderWeeklyIssue(aReport({ findings })).length).toBeLessThan(65_536);
+  });
 });

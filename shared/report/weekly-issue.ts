@@ -1,5 +1,5 @@
-import type { ChangeCheckpoint } from "../store/index.ts";
-import type { PageFinding, WeeklyReport } from "../weekly/index.ts";
+import type { ChangeCheckpoint, FlowHealth } from "../store/index.ts";
+import { groupFindings, type PageFinding, type WeeklyReport } from "../weekly/index.ts";
 import { formatBytes, formatDuration, pluralize } from "./format.ts";
 import { inlineCode, plainText } from "./untrusted-markdown.ts";
 
@@ -38,15 +38,21 @@ export function renderWeeklyIssue(report: WeeklyReport, options: { findingCommen
   return `${lines.join("\n").replace(/\n{3,}/g, "\n\n")}\n`;
 }
 
-/** One finding as its own comment, so a 👍 or 👎 says which finding it is about. */
-export function renderFindingComment(finding: PageFinding & { timesSuggested: number }): string {
+/**
+ * One finding as its own comment, so a 👍 or 👎 says which finding it is about; `pages` names every
+ * page it was found on when there are several.
+ */
+export function renderFindingComment(
+  finding: PageFinding & { timesSuggested: number },
+  pages: ReadonlyArray<Pick<PageFinding, "pageName" | "suggestion">> = [finding],
+): string {
   return [
     `${FINDING_MARKER}`,
-    `**${IMPACT_LABEL[finding.impact]}** · ${plainText(finding.pageName)} · ${checkName(finding)}`,
+    `**${IMPACT_LABEL[finding.impact]}** · ${pages.map((p) => plainText(p.pageName)).join(", ")} · ${checkName(finding)}`,
     "",
     `${inlineCode(finding.element)} — ${inlineCode(finding.current, 200)}`,
     "",
-    `**Suggestion:** ${plainText(finding.suggestion)}${predicted(finding)}`,
+    `**Suggestion:** ${suggestionOf(pages)}${predicted(finding)}`,
     ...(finding.timesSuggested > 1
       ? ["", `_Suggested ${ordinal(finding.timesSuggested)} week in a row._`]
       : []),
@@ -59,14 +65,15 @@ function summary(report: WeeklyReport): string[] {
   const lines = [`## Summary`, ""];
   const week = `${formatDay(report.since)} – ${formatDay(shift(report.until, -1))}`;
   lines.push(`**${plainText(report.project)}**, week of ${week}.`, "");
-  const high = report.findings.filter((f) => f.impact === "high");
+  const groups = groupFindings(report.findings);
+  const high = groups.filter((g) => g.finding.impact === "high");
   const failedPages = report.pages.filter((p) => p.error);
   if (report.pages.length === 0) {
     lines.push("- **No pages to scan:** list your live pages under `pages:` in `.perceo/config.yml`.");
   } else {
-    const where = [...new Set(high.map((f) => plainText(f.pageName)))].join(", ");
+    const where = [...new Set(high.flatMap((g) => g.pages.map((f) => plainText(f.pageName))))].join(", ");
     lines.push(
-      `- **${pluralize(report.findings.length, "finding")}** on ${pluralize(report.pages.length - failedPages.length, "page")}${high.length > 0 ? `, ${high.length} of high impact (${where})` : ""}.${report.hiddenByFeedback > 0 ? ` ${report.hiddenByFeedback} hidden after a 👎.` : ""}`,
+      `- **${pluralize(groups.length, "finding")}** on ${pluralize(report.pages.length - failedPages.length, "page")}${high.length > 0 ? `, ${high.length} of high impact (${where})` : ""}.${report.hiddenByFeedback > 0 ? ` ${report.hiddenByFeedback} hidden after a 👎.` : ""}`,
     );
   }
   if (failedPages.length > 0) {
@@ -79,13 +86,7 @@ function summary(report: WeeklyReport): string[] {
       `- ✅ **${pluralize(report.addressed.length, "earlier suggestion")} fixed:** no longer found this week.`,
     );
   }
-  const regressed = report.changes.filter((c) => c.change.status === "regressed").length;
-  const validated = report.changes.filter((c) => c.change.status === "validated").length;
-  lines.push(
-    report.changes.length === 0
-      ? "- **No changes detected** on your pages this week."
-      : `- **${pluralize(report.changes.length, "change")}** on your pages${regressed + validated > 0 ? `: ${[validated ? `${validated} helped` : "", regressed ? `${regressed} hurt` : ""].filter(Boolean).join(", ")}` : ", still being measured"}.`,
-  );
+  lines.push(...changesSummary(report));
   const ran = report.flowHealth.filter((f) => f.passRate !== null);
   if (ran.length === 0) {
     lines.push("- **No flow runs** recorded this week.");
@@ -124,18 +125,62 @@ function summary(report: WeeklyReport): string[] {
   return lines;
 }
 
+/** What appeared this week, apart from older changes whose measurement goes on. */
+function splitChanges(report: WeeklyReport) {
+  const fresh = report.changes.filter((c) => c.change.firstDetectedDate >= report.since);
+  const earlier = report.changes.filter((c) => c.change.firstDetectedDate < report.since);
+  return { fresh, earlier };
+}
+
+function changesSummary(report: WeeklyReport): string[] {
+  const { fresh, earlier } = splitChanges(report);
+  const lines = [
+    report.changes.length === 0
+      ? "- **No changes detected** on your pages this week."
+      : fresh.length === 0
+        ? "- **No new changes** on your pages this week."
+        : `- **${pluralize(fresh.length, "new change")}** on your pages this week${verdicts(fresh) || ", being measured from now on"}.`,
+  ];
+  if (earlier.length > 0) {
+    lines.push(
+      `- **${pluralize(earlier.length, "earlier change")}** being measured${verdicts(earlier) || ": no verdict yet"}.`,
+    );
+  }
+  return lines;
+}
+
+function verdicts(changes: WeeklyReport["changes"]): string {
+  const count = (status: string) => changes.filter((c) => c.change.status === status).length;
+  const said = [
+    count("validated") ? `${count("validated")} helped` : "",
+    count("regressed") ? `${count("regressed")} hurt` : "",
+    count("inconclusive") ? `${count("inconclusive")} inconclusive` : "",
+    count("watching") && count("watching") < changes.length ? `${count("watching")} still watched` : "",
+  ].filter(Boolean);
+  return said.length ? `: ${said.join(", ")}` : "";
+}
+
+// Older changes listed in full; the rest are counted.
+const EARLIER_CHANGES_SHOWN = 20;
+
 function changes(report: WeeklyReport): string[] {
   const lines = ["## Changes of the week", ""];
   if (report.changes.length === 0) return [...lines, "Nothing changed on the watched pages since last week."];
-  lines.push("| Page | Change | Seen | Status | Checkpoints |", "|---|---|---|---|---|");
-  for (const { change, pageName, checkpoints } of report.changes) {
-    const what =
-      change.before && change.after
-        ? `${plainText(change.element)}: ${inlineCode(change.before, 60)} → ${inlineCode(change.after, 60)}`
-        : `${plainText(change.element)} ${change.kind === "removed" ? "removed" : change.kind === "added" ? "added" : `(${change.kind})`}`;
+  const { fresh, earlier } = splitChanges(report);
+  lines.push(`### New this week (${fresh.length})`, "");
+  if (fresh.length === 0) lines.push("Nothing new changed on the watched pages.");
+  else lines.push(...changeTable(fresh));
+  if (earlier.length > 0) {
     lines.push(
-      `| ${plainText(pageName)} | ${what} | ${formatDay(change.firstDetectedDate)} | ${STATUS_LABEL[change.status]} | ${checkpointCell(checkpoints, change.firstDetectedDate)} |`,
+      "",
+      `### Earlier changes being measured (${earlier.length})`,
+      "",
+      "Changes from before this week: a checkpoint landed this week, or more are to come.",
+      "",
+      ...changeTable(earlier.slice(0, EARLIER_CHANGES_SHOWN)),
     );
+    if (earlier.length > EARLIER_CHANGES_SHOWN)
+      lines.push("", `…and ${earlier.length - EARLIER_CHANGES_SHOWN} more.`);
   }
   lines.push(
     "",
@@ -144,9 +189,26 @@ function changes(report: WeeklyReport): string[] {
   return lines;
 }
 
+function changeTable(rows: WeeklyReport["changes"]): string[] {
+  const lines = ["| Page | Change | Seen | Status | Checkpoints |", "|---|---|---|---|---|"];
+  for (const { change, pageName, checkpoints } of rows) {
+    const what =
+      change.before && change.after
+        ? `${plainText(change.element)}: ${inlineCode(change.before, 60)} → ${inlineCode(change.after, 60)}`
+        : `${plainText(change.element)} ${change.kind === "removed" ? "removed" : change.kind === "added" ? "added" : `(${change.kind})`}`;
+    lines.push(
+      `| ${plainText(pageName)} | ${what} | ${formatDay(change.firstDetectedDate)} | ${STATUS_LABEL[change.status]} | ${checkpointCell(checkpoints, change.firstDetectedDate)} |`,
+    );
+  }
+  return lines;
+}
+
 function checkpointCell(checkpoints: readonly ChangeCheckpoint[], firstDetected: string): string {
   if (checkpoints.length === 0) return `first at ${formatDay(shift(firstDetected, 8))}`;
-  return checkpoints.map((c) => `${c.horizonDays} d ${VERDICT_LABEL[c.verdict]}`).join(", ");
+  return [...checkpoints]
+    .sort((a, b) => a.horizonDays - b.horizonDays)
+    .map((c) => `${c.horizonDays} d ${VERDICT_LABEL[c.verdict]}`)
+    .join(", ");
 }
 
 function findings(report: WeeklyReport, commented: number): string[] {
@@ -157,14 +219,16 @@ function findings(report: WeeklyReport, commented: number): string[] {
       report.pages.length === 0 ? "No pages configured." : "Nothing to fix on the scanned pages. 🎉",
     ];
   }
+  const groups = groupFindings(report.findings);
   for (const impact of ["high", "medium", "low"] as const) {
-    const group = report.findings.filter((f) => f.impact === impact);
+    const group = groups.filter((g) => g.finding.impact === impact);
     if (group.length === 0) continue;
     lines.push(`### ${IMPACT_LABEL[impact]} impact (${group.length})`, "");
-    for (const f of group) {
-      const repeat = f.timesSuggested > 1 ? ` _(${ordinal(f.timesSuggested)} week)_` : "";
+    for (const { finding: f, pages } of group) {
+      const weeks = Math.max(...pages.map((p) => p.timesSuggested));
+      const repeat = weeks > 1 ? ` _(${ordinal(weeks)} week)_` : "";
       lines.push(
-        `- **${plainText(f.pageName)}** · ${checkName(f)}${f.viewport ? ` (${f.viewport})` : ""}: ${inlineCode(f.element, 80)} — ${inlineCode(f.current, 140)}. ${plainText(f.suggestion)}${predicted(f)}${repeat}`,
+        `- **${pages.map((p) => plainText(p.pageName)).join(", ")}** · ${checkName(f)}${f.viewport ? ` (${f.viewport})` : ""}: ${inlineCode(f.element, 80)} — ${inlineCode(f.current, 140)}. ${suggestionOf(pages)}${predicted(f)}${repeat}`,
       );
     }
     lines.push("");
@@ -201,21 +265,45 @@ function flowHealth(report: WeeklyReport): string[] {
   const sorted = [...ran].sort(
     (a, b) => (a.passRate ?? 0) - (b.passRate ?? 0) || a.flowName.localeCompare(b.flowName),
   );
-  lines.push("| Flow | Runs | Pass rate | Flaky | Failed | Median time |", "|---|---:|---:|---:|---:|---:|");
-  for (const f of sorted) {
-    const mark = f.failed > 0 ? "❌ " : f.flaky > 0 ? "⚠️ " : "";
-    lines.push(
-      `| ${mark}${inlineCode(f.flowName)} | ${f.runs} | ${pct(f.passRate ?? 0)} | ${f.flaky} | ${f.failed} | ${f.medianDurationMs === null ? "–" : formatDuration(f.medianDurationMs)} |`,
-    );
-  }
   const slowest = [...ran]
     .filter((f) => f.medianDurationMs !== null)
     .sort((a, b) => (b.medianDurationMs ?? 0) - (a.medianDurationMs ?? 0))
     .slice(0, 3);
+  // Failing, flaky and the slowest flows in view; the all-green rest folded away.
+  const attention = (f: FlowHealth) => (f.failed > 0 ? 0 : f.flaky > 0 ? 1 : (f.passRate ?? 0) < 1 ? 2 : 3);
+  const shown = sorted
+    .filter((f) => attention(f) < 3 || slowest.includes(f))
+    .sort((a, b) => attention(a) - attention(b) || (b.medianDurationMs ?? 0) - (a.medianDurationMs ?? 0));
+  const green = sorted.filter((f) => !shown.includes(f));
+  lines.push(...flowTable(shown, slowest));
+  if (green.length > 0) {
+    lines.push(
+      "",
+      `<details><summary>${pluralize(green.length, "more flow")} passed every run</summary>`,
+      "",
+      ...flowTable(green, slowest),
+      "",
+      "</details>",
+    );
+  }
   if (slowest.length > 0) {
     lines.push(
       "",
       `Slowest: ${slowest.map((f) => `${inlineCode(f.flowName)} ${formatDuration(f.medianDurationMs ?? 0)} median (${formatDuration(f.maxDurationMs ?? 0)} at worst)`).join(", ")}.`,
+    );
+  }
+  return lines;
+}
+
+function flowTable(flows: readonly FlowHealth[], slowest: readonly FlowHealth[]): string[] {
+  const lines = [
+    "| Flow | Runs | Pass rate | Flaky | Failed | Median time |",
+    "|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const f of flows) {
+    const mark = f.failed > 0 ? "❌ " : f.flaky > 0 ? "⚠️ " : slowest.includes(f) ? "🐢 " : "";
+    lines.push(
+      `| ${mark}${inlineCode(f.flowName)} | ${f.runs} | ${pct(f.passRate ?? 0)} | ${f.flaky} | ${f.failed} | ${f.medianDurationMs === null ? "–" : formatDuration(f.medianDurationMs)} |`,
     );
   }
   return lines;
@@ -266,6 +354,17 @@ function insights(report: WeeklyReport): string[] {
       lines.push(`  ${line.startsWith("- ") ? `- ${plainText(line.slice(2))}` : plainText(line)}`);
   }
   return lines;
+}
+
+/** One suggestion, or each page's own when what they measured differs (e.g. a contrast ratio). */
+function suggestionOf(pages: ReadonlyArray<Pick<PageFinding, "pageName" | "suggestion">>): string {
+  const bySuggestion = new Map<string, string[]>();
+  for (const p of pages)
+    bySuggestion.set(p.suggestion, [...(bySuggestion.get(p.suggestion) ?? []), p.pageName]);
+  if (bySuggestion.size === 1) return plainText(pages[0]?.suggestion ?? "");
+  return [...bySuggestion]
+    .map(([suggestion, names]) => `${names.map(plainText).join(", ")}: ${plainText(suggestion)}`)
+    .join(" ");
 }
 
 function actionOf(body: string): string {

@@ -1,4 +1,9 @@
-import { type AnalyticsProvider, type FlowFunnelStats, providerFromConfig } from "../analytics/index.ts";
+import {
+  type AnalyticsProvider,
+  type FlowFunnelStats,
+  type FunnelOptions,
+  providerFromConfig,
+} from "../analytics/index.ts";
 import type { BrowserPool, HostResolver } from "../capture/index.ts";
 import type { PerceoProject } from "../config/index.ts";
 import type { AnthropicClientOptions } from "../llm/index.ts";
@@ -16,6 +21,8 @@ import { learnFromAnalytics } from "./learn-from-analytics.ts";
 import { byImpact, feedbackKey, findingTitle, type PageFinding } from "./page-findings.ts";
 import { type PageScan, scanPages } from "./scan-pages.ts";
 import { isoWeekStart, shiftDays } from "./week.ts";
+
+type CoverageUrls = NonNullable<FunnelOptions["coverage"]>;
 
 /** Everything the weekly issue says, gathered without GitHub. */
 export interface WeeklyReport {
@@ -40,6 +47,10 @@ export interface WeeklyReport {
   hiddenByFeedback: number;
   /** Suggestions of earlier weeks this scan no longer found. */
   addressed: TrackedSuggestion[];
+  /**
+   * Changes that appeared this week (`firstDetectedDate >= since`), then older ones still being
+   * measured or whose status or a checkpoint moved this week.
+   */
   changes: Array<{ change: DetectedChange; pageName: string; checkpoints: ChangeCheckpoint[] }>;
   flowHealth: FlowHealth[];
   analytics:
@@ -75,6 +86,8 @@ export interface CollectInput {
   provider?: AnalyticsProvider;
   /** Anthropic's API root (tests). */
   llmBaseUrl?: string;
+  /** `.perceo/coverage.json` when recorded: production funnels follow the pages each flow visited. */
+  coverage?: CoverageUrls;
 }
 
 /**
@@ -126,10 +139,24 @@ export async function collectWeeklyReport(input: CollectInput): Promise<WeeklyRe
     since: new Date(`${shiftDays(until, -90)}T00:00:00Z`),
     limit: 500,
   });
-  const ofTheWeek = recent.filter(
-    (c) => c.firstDetectedDate >= since || c.statusChangedAt.slice(0, 10) >= since,
+  const allCheckpoints = await store.listChangeCheckpoints(recent.map((c) => c.id));
+  const measuredThisWeek = new Set(
+    allCheckpoints.filter((c) => c.measuredAt.slice(0, 10) >= since).map((c) => c.changeId),
   );
-  const checkpoints = await store.listChangeCheckpoints(ofTheWeek.map((c) => c.id));
+  const ofTheWeek = recent
+    .filter(
+      (c) =>
+        c.firstDetectedDate >= since ||
+        c.status === "watching" ||
+        c.statusChangedAt.slice(0, 10) >= since ||
+        measuredThisWeek.has(c.id),
+    )
+    .sort(
+      (a, b) =>
+        Number(b.firstDetectedDate >= since) - Number(a.firstDetectedDate >= since) ||
+        b.firstDetectedDate.localeCompare(a.firstDetectedDate),
+    );
+  const checkpoints = allCheckpoints;
   const names = new Map(scans.map((s) => [s.page.id, s.name]));
   const openInsights = await store.listInsights(projectId, { status: ["open"], limit: 100 });
 
@@ -179,6 +206,7 @@ async function readAnalytics(
       pages,
       today,
       synthetic,
+      ...(input.coverage ? { coverage: input.coverage } : {}),
     });
     return {
       state: "read",

@@ -1,5 +1,12 @@
 export { type CollectInput, collectWeeklyReport, type WeeklyReport } from "./collect-weekly-report.ts";
 export { type AnalyticsLesson, learnFromAnalytics } from "./learn-from-analytics.ts";
-export { byImpact, feedbackKey, findingTitle, type PageFinding, pageFinding } from "./page-findings.ts";
+export {
+  byImpact,
+  feedbackKey,
+  findingTitle,
+  groupFindings,
+  type PageFinding,
+  pageFinding,
+} from "./page-findings.ts";
 export { type PageScan, type ScanPagesInput, scanPages } from "./scan-pages.ts";
 export { isoWeekStart, scheduledAt, shiftDays, weeklyIssueTitle } from "./week.ts";

@@ -8,6 +8,7 @@ import {
   dailyMetricsSource,
   discrepancyInsights,
   type FlowDayStats,
+  type FunnelOptions,
   type FunnelReport,
   funnelsFromFlows,
   type InsightDraft,
@@ -53,10 +54,13 @@ export async function learnFromAnalytics(input: {
   today: string;
   /** Pass rate of each flow's synthetic runs this week. */
   synthetic: ReadonlyMap<string, number>;
+  /** The recorded coverage map: flows with a recording get their funnel from the pages they visited. */
+  coverage?: FunnelOptions["coverage"];
 }): Promise<AnalyticsLesson> {
   const { store, projectId, provider, today } = input;
   const funnels = funnelsFromFlows(input.project.flows, {
     routes: input.project.config.observer?.routes.map((r) => r.path) ?? [],
+    ...(input.coverage ? { coverage: input.coverage } : {}),
   });
   const watching = (await store.listDetectedChanges(projectId, { status: "watching", limit: 1_000 })).filter(
     (c) => input.pages.has(c.pageId),
@@ -89,11 +93,16 @@ export async function learnFromAnalytics(input: {
   if (watching.length > 0) {
     const pages = await provider.fetchDailyPageMetrics(range);
     const tracked: TrackedChange[] = watching.map((change) => {
-      const pageUrl = (input.pages.get(change.pageId) as Page).url;
-      const path = splitUrl(pageUrl).path;
+      const page = input.pages.get(change.pageId) as Page;
+      const path = splitUrl(page.url).path;
       const flows = funnels.filter((f) => f.steps.some((s) => stepMatchesUrl(s, path))).map((f) => f.name);
       // Conversion is judged only on days the funnel data covers.
-      return { change, pageUrl, flows: flowDays.size > 0 ? flows : [] };
+      return {
+        change,
+        pageUrl: page.url,
+        ...(page.name ? { pageName: page.name } : {}),
+        flows: flowDays.size > 0 ? flows : [],
+      };
     });
     checkpoints = await recordDueCheckpoints({
       store,

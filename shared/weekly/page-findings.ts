@@ -38,3 +38,20 @@ export function byImpact<T extends { impact: AuditFinding["impact"] }>(findings:
 export function findingTitle(finding: PageFinding): string {
   return `${finding.pageName}: ${finding.element} — ${finding.current}`.slice(0, 300);
 }
+
+/**
+ * The same finding (same check and rule on the same element, e.g. one selector's contrast) on several
+ * pages is one thing to fix: grouped in the order given, each group with its findings page by page.
+ */
+export function groupFindings<T extends PageFinding>(
+  findings: readonly T[],
+): Array<{ finding: T; pages: T[] }> {
+  const groups = new Map<string, { finding: T; pages: T[] }>();
+  for (const finding of findings) {
+    const key = [finding.check, finding.key, finding.element, finding.current].join("\n");
+    const group = groups.get(key);
+    if (group) group.pages.push(finding);
+    else groups.set(key, { finding, pages: [finding] });
+  }
+  return [...groups.values()];
+}

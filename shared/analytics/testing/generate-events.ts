@@ -149,7 +149,13 @@ function sampleUrls(steps: readonly FunnelStep[], random: () => number): string[
       case "route":
         url = step.pattern
           .split("/")
-          .map((part) => (part.startsWith(":") ? `x${Math.floor(random() * 1e6)}` : part))
+          .map((part) =>
+            part === ":id"
+              ? String(1000 + Math.floor(random() * 9000))
+              : part.startsWith(":")
+                ? `x${Math.floor(random() * 1e6)}`
+                : part,
+          )
           .join("/");
         break;
       case "url-equals":
