@@ -1,5 +1,6 @@
 import { mentionsToken, selectorTokens } from "./css-rules.ts";
 import { overlaps, toRanges } from "./diff.ts";
+import type { Unit } from "./module-facts.ts";
 import type { GraphModule, ModuleGraph } from "./module-graph.ts";
 import type { RouteDef } from "./routes/route.ts";
 import { type StateOutflow, stateMembersReached } from "./startup-state.ts";
@@ -122,13 +123,14 @@ export function analyseImpact(
       const target = graph.modules.get(importer);
       const record = target?.facts.imports[at];
       if (!target || !record) return;
-      const locals = record.bindings
-        .filter((b) => b.imported === name || b.imported === "*")
-        .map((b) => b.local);
-      target.facts.units.forEach((unit, i) => {
+      const locals: string[] = [];
+      for (const b of record.bindings) if (b.imported === name || b.imported === "*") locals.push(b.local);
+      const units = target.facts.units;
+      for (let i = 0; i < units.length; i++) {
+        const unit = units[i] as Unit;
         if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
           reach(`u\0${importer}\0${i}`, from);
-      });
+      }
     };
     // The shell calling a function that builds state: settled once the walk has found everything flowing into it.
     const startup: StartupCall[] = [];
@@ -144,9 +146,10 @@ export function analyseImpact(
             if (!module) break;
             const unit = module.facts.units[Number(name)];
             if (!unit || unit.typeOnly) break;
-            const ownEntries = (byHost.get(file) ?? []).flatMap((r) =>
-              r.entries.filter((e) => e.file === file).map((e) => e.symbol),
-            );
+            const hosted = byHost.get(file);
+            const ownEntries = hosted
+              ? hosted.flatMap((r) => r.entries.filter((e) => e.file === file).map((e) => e.symbol))
+              : [];
             // A handler the host itself defines is that route's code, not the shell's.
             const consumed = unit.names.length > 0 && unit.names.every((n) => ownEntries.includes(n));
             if (index.shell.has(file) && !consumed) hitAll(key);
@@ -292,9 +295,18 @@ export function analyseImpact(
   return { hits, ...(everyRoute ? { everyRoute } : {}), modulesTouched: touched.size };
 }
 
+/** `kind\0file\0name` → its three parts (a fourth and later part, which no key has, is dropped). */
 function splitKey(key: Key): [string, string, string] {
-  const [kind = "", file = "", name = ""] = key.split("\0");
-  return [kind, file, name];
+  const first = key.indexOf("\0");
+  if (first === -1) return [key, "", ""];
+  const second = key.indexOf("\0", first + 1);
+  if (second === -1) return [key.slice(0, first), key.slice(first + 1), ""];
+  const third = key.indexOf("\0", second + 1);
+  return [
+    key.slice(0, first),
+    key.slice(first + 1, second),
+    third === -1 ? key.slice(second + 1) : key.slice(second + 1, third),
+  ];
 }
 
 function describe(graph: ModuleGraph, key: Key): string {

@@ -6,6 +6,7 @@ import { serialize } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { parseFlowFile } from "../config/index.ts";
 import { defaultFactsCachePath, fileFactsCache } from "./facts-cache.ts";
+import { readModuleFacts } from "./module-facts.ts";
 import { selectAffectedFlows } from "./select-affected-flows.ts";
 import { diskTree } from "./source-tree.ts";
 
@@ -84,6 +85,25 @@ describe("module facts kept by content", () => {
     });
     expect(cache.stats).toEqual({ hits: 4, misses: 0 });
     expect(selection.selected.sort()).toEqual(["f0", "f1"]);
+  });
+
+  it("gives back the facts it was given, sets and maps included", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "perceo-facts-cache-file-"));
+    const file = path.join(dir, "facts.bin");
+    const text = `import { a, type B } from "./a";\nexport const copy = { title: "Hi", body: a.b };\nexport class C {\n  #x = 1;\n  get() {\n    return this.#x;\n  }\n}\n`;
+    const facts = readModuleFacts("src/x.ts", text);
+    const written = fileFactsCache(file);
+    written.set("abc", "src/x.ts", { kind: "code", facts, routeHint: false });
+    written.save();
+    const read = fileFactsCache(file).get("abc", "src/x.ts");
+    expect(read).toEqual({ kind: "code", facts, routeHint: false });
+    expect(read?.facts.units.find((u) => u.label === "copy.body")?.members).toEqual(new Set(["b"]));
+    expect(read?.facts.exports).toEqual(
+      new Map([
+        ["copy", "copy"],
+        ["C", "C"],
+      ]),
+    );
   });
 
   it("a cache file from another version, or a broken one, starts empty", async () => {

@@ -53,7 +53,9 @@ export function createModuleResolver(files: ReadonlySet<string>, root?: string, 
         mainFields: ["module", "browser", "main"],
       })
     : undefined;
-  const cache = new Map<string, Resolved>();
+  // By folder, then specifier: a large repository asks tens of thousands of times, and a key built
+  // by concatenation for each question costs more than the answer.
+  const cache = new Map<string, Map<string, Resolved>>();
 
   const probe = (base: string): string | undefined => {
     if (files.has(base)) return base;
@@ -68,10 +70,16 @@ export function createModuleResolver(files: ReadonlySet<string>, root?: string, 
   };
 
   return (from: string, specifier: string): Resolved => {
-    const clean = specifier.replace(/[?#].*$/, "");
-    const dir = path.posix.dirname(from);
-    const key = clean.startsWith(".") ? `${dir}\0${clean}` : `\0${clean}\0${dir}`;
-    const cached = cache.get(key);
+    const clean =
+      specifier.includes("?") || specifier.includes("#") ? specifier.replace(/[?#].*$/, "") : specifier;
+    const slash = from.lastIndexOf("/");
+    const dir = slash === -1 ? "." : slash === 0 ? "/" : from.slice(0, slash);
+    let inDir = cache.get(dir);
+    if (!inDir) {
+      inDir = new Map();
+      cache.set(dir, inDir);
+    }
+    const cached = inDir.get(clean);
     if (cached) return cached;
     let result: Resolved | undefined;
     if (clean.startsWith(".")) {
@@ -112,7 +120,7 @@ export function createModuleResolver(files: ReadonlySet<string>, root?: string, 
       const bare = !clean.startsWith(".") && !clean.startsWith("/");
       result = bare ? { external: clean } : { missing: path.posix.join(dir, clean) };
     }
-    cache.set(key, result);
+    inDir.set(clean, result);
     return result;
   };
 }

@@ -153,17 +153,33 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       }
       routesByFlow.set(flow.name, visits);
     }
+    // Route → the flows that visit it, each with its first visit: hundreds of hits by hundreds of flows.
+    const visitorsOf = new Map<RouteDef, Map<string, { flow: LoadedFlow; url: string }>>();
+    for (const flow of input.flows) {
+      for (const visit of routesByFlow.get(flow.name) ?? []) {
+        let visitors = visitorsOf.get(visit.route);
+        if (!visitors) {
+          visitors = new Map();
+          visitorsOf.set(visit.route, visitors);
+        }
+        if (!visitors.has(flow.name)) visitors.set(flow.name, { flow, url: visit.url });
+      }
+    }
     const prose = new Map(
       considered.flatMap(({ change }) => {
         const edits = change.patch && change.status === "modified" ? proseEdits(change.patch) : undefined;
         return edits ? [[change.path, edits] as const] : [];
       }),
     );
+    // A seed's file → the change it came from (a renamed file's previous path counts too).
+    const originalPaths = new Map<string, string>();
+    for (const change of input.changes)
+      for (const file of [change.path, change.previousPath])
+        if (file !== undefined && !originalPaths.has(file)) originalPaths.set(file, change.path);
     for (const hit of impact.hits) {
       const edits = prose.get(hit.seed.file);
-      for (const flow of input.flows) {
-        const visit = routesByFlow.get(flow.name)?.find((v) => v.route === hit.route);
-        if (!visit) continue;
+      for (const visit of visitorsOf.get(hit.route)?.values() ?? []) {
+        const { flow } = visit;
         const reason = routeReason(hit, visit.url);
         if (edits) {
           const named = flowNamesText(flow, [...edits.before, ...edits.after]);
@@ -171,7 +187,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
           reason.detail += `; only wording changed, and the flow names "${named}"`;
         }
         add(flow.name, reason);
-        reachedFiles.add(originalPath(hit.seed.file, input.changes));
+        reachedFiles.add(originalPaths.get(hit.seed.file) ?? hit.seed.file);
       }
     }
     // A route table edit that renames or drops a path: flows that visited the old path.
@@ -207,7 +223,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       const { seed, chain } = impact.everyRoute;
       const reason: Reason = {
         signal: "imports",
-        file: originalPath(seed.file, input.changes),
+        file: originalPaths.get(seed.file) ?? seed.file,
         ...(seed.lines ? { lines: seed.lines } : {}),
         chain,
         detail: `${chain.join(" → ")}: code every request runs`,
@@ -429,10 +445,6 @@ function seedsFor(
   const whole = change.status === "added" || change.binary || !lines;
   seeds.push(whole || !inGraph.has(change.path) ? { file: change.path } : { file: change.path, lines });
   return seeds;
-}
-
-function originalPath(file: string, changes: readonly ChangedFile[]): string {
-  return changes.find((c) => c.path === file || c.previousPath === file)?.path ?? file;
 }
 
 function flowFilePath(file: string, projectDir: string): string {

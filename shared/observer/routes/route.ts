@@ -30,8 +30,8 @@ export function normalizePattern(pattern: string): string {
 /** Whether a URL path (no query) is one a route pattern serves. */
 export function patternMatches(pattern: string, pathname: string): boolean {
   if (pattern === "*") return true;
-  const want = pattern.split("/").filter(Boolean);
-  const got = pathname.split("/").filter(Boolean);
+  const want = segmentsOf(pattern);
+  const got = segmentsOf(pathname);
   for (let i = 0; i < want.length; i++) {
     const segment = want[i] as string;
     if (segment === "*" || segment.startsWith("*")) return true;
@@ -41,6 +41,18 @@ export function patternMatches(pattern: string, pathname: string): boolean {
     if (segment !== actual && !(segment.endsWith(".html") && segment.slice(0, -5) === actual)) return false;
   }
   return got.length === want.length;
+}
+
+// Every flow's URLs are matched against every route: hundreds by hundreds, the same few strings split again and again.
+const segments = new Map<string, readonly string[]>();
+function segmentsOf(path: string): readonly string[] {
+  let found = segments.get(path);
+  if (!found) {
+    if (segments.size >= 10_000) segments.clear();
+    found = path.split("/").filter(Boolean);
+    segments.set(path, found);
+  }
+  return found;
 }
 
 /** A URL for a pattern, for testing a flow's regular expressions against routes. */
