@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { actionInputsSchema } from "./inputs.ts";
+import { EMBEDDED_DIRS } from "./results-backend.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const read = async (file: string) => readFile(`${root}/${file}`, "utf8");
@@ -15,7 +16,7 @@ interface ActionYml {
 
 interface Workflow {
   permissions: Record<string, string>;
-  jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+  jobs: Record<string, { steps: Array<{ uses?: string; if?: string; with?: Record<string, unknown> }> }>;
 }
 
 describe("action.yml, the example workflow and the README agree", () => {
@@ -37,6 +38,30 @@ describe("action.yml, the example workflow and the README agree", () => {
     for (const name of Object.keys(perceo?.with ?? {})) expect(Object.keys(action.inputs)).toContain(name);
     expect(steps.some((step) => step.uses?.startsWith("actions/checkout@"))).toBe(true);
     expect(workflow.permissions).toMatchObject({ checks: "write", "id-token": "write" });
+  });
+
+  it("the example workflow restores the embedded database before the Action and saves it after, on pushes only", async () => {
+    const workflow = parse(await read("examples/workflows/perceo.yml")) as Workflow;
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    const at = (prefix: string) => steps.findIndex((step) => step.uses?.startsWith(prefix));
+    const [restore, perceo, save] = [
+      at("actions/cache/restore@"),
+      at("perceo/action@"),
+      at("actions/cache/save@"),
+    ];
+    expect(restore).toBeGreaterThanOrEqual(0);
+    expect(restore).toBeLessThan(perceo);
+    expect(save).toBeGreaterThan(perceo);
+    const paths = (index: number) => String(steps[index]?.with?.path).trim().split("\n");
+    expect(paths(restore)).toEqual([...EMBEDDED_DIRS]);
+    expect(paths(save)).toEqual([...EMBEDDED_DIRS]);
+    // Each save its own key (a key is written once); a pull request falls back to its base branch's.
+    expect(steps[save]?.with?.key).toBe(steps[restore]?.with?.key);
+    expect(steps[restore]?.with?.key).toMatch(/\{\{ github\.run_id \}\}-\$\{\{ github\.run_attempt \}\}$/);
+    expect(String(steps[restore]?.with?.["restore-keys"])).toMatch(
+      /\{\{ github\.base_ref \|\| github\.ref_name \}\}-$/m,
+    );
+    expect(steps[save]?.if).toContain("github.event_name == 'push'");
   });
 
   it("the README's Action section lists every input and output", async () => {

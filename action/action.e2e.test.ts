@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { cp, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import nock from "nock";
@@ -7,16 +7,20 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { RunningApp } from "../app/server/start.ts";
 import { countJobs, type Harness, OIDC_JWKS, openHarness } from "../app/testing/app-harness.ts";
 import { type RunningShop, startShop } from "../examples/shop/server.ts";
+import { openPostgresStore } from "../shared/store/index.ts";
 import {
   checkout,
+  copyBundledAction,
   createShopRepository,
   pullRequestPayload,
   pushPayload,
   REPOSITORY,
   runAction,
+  runBundledAction,
   type ShopRepository,
 } from "./testing/action-harness.ts";
 import { ARTIFACT_ENV, expectArtifactUpload, zipEntries } from "./testing/artifact-service.ts";
+import type { EdgeLog, ExpectedRequest } from "./testing/github-edge.ts";
 import { requestBodySchema, validateAgainstGitHub } from "./testing/github-schema.ts";
 
 const GITHUB = "https://api.github.com";
@@ -435,6 +439,155 @@ describe("the Action in a workflow", { timeout: 90_000 }, () => {
       expect(recorded[1]?.p_run.id).toBe(prRunId);
     } finally {
       await reworded.close();
+    }
+  });
+});
+
+/**
+ * The published Action is action/dist and nothing else: with no backend configured, the bundle
+ * keeps runs and baselines in the embedded database under the workspace, and actions/cache carries
+ * `.perceo/data` and `.perceo/blobs` from a default-branch push to the pull requests after it.
+ */
+describe("the bundled Action with no backend configured", { timeout: 180_000 }, () => {
+  let bundle: string;
+  beforeAll(async () => {
+    [repo, shop, bundle] = await Promise.all([createShopRepository(), startShop(), copyBundledAction()]);
+  });
+  afterAll(async () => {
+    await shop?.close();
+    if (repo) await rm(repo.root, { recursive: true, force: true });
+    if (bundle) await rm(path.resolve(bundle, "../../.."), { recursive: true, force: true });
+  });
+
+  const checkRun: ExpectedRequest = {
+    method: "POST",
+    origin: GITHUB,
+    path: CHECK_RUNS,
+    authorization: "Bearer ghs_test_token",
+    status: 201,
+    reply: { id: 77 },
+  };
+  /** The one check run the bundle sent, once GitHub (nock in its process) saw nothing else. */
+  const onlyCheckRun = (github: EdgeLog) => {
+    expect(github.unexpected).toEqual([]);
+    expect(github.pending).toEqual([]);
+    expect(github.received).toHaveLength(1);
+    return github.received[0]?.body as Record<string, unknown>;
+  };
+  /** What actions/cache does for the next job: the store's two folders, restored into a fresh checkout. */
+  const restoreCache = async (from: string, to: string) => {
+    for (const dir of [".perceo/data", ".perceo/blobs"])
+      await cp(path.join(from, dir), path.join(to, dir), { recursive: true });
+  };
+
+  it("records a default-branch push and its baselines in .perceo/data; pull requests with that folder restored compare against them", async () => {
+    // 1. The push to main: recorded, and its screenshot becomes the baseline.
+    const main = await checkout(repo, "main", "bundled-push");
+    const pushed = await runBundledAction(bundle, {
+      workspace: main,
+      eventName: "push",
+      payload: pushPayload(repo),
+      sha: repo.mainSha,
+      ref: "refs/heads/main",
+      inputs: { "base-url": shop.url, flows: "not-found" },
+      github: [checkRun],
+    });
+    expect(pushed.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(pushed.log).not.toContain("::warning::");
+    expect(pushed.exitCode).toBe(0);
+    expect(onlyCheckRun(pushed.github)).toMatchObject({ head_sha: repo.mainSha, conclusion: "success" });
+    expect(pushed.summary).toContain(
+      "Stored in the embedded database in .perceo/data as run gh-4242-1-shard-1-of-1. 1 screenshots became baselines.",
+    );
+    expect(pushed.summary).toContain(
+      `The embedded database lives in \`.perceo/data\` (runs, baselines) and \`.perceo/blobs\` (screenshots) under the workspace (${main}), which the runner discards after the job: keep both between runs with actions/cache`,
+    );
+
+    // 2. A pull request that does not change the page: compared with the push's baseline, no change.
+    const same = await checkout(repo, "feature", "bundled-pr-same");
+    await restoreCache(main, same);
+    const unchanged = await runBundledAction(bundle, {
+      workspace: same,
+      eventName: "pull_request",
+      payload: pullRequestPayload(repo),
+      sha: repo.featureSha,
+      ref: "refs/pull/2/merge",
+      inputs: { "base-url": shop.url, flows: "not-found", "fail-on": "visual" },
+      env: { GITHUB_RUN_ID: "4343" },
+      github: [checkRun],
+    });
+    expect(unchanged.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(unchanged.exitCode).toBe(0);
+    expect(unchanged.outputs).toMatchObject({ passed: "1", "visual-changes": "0" });
+    expect(onlyCheckRun(unchanged.github)).toMatchObject({
+      conclusion: "success",
+      output: { title: "1 flow passed" },
+    });
+    expect(unchanged.summary).not.toContain("no baseline yet");
+    expect(unchanged.summary).toContain(
+      "Stored in the embedded database in .perceo/data as run gh-4343-1-shard-1-of-1.",
+    );
+
+    // 3. A pull request that rewords the 404 page: the visual change, against main's baseline.
+    const reworded = await startShop({
+      copy: { notFoundText: "This page took a different path. Try the catalog." },
+    });
+    const changed = await checkout(repo, "feature", "bundled-pr-changed");
+    await restoreCache(main, changed);
+    try {
+      const result = await runBundledAction(bundle, {
+        workspace: changed,
+        eventName: "pull_request",
+        payload: pullRequestPayload(repo),
+        sha: repo.featureSha,
+        ref: "refs/pull/2/merge",
+        inputs: { "base-url": reworded.url, flows: "not-found" },
+        env: { GITHUB_RUN_ID: "4344" },
+        github: [checkRun],
+      });
+      expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
+      expect(result.exitCode).toBe(0);
+      expect(result.outputs).toMatchObject({ passed: "1", "visual-changes": "1" });
+      const body = onlyCheckRun(result.github);
+      expect(
+        validateAgainstGitHub(body, requestBodySchema("/repos/{owner}/{repo}/check-runs", "post")),
+      ).toEqual([]);
+      expect(body).toMatchObject({
+        conclusion: "neutral",
+        output: { title: "1 flow passed, 1 visual change" },
+      });
+      expect(JSON.stringify(body)).toContain(`differ from the baseline of ${repo.mainSha.slice(0, 7)}`);
+    } finally {
+      await reworded.close();
+    }
+
+    // 4. The store itself, opened where the bundle left it: the push's run and baseline, the pull request's run.
+    const store = await openPostgresStore({ env: {}, cwd: changed });
+    try {
+      const runs = await store.listRuns({ project: REPOSITORY });
+      expect(
+        runs.map(({ id, commitSha, branch, prNumber }) => ({ id, commitSha, branch, prNumber })),
+      ).toEqual([
+        { id: "gh-4344-1-shard-1-of-1", commitSha: repo.featureSha, branch: "feature", prNumber: 2 },
+        { id: "gh-4242-1-shard-1-of-1", commitSha: repo.mainSha, branch: "main", prNumber: null },
+      ]);
+      const project = await store.getProject(REPOSITORY);
+      const baseline = await store.resolveBaseline({
+        projectId: project?.id ?? "",
+        flowName: "not-found",
+        stepName: "not-found",
+        viewport: { width: 1280, height: 800 },
+        mergeBaseSha: repo.mainSha,
+      });
+      expect(baseline).toMatchObject({ commitSha: repo.mainSha, branch: "main", fromMergeBase: true });
+      const picture = await store.blobs.get("screenshots", baseline?.storagePath ?? "");
+      expect(
+        Buffer.from(picture ?? [])
+          .subarray(1, 4)
+          .toString(),
+      ).toBe("PNG");
+    } finally {
+      await store.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
@@ -27,26 +27,27 @@ const playwrightPackageRoot: Plugin = {
 };
 
 /**
- * The embedded database (PGlite) needs 15 MB of wasm and data files that the bundle does not carry:
- * load it lazily, so the Action runs without it and says so when no backend is configured.
+ * The embedded database: PGlite's JavaScript is bundled, and it loads its wasm and data relative to
+ * its module (`new URL("./pglite.wasm", import.meta.url)`), which bundled is action/dist/index.js, so
+ * the build copies the three files it reads next to it. initdb.wasm is read only to create a data
+ * directory, which is what the Action does on a runner whose cache held none.
  */
-const lazyPglite: Plugin = {
-  name: "lazy-pglite",
+const PGLITE_FILES = ["pglite.wasm", "pglite.data", "initdb.wasm"];
+
+/**
+ * The store migrates the embedded database from supabase/migrations, found relative to its module:
+ * bundled, that is action/dist/migrations, where the build copies the migration files.
+ */
+const bundledMigrations: Plugin = {
+  name: "bundled-migrations",
   setup(on) {
-    on.onResolve({ filter: /^@electric-sql\/pglite$/ }, (args) =>
-      args.namespace === "lazy-pglite"
-        ? { path: args.path, external: true }
-        : { path: args.path, namespace: "lazy-pglite" },
-    );
-    on.onLoad({ filter: /.*/, namespace: "lazy-pglite" }, () => ({
-      contents: `export const PGlite = {
-  async create(options) {
-    const { PGlite } = await import("@electric-sql/pglite");
-    return PGlite.create(options);
-  },
-};`,
-      loader: "js",
-    }));
+    on.onLoad({ filter: /shared[\\/]store[\\/]migrate\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const from = 'new URL("../../supabase/migrations/", import.meta.url)';
+      if (!source.includes(from))
+        throw new Error("shared/store/migrate.ts changed how it finds the migrations");
+      return { contents: source.replace(from, 'new URL("./migrations/", import.meta.url)'), loader: "ts" };
+    });
   },
 };
 
@@ -99,7 +100,10 @@ function nativeAddons(copied: Set<string>): Plugin {
   };
 }
 
-/** Builds action/dist: index.js (ESM, everything bundled but PGlite), oxc's native addons, playwright-core's two metadata files. */
+/**
+ * Builds action/dist: index.js (ESM, everything bundled), PGlite's wasm and data, the migrations,
+ * oxc's native addons, playwright-core's two metadata files.
+ */
 export async function buildAction(outDir: string = DIST_DIR): Promise<void> {
   await rm(outDir, { recursive: true, force: true });
   const addons = new Set<string>();
@@ -113,7 +117,7 @@ export async function buildAction(outDir: string = DIST_DIR): Promise<void> {
     legalComments: "none",
     logLevel: "warning",
     external: ["pg-native", "chromium-bidi/*"],
-    plugins: [playwrightPackageRoot, lazyPglite, nativeAddons(addons)],
+    plugins: [playwrightPackageRoot, bundledMigrations, nativeAddons(addons)],
     banner: {
       js: [
         'import { createRequire as __perceoCreateRequire } from "node:module";',
@@ -124,6 +128,12 @@ export async function buildAction(outDir: string = DIST_DIR): Promise<void> {
       ].join("\n"),
     },
   });
+  const pglite = path.dirname(fileURLToPath(import.meta.resolve("@electric-sql/pglite")));
+  for (const file of PGLITE_FILES) await copyFile(path.join(pglite, file), path.join(outDir, file));
+  const migrations = path.join(root, "supabase", "migrations");
+  await mkdir(path.join(outDir, "migrations"));
+  for (const file of (await readdir(migrations)).filter((name) => name.endsWith(".sql")))
+    await copyFile(path.join(migrations, file), path.join(outDir, "migrations", file));
   await mkdir(path.join(outDir, "native"), { recursive: true });
   for (const addon of addons) await copyFile(addon, path.join(outDir, "native", path.basename(addon)));
   const pwDir = path.join(outDir, "playwright-core");

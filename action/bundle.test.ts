@@ -5,6 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningShop, startShop } from "../examples/shop/server.ts";
+import { openPostgresStore } from "../shared/store/index.ts";
 import { buildAction, DIST_DIR } from "./build.ts";
 import {
   checkout,
@@ -16,6 +17,7 @@ import {
 import { startArtifactService } from "./testing/artifact-service.ts";
 
 const exec = promisify(execFile);
+const root = path.resolve(DIST_DIR, "..", "..");
 
 async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -51,6 +53,22 @@ describe("action/dist", () => {
       expect(built.equals(committed), `${file} differs from a fresh build`).toBe(true);
     }
   }, 60_000);
+
+  it("carries the embedded database: PGlite's wasm and data that it reads, and the migrations, nothing else of the package", async () => {
+    const files = await listFiles(DIST_DIR);
+    const migrations = (await readdir(path.join(root, "supabase", "migrations"))).filter((file) =>
+      file.endsWith(".sql"),
+    );
+    expect(files.filter((file) => /\.(wasm|data)$/.test(file))).toEqual([
+      "initdb.wasm",
+      "pglite.data",
+      "pglite.wasm",
+    ]);
+    expect(files.filter((file) => file.startsWith("migrations/"))).toEqual(
+      migrations.sort().map((file) => `migrations/${file}`),
+    );
+    expect(files.filter((file) => /node_modules|\.map$|\.tar\.gz$|\.cjs$|\.d\.ts$/.test(file))).toEqual([]);
+  });
 
   describe("run by node the way the runner does, without node_modules", () => {
     let repo: ShopRepository;
@@ -112,6 +130,7 @@ describe("action/dist", () => {
       });
       return {
         stdout,
+        workspace,
         outputs: parseOutputFile(await readFile(outputFile, "utf8")),
         summary: await readFile(summaryFile, "utf8"),
       };
@@ -143,8 +162,8 @@ describe("action/dist", () => {
       );
     }, 60_000);
 
-    it("starts without oxc's addons, runs every flow instead of the affected ones and says why; with no backend and no embedded database, says where the results are", async () => {
-      const { stdout, outputs, summary } = await runBundle({
+    it("starts without oxc's addons, runs every flow instead of the affected ones and says why; with no backend, records the run in the embedded database it carries", async () => {
+      const { stdout, outputs, summary, workspace } = await runBundle({
         name: "no-native",
         fork: false,
         withoutNative: true,
@@ -160,8 +179,18 @@ describe("action/dist", () => {
         failed: "0",
       });
       expect(summary).toContain(
-        "Not stored: no backend is configured (supabase-url and supabase-key, or ingest-url) and the Action's bundle carries no embedded database",
+        "Stored in the embedded database in .perceo/data as run gh-99-2-shard-1-of-1.",
       );
+      expect(summary).toContain("keep both between runs with actions/cache");
+      // Created with the bundle's own initdb.wasm and migrations, then read back from the source.
+      const store = await openPostgresStore({ env: {}, cwd: workspace });
+      try {
+        expect((await store.listRuns()).map((run) => [run.id, run.totals.passed])).toEqual([
+          ["gh-99-2-shard-1-of-1", 3],
+        ]);
+      } finally {
+        await store.close();
+      }
     }, 90_000);
   });
 });

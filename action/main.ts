@@ -129,10 +129,13 @@ async function runPerceo(
     run: result,
     visual,
     selection: `${selection.basis}${shardNote}`,
-    storage:
-      recorded.baselinesUpdated > 0
-        ? `${recorded.message} ${recorded.baselinesUpdated} screenshots became baselines.`
-        : recorded.message,
+    storage: [
+      recorded.message,
+      recorded.baselinesUpdated > 0 ? `${recorded.baselinesUpdated} screenshots became baselines.` : "",
+      recorded.keepNote ?? "",
+    ]
+      .filter(Boolean)
+      .join(" "),
     reportNote: artifact.uploaded
       ? `Screenshots, diffs and traces: the artifact [${artifact.name}](${artifact.url}) (${artifact.files} files${recorded.stored ? "" : ", with the results as run.json and results.json"}).`
       : `Screenshots, diffs and traces: the \`${REPORT_DIR}\` folder on the runner, not uploaded as an artifact: ${artifact.reason}.`,

@@ -12,16 +12,19 @@ import { IngestRejectedError, IngestUnavailableError, sendToIngest } from "./ing
 import type { ActionInputs } from "./inputs.ts";
 import type { BaselineLookup, VisualComparison } from "./visual-compare.ts";
 
+/** The embedded database and its screenshots, under the workspace: what actions/cache must keep. */
+export const EMBEDDED_DIRS = [".perceo/data", ".perceo/blobs"] as const;
+
 /** Where this run's results go, or why they go nowhere. */
 export type ResultsBackend =
-  | { kind: "store"; description: string; store: RunStore; projectId: string }
+  | { kind: "store"; description: string; store: RunStore; projectId: string; embedded: boolean }
   | { kind: "ingest"; description: string; url: string }
   | { kind: "none"; description: string; reason: string };
 
 /**
  * Picks the backend: Supabase with a key, else the App's ingest route with an OIDC token, else the
- * embedded database. A fork's pull request gets none (its workflow has no secrets and no id-token),
- * and a backend that cannot be reached is a warning: the run goes on and is kept in the report.
+ * embedded database (PGlite, in the bundle) under the workspace. A fork's pull request gets none
+ * (its workflow has no secrets and no id-token), and a backend that cannot be reached is a warning: the run goes on and is kept in the report.
  */
 export async function openResultsBackend(
   inputs: ActionInputs,
@@ -40,14 +43,9 @@ export async function openResultsBackend(
     };
   }
   const supabase = inputs["supabase-url"] && inputs["supabase-key"];
-  if (!supabase && !canResolve("@electric-sql/pglite")) {
-    const reason =
-      "no backend is configured (supabase-url and supabase-key, or ingest-url) and the Action's bundle carries no embedded database, so the results are kept in this job's perceo-report artifact only";
-    return { kind: "none", description: "nothing (no backend configured)", reason };
-  }
   const description = supabase
     ? `Supabase at ${inputs["supabase-url"]}`
-    : "the embedded database in .perceo/data";
+    : `the embedded database in ${EMBEDDED_DIRS[0]}`;
   try {
     const store = supabase
       ? await openStore({
@@ -61,7 +59,7 @@ export async function openResultsBackend(
         ...(event.repositoryId !== undefined ? { repositoryId: event.repositoryId } : {}),
         ...(event.defaultBranch !== undefined ? { defaultBranch: event.defaultBranch } : {}),
       });
-      return { kind: "store", description, store, projectId: project.id };
+      return { kind: "store", description, store, projectId: project.id, embedded: !supabase };
     } catch (error) {
       await store.close();
       throw error;
@@ -98,6 +96,8 @@ export interface RecordOutcome {
   /** What a person reads in the summary: where the run went, or why it went nowhere. */
   message: string;
   baselinesUpdated: number;
+  /** Where the stored run lives when only this runner holds it, and how to keep it for the next run. */
+  keepNote?: string;
   /** The backend refused the results (a setup problem, not an outage): the job fails after reporting. */
   refused?: string;
 }
@@ -133,6 +133,7 @@ export async function recordResults(
       stored: true,
       message: `Stored in ${backend.description} as run ${input.run.id}.`,
       baselinesUpdated,
+      ...(backend.embedded ? { keepNote: embeddedNote(input.event.workspace) } : {}),
     };
   } catch (error) {
     if (error instanceof IngestRejectedError) {
@@ -172,14 +173,10 @@ async function promoteBaselines(
 }
 
 /**
- * The embedded database (PGlite, 15 MB of wasm) is not in the bundle: it resolves in a checkout of
- * Perceo with its dependencies (the tests, the CLI), not from action/dist on a runner.
+ * A runner's workspace is thrown away after the job: the embedded database outlives it only in
+ * actions/cache, which is what carries the default branch's baselines to the next pull request.
  */
-function canResolve(specifier: string): boolean {
-  try {
-    import.meta.resolve(specifier);
-    return true;
-  } catch {
-    return false;
-  }
+function embeddedNote(workspace: string): string {
+  const [data, blobs] = EMBEDDED_DIRS;
+  return `The embedded database lives in \`${data}\` (runs, baselines) and \`${blobs}\` (screenshots) under the workspace (${workspace}), which the runner discards after the job: keep both between runs with actions/cache — restore before this step, save after it on pushes to the default branch (see examples/workflows/perceo.yml) — or the next run starts with no baselines.`;
 }

@@ -2,11 +2,12 @@ import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import webhookExamples from "@octokit/webhooks-examples";
 import { vi } from "vitest";
 import { run } from "../main.ts";
+import type { EdgeLog, ExpectedRequest } from "./github-edge.ts";
 
 const exec = promisify(execFile);
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -119,12 +120,7 @@ export interface ActionRun {
   log: string;
 }
 
-/**
- * Runs the Action the way the runner does: GITHUB_* and INPUT_* variables, the event payload in a
- * file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. Every GITHUB_*, INPUT_* and ACTIONS_* variable
- * of the machine running the tests is cleared first.
- */
-export async function runAction(options: {
+interface ActionRunOptions {
   workspace: string;
   eventName: string;
   payload: Record<string, unknown>;
@@ -132,22 +128,17 @@ export async function runAction(options: {
   ref: string;
   inputs: Record<string, string>;
   env?: Record<string, string>;
-}): Promise<ActionRun> {
-  for (const name of Object.keys(process.env)) {
-    if (/^(GITHUB_|INPUT_|ACTIONS_|RUNNER_)/.test(name)) vi.stubEnv(name, undefined);
-  }
-  const files = await mkdtemp(path.join(tmpdir(), "perceo-runner-"));
-  const eventPath = path.join(files, "event.json");
-  await writeFile(eventPath, JSON.stringify(options.payload));
-  const outputFile = path.join(files, "output");
-  // @actions/core remembers the summary file of its first write, as one process per step allows.
-  summaryFile ??= path.join(await mkdtemp(path.join(tmpdir(), "perceo-summary-")), "summary");
-  await writeFile(outputFile, "");
-  await writeFile(summaryFile, "");
-  const env: Record<string, string> = {
+}
+
+/** What the runner hands a step: GITHUB_* variables, the inputs with action.yml's defaults, the two files. */
+function runnerEnvironment(
+  options: ActionRunOptions,
+  files: { eventPath: string; outputFile: string; summaryFile: string },
+): Record<string, string> {
+  return {
     GITHUB_ACTIONS: "true",
     GITHUB_EVENT_NAME: options.eventName,
-    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_EVENT_PATH: files.eventPath,
     GITHUB_REPOSITORY: REPOSITORY,
     GITHUB_SHA: options.sha,
     GITHUB_REF: options.ref,
@@ -156,8 +147,8 @@ export async function runAction(options: {
     GITHUB_API_URL: "https://api.github.com",
     GITHUB_SERVER_URL: "https://github.com",
     GITHUB_WORKSPACE: options.workspace,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_OUTPUT: files.outputFile,
+    GITHUB_STEP_SUMMARY: files.summaryFile,
     // action.yml's defaults, which the runner fills in
     "INPUT_BASE-URL": "",
     INPUT_FLOWS: "affected",
@@ -179,6 +170,26 @@ export async function runAction(options: {
     ),
     ...options.env,
   };
+}
+
+/**
+ * Runs the Action in this process, from source: GITHUB_* and INPUT_* variables, the event payload
+ * in a file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. Every GITHUB_*, INPUT_* and ACTIONS_*
+ * variable of the machine running the tests is cleared first.
+ */
+export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+  for (const name of Object.keys(process.env)) {
+    if (/^(GITHUB_|INPUT_|ACTIONS_|RUNNER_)/.test(name)) vi.stubEnv(name, undefined);
+  }
+  const files = await mkdtemp(path.join(tmpdir(), "perceo-runner-"));
+  const eventPath = path.join(files, "event.json");
+  await writeFile(eventPath, JSON.stringify(options.payload));
+  const outputFile = path.join(files, "output");
+  // @actions/core remembers the summary file of its first write, as one process per step allows.
+  summaryFile ??= path.join(await mkdtemp(path.join(tmpdir(), "perceo-summary-")), "summary");
+  await writeFile(outputFile, "");
+  await writeFile(summaryFile, "");
+  const env = runnerEnvironment(options, { eventPath, outputFile, summaryFile });
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   const log: string[] = [];
   const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
@@ -198,6 +209,72 @@ export async function runAction(options: {
   const summary = await readFile(summaryFile, "utf8");
   await rm(files, { recursive: true, force: true });
   return { outputs, summary, exitCode, log: log.join("") };
+}
+
+/**
+ * A copy of action/dist where the runner puts an action (`_actions/perceo/action/v1`), away from
+ * this repository's node_modules: what it needs at run time, it must carry.
+ */
+export async function copyBundledAction(): Promise<string> {
+  const actionDir = await mkdtemp(path.join(tmpdir(), "perceo-bundled-action-"));
+  await cp(path.join(repoRoot, "action", "dist"), path.join(actionDir, "action", "dist"), {
+    recursive: true,
+  });
+  return path.join(actionDir, "action", "dist", "index.js");
+}
+
+/**
+ * Runs the bundled Action as its own Node process, as `runs: using: node24` does, with the same
+ * environment as runAction. GitHub sits behind nock inside that process (github-edge.ts): `github`
+ * lists the requests it expects; the log says which arrived, which did not, and what else was asked.
+ */
+export async function runBundledAction(
+  bundle: string,
+  options: ActionRunOptions & { github: ExpectedRequest[] },
+): Promise<ActionRun & { github: EdgeLog }> {
+  const files = await mkdtemp(path.join(tmpdir(), "perceo-runner-"));
+  const eventPath = path.join(files, "event.json");
+  const outputFile = path.join(files, "output");
+  const summary = path.join(files, "summary");
+  const githubLog = path.join(files, "github.json");
+  await Promise.all([
+    writeFile(eventPath, JSON.stringify(options.payload)),
+    writeFile(outputFile, ""),
+    writeFile(summary, ""),
+  ]);
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(GITHUB_|INPUT_|ACTIONS_|RUNNER_)/.test(name)),
+  );
+  const preload = pathToFileURL(fileURLToPath(new URL("./github-edge.ts", import.meta.url))).href;
+  const child = await new Promise<{ exitCode: number; stdout: string }>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--import", preload, bundle],
+      {
+        cwd: options.workspace,
+        maxBuffer: 64 * 1024 * 1024,
+        env: {
+          ...inherited,
+          ...runnerEnvironment(options, { eventPath, outputFile, summaryFile: summary }),
+          PERCEO_TEST_GITHUB: JSON.stringify(options.github),
+          PERCEO_TEST_GITHUB_LOG: githubLog,
+        },
+      },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== "number") reject(new Error(`${error.message}\n${stderr}`));
+        else resolve({ exitCode: typeof error?.code === "number" ? error.code : 0, stdout });
+      },
+    );
+  });
+  const result = {
+    outputs: parseOutputFile(await readFile(outputFile, "utf8")),
+    summary: await readFile(summary, "utf8"),
+    exitCode: child.exitCode,
+    log: child.stdout,
+    github: JSON.parse(await readFile(githubLog, "utf8")) as EdgeLog,
+  };
+  await rm(files, { recursive: true, force: true });
+  return result;
 }
 
 /** GITHUB_OUTPUT's `name<<delimiter\nvalue\ndelimiter` records. */
