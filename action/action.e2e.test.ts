@@ -116,7 +116,7 @@ describe("the Action in a workflow", { timeout: 90_000 }, () => {
       output: { title: "1 flow passed" },
     });
     expect((body.output as { annotations?: unknown }).annotations).toBeUndefined();
-    expect(result.summary).toContain("1 of 3 flows affected by 1 changed files");
+    expect(result.summary).toContain("1 of 3 flows affected by 1 changed file");
     expect(result.summary).toMatch(/\| not-found \| .*passed.* \| [^|]+ \| — \|/);
     expect(result.summary).toContain(
       "Stored in the embedded database in .perceo/data as run gh-4242-1-shard-1-of-1.",

@@ -75,7 +75,7 @@ export async function selectFlowsForRun(
   );
   const basis = selection.runAll
     ? `all flows: ${selection.runAll.detail}`
-    : `${selected.length} of ${project.flows.length} flows affected by ${selection.stats.changedFiles} changed files`;
+    : `${selected.length} of ${project.flows.length} flows affected by ${selection.stats.changedFiles} changed file${selection.stats.changedFiles === 1 ? "" : "s"}`;
   return { selected, reasons, basis };
 }
 

@@ -86,7 +86,8 @@ describe("the embedded store", () => {
     } finally {
       await second.close();
     }
-  });
+    // Three PGlite opens, the first of them an initdb: ~10 s idle, more on a busy 2-core runner.
+  }, 90_000);
 });
 
 describe("a store on DATABASE_URL", () => {
