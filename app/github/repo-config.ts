@@ -7,20 +7,34 @@ import {
   parseProject,
   type SourceFile,
 } from "../../shared/config/index.ts";
+import { COVERAGE_FILE, type CoverageMap, parseCoverageMap } from "../../shared/observer/index.ts";
 import { type Octokit, type RepoRef, statusOf } from "./octokit.ts";
 
 export type RepoConfig =
-  | { kind: "loaded"; project: PerceoProject }
+  /** `projectDir`: the folder holding `.perceo/`, repository-relative ("" for the root). */
+  | { kind: "loaded"; project: PerceoProject; projectDir: string }
   | { kind: "missing" }
   | { kind: "invalid"; error: ConfigError };
 
-/** Reads `.perceo/` at `sha` through the contents API and validates it like the CLI does. */
+/**
+ * Reads `.perceo/` at `sha` through the contents API and validates it like the CLI does. Without
+ * one at the root, the one `.perceo/config.yml` in a subfolder (an app inside a monorepo) is the
+ * project; several, and the App cannot tell which is meant.
+ */
 export async function loadRepoConfig(octokit: Octokit, repo: RepoRef, sha: string): Promise<RepoConfig> {
-  const root = await listDirectory(octokit, repo, ".perceo", sha);
-  if (!root) return { kind: "missing" };
+  let projectDir = "";
+  let root = await listDirectory(octokit, repo, ".perceo", sha);
+  if (!root) {
+    const nested = await findNestedProject(octokit, repo, sha);
+    if (nested === undefined) return { kind: "missing" };
+    projectDir = nested;
+    root = await listDirectory(octokit, repo, `${projectDir}/.perceo`, sha);
+    if (!root) return { kind: "missing" };
+  }
+  const at = (file: string) => (projectDir ? `${projectDir}/${file}` : file);
   const names = new Set(root.map((entry) => entry.path));
-  const flowEntries = names.has(FLOWS_DIR)
-    ? ((await listDirectory(octokit, repo, FLOWS_DIR, sha)) ?? [])
+  const flowEntries = names.has(at(FLOWS_DIR))
+    ? ((await listDirectory(octokit, repo, at(FLOWS_DIR), sha)) ?? [])
     : [];
   const flowPaths = flowEntries
     .filter((entry) => entry.type === "file" && /\.ya?ml$/.test(entry.path))
@@ -28,22 +42,61 @@ export async function loadRepoConfig(octokit: Octokit, repo: RepoRef, sha: strin
     .sort();
   const read = (path: string) => readFile(octokit, repo, path, sha);
   const [config, personas, ...flows] = await Promise.all([
-    names.has(CONFIG_FILE) ? read(CONFIG_FILE) : undefined,
-    names.has(PERSONAS_FILE) ? read(PERSONAS_FILE) : undefined,
+    names.has(at(CONFIG_FILE)) ? read(at(CONFIG_FILE)) : undefined,
+    names.has(at(PERSONAS_FILE)) ? read(at(PERSONAS_FILE)) : undefined,
     ...flowPaths.map(read),
   ]);
   try {
     const project = parseProject({
-      root: ".",
+      root: projectDir || ".",
       ...(config ? { config } : {}),
       ...(personas ? { personas } : {}),
       flows: flows.filter((f): f is SourceFile => f !== undefined),
     });
-    return { kind: "loaded", project };
+    return { kind: "loaded", project, projectDir };
   } catch (error) {
     if (error instanceof ConfigError) return { kind: "invalid", error };
     throw error;
   }
+}
+
+/** `.perceo/coverage.json` at `sha` (recorded by `perceo run --coverage`); undefined when there is none. */
+export async function readRepoCoverage(
+  octokit: Octokit,
+  repo: RepoRef,
+  sha: string,
+  projectDir: string,
+): Promise<CoverageMap | undefined> {
+  const file = await readFile(
+    octokit,
+    repo,
+    projectDir ? `${projectDir}/${COVERAGE_FILE}` : COVERAGE_FILE,
+    sha,
+  );
+  return file ? parseCoverageMap(file.text) : undefined;
+}
+
+/** The folder of the one `.perceo/config.yml` below the root, from the commit's tree (one request). */
+async function findNestedProject(octokit: Octokit, repo: RepoRef, sha: string): Promise<string | undefined> {
+  let tree: Array<{ path?: string }>;
+  try {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+      ...repo,
+      tree_sha: sha,
+      recursive: "1",
+    });
+    tree = data.tree;
+  } catch (error) {
+    // 409: an empty repository has no tree.
+    if (statusOf(error) === 404 || statusOf(error) === 409) return undefined;
+    throw error;
+  }
+  const suffix = `/${CONFIG_FILE}`;
+  const found = tree
+    .map((entry) => entry.path ?? "")
+    .filter((p) => p.endsWith(suffix) && !p.split("/").includes("node_modules"))
+    .map((p) => p.slice(0, -suffix.length));
+  return found.length === 1 ? found[0] : undefined;
 }
 
 async function listDirectory(

@@ -5,6 +5,7 @@ import { COMMENT_MARKER } from "../github/sticky-comment.ts";
 import type { RunningApp } from "../server/start.ts";
 import { countJobs, deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { CONFIG_YML, flowYml, INSTALLATION_ID, REPO, webhookExample } from "../testing/fixtures.ts";
+import { gzippedTar, serveTarball, tarballTop } from "../testing/tarball.ts";
 
 const SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
@@ -60,6 +61,32 @@ function repoConfig(api: nock.Scope, flows: Record<string, string> = defaultFlow
   }
 }
 
+/** The head commit's files, as GitHub's tarball: the observer reads routes and imports from them. */
+async function headFiles(api: nock.Scope) {
+  const top = tarballTop(SHA);
+  const body = await gzippedTar([
+    { name: `${top}/`, type: "directory" },
+    {
+      name: `${top}/src/cart/total.ts`,
+      text: "export const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);\n",
+    },
+    { name: `${top}/src/search/box.ts`, text: "export const box = 'search';\n" },
+    { name: `${top}/README.md`, text: "# Hello World\n" },
+  ]);
+  serveTarball(api, SHA, { body });
+}
+
+/** No `.perceo/` at the root, and none further down the commit's tree. */
+function noConfig(api: nock.Scope) {
+  api
+    .get(`${REPO_PATH}/contents/.perceo`)
+    .query({ ref: SHA })
+    .reply(404, { message: "Not Found" })
+    .get(`${REPO_PATH}/git/trees/${SHA}`)
+    .query({ recursive: "1" })
+    .reply(200, { sha: SHA, tree: [{ type: "blob", path: "README.md", sha: "a" }], truncated: false });
+}
+
 function defaultFlows() {
   return {
     ".perceo/flows/checkout.yml": flowYml("checkout", ["src/cart/**"], "critical"),
@@ -92,6 +119,8 @@ const IMPACT_TABLE = [
   "",
   "Not affected: `search`.",
 ].join("\n");
+const BASIS =
+  "Selected from the head commit's 3 files: routes, the import graph, covers globs and flow files.";
 
 describe("pull_request", () => {
   it("gives a pull request a Perceo / Impact check run and one sticky comment", async () => {
@@ -102,6 +131,7 @@ describe("pull_request", () => {
     checkRunLookup(api);
     api.post(`${REPO_PATH}/check-runs`, created.take).reply(201, { id: CHECK_ID });
     repoConfig(api);
+    await headFiles(api);
     api
       .get(`${REPO_PATH}/pulls/2/files`)
       .query({ per_page: "100" })
@@ -129,7 +159,7 @@ describe("pull_request", () => {
       {
         status: "completed",
         conclusion: "success",
-        output: { title: "1 of 2 flows affected", summary: IMPACT_TABLE },
+        output: { title: "1 of 2 flows affected", summary: `${IMPACT_TABLE}\n\n${BASIS}` },
       },
     ]);
     expect(comments.sent).toStrictEqual([
@@ -193,6 +223,7 @@ describe("pull_request", () => {
       { id: CHECK_ID, external_id: `impact:${SHA}` },
     ]);
     repoConfig(api);
+    await headFiles(api);
     api
       .get(`${REPO_PATH}/pulls/2/files`)
       .query({ per_page: "100" })
@@ -264,6 +295,7 @@ describe("pull_request", () => {
     checkRunLookup(api);
     api.post(`${REPO_PATH}/check-runs`).reply(201, { id: CHECK_ID });
     repoConfig(api);
+    await headFiles(api);
     const unchanged = Array.from({ length: 4_000 }, (_, i) => ({
       type: "blob",
       path: `gen/f${i}.ts`,
@@ -322,7 +354,7 @@ describe("pull_request", () => {
     await app.deps.pool.query("update graphile_worker._private_jobs set run_at = now()");
 
     checkRunLookup(api, [{ id: CHECK_ID, external_id: `impact:${SHA}` }]);
-    api.get(`${REPO_PATH}/contents/.perceo`).query({ ref: SHA }).reply(404, { message: "Not Found" });
+    noConfig(api);
     const completed = bodies();
     api.patch(`${REPO_PATH}/check-runs/${CHECK_ID}`, completed.take).reply(200, {});
     await runJobs(app);

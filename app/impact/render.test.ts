@@ -20,6 +20,7 @@ function hostileImpact(): Impact {
     unaffected: ["search"],
     selectAllReason: `a change to ${HOSTILE}`,
     changedFiles: 1,
+    basis: `Selected from covers globs and flow files only: the tarball redirected to https://evil.test, which is not GitHub.`,
   };
 }
 

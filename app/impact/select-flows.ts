@@ -1,11 +1,14 @@
 import type { LoadedFlow, PerceoConfig, Priority } from "../../shared/config/index.ts";
 import { selectAffectedFlows as observe } from "../../shared/observer/index.ts";
 import type { ChangedFile } from "../github/changed-files.ts";
+import { coveragePath, type HeadTree } from "./head-tree.ts";
 
 /*
  * The one place the App asks which flows a change affects: the observer (`shared/observer`), fed
- * the pull request's files with their patches. The App does not download the repository, so the
- * import-graph signal is off here; covers globs, flow files, global files and coverage apply.
+ * the pull request's files with their patches and the head commit's files from GitHub's tarball
+ * (`head-tree.ts`), so routes, the import graph and recorded coverage (`.perceo/coverage.json`)
+ * count as they do for the CLI and the Action in their checkout. Without the tarball only covers
+ * globs, flow files and global files apply, and the check run says so.
  * The result is reduced to what the App renders and records.
  */
 
@@ -27,20 +30,31 @@ export interface Impact {
   /** Set when every flow was selected, saying why. */
   selectAllReason?: string;
   changedFiles: number;
+  /** What the selection read, for a person judging it. */
+  basis: string;
 }
 
 export async function selectAffectedFlows(input: {
   changes: ChangedFile[];
   flows: LoadedFlow[];
   settings?: PerceoConfig["observer"];
+  /** The folder holding `.perceo/`, repository-relative ("" for the root). */
+  projectDir?: string;
+  /** The head commit's files, or why they could not be read. */
+  head?: HeadTree;
   /** Flows someone asked for with `/perceo run`; `all` selects every flow. */
   requested?: { all: boolean; flows: string[]; by: string };
 }): Promise<Impact> {
-  const { requested } = input;
+  const { requested, head } = input;
+  const projectDir = input.projectDir ?? "";
+  const files = head?.kind === "files" ? head : undefined;
   const selection = await observe({
     changes: input.changes,
     flows: input.flows,
+    projectDir,
     ...(input.settings ? { settings: input.settings } : {}),
+    ...(files ? { tree: files.tree } : {}),
+    ...(files?.coverage ? { coverage: files.coverage } : {}),
   });
   const askedFor = (name: string) =>
     requested !== undefined && (requested.all || requested.flows.includes(name));
@@ -68,6 +82,18 @@ export async function selectAffectedFlows(input: {
     affected,
     unaffected: unaffected.sort(),
     changedFiles: input.changes.length,
+    basis: selectionBasis(head, projectDir),
     ...(selectAllReason ? { selectAllReason } : {}),
   };
+}
+
+function selectionBasis(head: HeadTree | undefined, projectDir: string): string {
+  if (head?.kind === "files") {
+    const coverage = head.coverage ? `, the coverage recorded in ${coveragePath(projectDir)}` : "";
+    return `Selected from the head commit's ${head.files} files: routes, the import graph${coverage}, covers globs and flow files.`;
+  }
+  const why = head
+    ? `the head commit's files could not be read (${head.reason})`
+    : "the head commit's files were not read";
+  return `Selected from covers globs and flow files only: ${why}, so routes and the import graph were left out.`;
 }

@@ -5,6 +5,7 @@ import { completeCheckRun, IMPACT_CHECK, impactExternalId, startCheckRun } from 
 import type { RepoRef } from "../github/octokit.ts";
 import { loadRepoConfig } from "../github/repo-config.ts";
 import { upsertStickyComment } from "../github/sticky-comment.ts";
+import { withHeadTree } from "../impact/head-tree.ts";
 import {
   renderConfigErrorCheck,
   renderImpactCheck,
@@ -21,7 +22,8 @@ import { withPullRequestLock } from "./queue.ts";
  * The impact of one pull request head:
  * 1. find or start the `Perceo / Impact` check run (keyed by the head sha),
  * 2. load `.perceo/` at the head through the contents API,
- * 3. list the changed files, 4. select the affected flows,
+ * 3. list the changed files, 4. select the affected flows from them and the head commit's files
+ *    (one tarball request; without it, covers globs only),
  * 5. record them as predictions, 6. complete the check run, 7. write the sticky comment.
  */
 export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, log: Logger): Promise<void> {
@@ -56,11 +58,18 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
       baseSha: job.baseSha,
       headSha: job.headSha,
     });
-    const impact = await selectAffectedFlows({
-      changes,
-      flows: config.project.flows,
-      settings: config.project.config.observer,
-      ...(job.requested ? { requested: job.requested } : {}),
+    const { projectDir } = config;
+    const impact = await withHeadTree(octokit, repo, { sha: job.headSha, projectDir }, async (head) => {
+      if (head.kind === "unavailable")
+        log.warn({ reason: head.reason }, "selecting without the head's files");
+      return selectAffectedFlows({
+        changes,
+        flows: config.project.flows,
+        settings: config.project.config.observer,
+        projectDir,
+        head,
+        ...(job.requested ? { requested: job.requested } : {}),
+      });
     });
     const project = await deps.store.ensureProject({
       fullName: `${job.owner}/${job.repo}`,

@@ -155,6 +155,9 @@ describe("an App process killed mid-job", () => {
       .get(`${REPO_PATH}/contents/.perceo`)
       .query({ ref: SHA })
       .reply(404, { message: "Not Found" })
+      .get(`${REPO_PATH}/git/trees/${SHA}`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: SHA, tree: [], truncated: false })
       .patch(`${REPO_PATH}/check-runs/7`, (body) => {
         if (typeof body === "object") completed.push(body);
         return true;

@@ -83,7 +83,7 @@ function file(path: string, text: string) {
 }
 
 /** The default branch's head and its .perceo/ folder. */
-function repositoryAt(api: nock.Scope) {
+function repositoryAt(api: nock.Scope, coverage?: object | "none") {
   api
     .get(`${REPO_PATH}/branches/main`)
     .reply(200, { name: "main", commit: { sha: SHA } })
@@ -102,7 +102,24 @@ function repositoryAt(api: nock.Scope) {
     .get(`${REPO_PATH}/contents/.perceo%2Fflows%2Fcheckout.yml`)
     .query({ ref: SHA })
     .reply(200, file(".perceo/flows/checkout.yml", FLOW_YML));
+  // Read once the scan is due: the recorded coverage, or a 404 when none was committed.
+  if (coverage === "none")
+    api
+      .get(`${REPO_PATH}/contents/.perceo%2Fcoverage.json`)
+      .query({ ref: SHA })
+      .reply(404, { message: "Not Found" });
+  else if (coverage)
+    api
+      .get(`${REPO_PATH}/contents/.perceo%2Fcoverage.json`)
+      .query({ ref: SHA })
+      .reply(200, file(".perceo/coverage.json", JSON.stringify(coverage)));
 }
+
+/** `perceo run --coverage` for the checkout flow: it went through the cart on its way to /checkout. */
+const COVERAGE = {
+  commit: SHA,
+  flows: { checkout: { urls: ["/products/aurora-lamp", "/cart", "/checkout"], files: {} } },
+};
 
 function day(offset: number): string {
   return new Date(Date.parse("2026-11-01T00:00:00Z") + offset * 86_400_000).toISOString().slice(0, 10);
@@ -222,7 +239,7 @@ describe("the weekly scan job", () => {
   it("opens this week's issue from the database, hides a 👎'd finding, records the reactions and closes last week's", async () => {
     const project = await seedLastWeek();
     const api = githubApi();
-    repositoryAt(api);
+    repositoryAt(api, COVERAGE);
     api
       .get(`${REPO_PATH}/issues/comments/9001/reactions`)
       .query({ per_page: 100 })
@@ -318,7 +335,7 @@ describe("the weekly scan job", () => {
   it("creates the week's issue once however often the job and the tick run", async () => {
     await seedLastWeek();
     const api = githubApi();
-    repositoryAt(api);
+    repositoryAt(api, "none");
     api
       .get(/\/issues\/comments\/900[12]\/reactions/)
       .query(true)

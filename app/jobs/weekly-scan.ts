@@ -9,7 +9,7 @@ import {
   weeklyIssueTitle,
 } from "../../shared/weekly/index.ts";
 import type { RepoRef } from "../github/octokit.ts";
-import { loadRepoConfig } from "../github/repo-config.ts";
+import { loadRepoConfig, readRepoCoverage } from "../github/repo-config.ts";
 import type { JobDeps } from "./deps.ts";
 import { closePreviousIssue, openWeeklyIssue, recordReactionFeedback } from "./weekly-scan-issue.ts";
 import { type WeeklyScanPayload, weeklyScanJobKey } from "./weekly-scan-payloads.ts";
@@ -64,7 +64,7 @@ export async function queueDueWeeklyScans(deps: JobDeps, log: Logger): Promise<n
  * 1. config at the default branch's head; wait for the configured day and hour
  * 2. the week's scan row (created once per ISO week); done already → nothing to do
  * 3. last week's reactions → feedback
- * 4. scan, audit, analytics → the report
+ * 4. scan, audit, analytics (funnels follow `.perceo/coverage.json` when recorded) → the report
  * 5. the issue (created once), finding comments, last week's issue closed
  */
 export async function runWeeklyScan(deps: JobDeps, job: WeeklyScanPayload, log: Logger): Promise<void> {
@@ -131,6 +131,7 @@ export async function runWeeklyScan(deps: JobDeps, job: WeeklyScanPayload, log: 
   const allowedTargets = (config.project.config.allowedTargets ?? []).filter((t) =>
     deps.capture.allowedTargets.includes(t),
   );
+  const coverage = await readRepoCoverage(octokit, repo, sha, config.projectDir);
   const report = await collectWeeklyReport({
     store: deps.store,
     projectId: project.id,
@@ -141,6 +142,7 @@ export async function runWeeklyScan(deps: JobDeps, job: WeeklyScanPayload, log: 
     pool: deps.capture.pool,
     allowedTargets,
     env: services.env,
+    ...(coverage ? { coverage } : {}),
     ...(deps.capture.resolve ? { resolve: deps.capture.resolve } : {}),
     ...(deps.capture.vision ? { llm: deps.capture.vision } : {}),
     ...(services.llmBaseUrl ? { llmBaseUrl: services.llmBaseUrl } : {}),

@@ -1,11 +1,9 @@
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { loadProject } from "../config/index.ts";
 import { createClaudeAdvisor } from "../llm/index.ts";
 import {
-  type CoverageMap,
   defaultFactsCachePath,
   diskTree,
   type FlowImpact,
@@ -15,6 +13,7 @@ import {
   gitTree,
   predictionsFromSelection,
   type Reason,
+  readCoverageFile,
   type Selection,
   type SourceTree,
   selectAffectedFlows,
@@ -49,7 +48,7 @@ export async function commandAffected(args: string[], io: CliIo): Promise<number
   const changes = await gitChanges({ cwd: top, base, ...(values.head ? { head: values.head } : {}) });
   const tree: SourceTree & { close?: () => void } = values.head ? gitTree(top, values.head) : diskTree(top);
   try {
-    const coverage = await readCoverage(root);
+    const coverage = await readCoverageFile(root);
     const apiKey = io.env.ANTHROPIC_API_KEY;
     const cache = values["no-cache"] ? undefined : fileFactsCache(defaultFactsCachePath(top, io.env));
     const selection = await selectAffectedFlows({
@@ -150,15 +149,6 @@ async function defaultBase(top: string, env: NodeJS.ProcessEnv): Promise<string>
     }
   }
   throw new UsageError("no base branch found (tried origin/HEAD, main, master); pass --base REF");
-}
-
-/** `.perceo/coverage.json`, written by `perceo run --coverage`, when present. */
-async function readCoverage(root: string): Promise<CoverageMap | undefined> {
-  try {
-    return JSON.parse(await readFile(path.join(root, ".perceo", "coverage.json"), "utf8")) as CoverageMap;
-  } catch {
-    return undefined;
-  }
 }
 
 export function renderSelection(selection: Selection, range: string): string {

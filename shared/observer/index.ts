@@ -5,6 +5,7 @@ export {
   type ReliabilityBin,
   renderReliabilityTable,
 } from "./calibration.ts";
+export { COVERAGE_FILE, parseCoverageMap, readCoverageFile } from "./coverage-file.ts";
 export { buildCoverageMap } from "./coverage-map.ts";
 export {
   changedBaseLines,
