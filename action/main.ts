@@ -68,6 +68,7 @@ async function runPerceo(
     changes,
     projectDir: path.relative(workspace, projectRoot).split(path.sep).join("/"),
     repositoryRoot: workspace,
+    ...(inputs["anthropic-api-key"] ? { anthropicApiKey: inputs["anthropic-api-key"] } : {}),
   });
   const flows = keepShard(selection.selected, inputs.shard);
   core.setOutput("affected-flows", JSON.stringify(selection.selected.map((flow) => flow.name)));

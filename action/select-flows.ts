@@ -1,5 +1,13 @@
+import path from "node:path";
+import * as core from "@actions/core";
 import type { LoadedFlow, PerceoProject } from "../shared/config/index.ts";
-import { type ChangedFile, diskTree, selectAffectedFlows } from "../shared/observer/index.ts";
+import { createClaudeAdvisor } from "../shared/llm/index.ts";
+import {
+  type ChangedFile,
+  diskTree,
+  readCoverageFile,
+  selectAffectedFlows,
+} from "../shared/observer/index.ts";
 import { ActionInputError, type ActionInputs } from "./inputs.ts";
 import { missingNativeAddons } from "./native-addons.ts";
 
@@ -21,6 +29,8 @@ export interface ChangeSet {
   projectDir: string;
   /** The repository root (the workspace): the observer reads routes and imports from it. */
   repositoryRoot: string;
+  /** `anthropic-api-key`: Claude may add flows to the deterministic selection, never remove one. */
+  anthropicApiKey?: string;
 }
 
 /** The flows to run: named ones, all of them, or the ones the change affects (the observer decides). */
@@ -59,13 +69,18 @@ export async function selectFlowsForRun(
       degraded: true,
     };
   }
+  // What `perceo run --coverage` recorded and committed, as `perceo affected` and the App read it.
+  const coverage = await readCoverageFile(path.join(change.repositoryRoot, change.projectDir));
   const selection = await selectAffectedFlows({
     changes: change.changes,
     flows: project.flows,
     projectDir: change.projectDir,
     tree: diskTree(change.repositoryRoot),
     ...(project.config.observer ? { settings: project.config.observer } : {}),
+    ...(coverage ? { coverage } : {}),
+    ...(change.anthropicApiKey ? { advisor: createClaudeAdvisor({ apiKey: change.anthropicApiKey }) } : {}),
   });
+  for (const warning of selection.warnings ?? []) core.warning(`Perceo: ${warning}`);
   const chosen = new Set(selection.selected);
   const selected = project.flows.filter((flow) => chosen.has(flow.name));
   const reasons = Object.fromEntries(
