@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { PullRequestOpenedEvent } from "@octokit/webhooks-types";
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningApp } from "../server/start.ts";
 import { deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { REPO, webhookExample } from "../testing/fixtures.ts";
@@ -31,11 +31,16 @@ const COPY = `${SHOP}/src/copy.ts`;
 const CLI_SELECTION = ["add-to-cart", "cart-update", "checkout", "checkout-validation", "mobile-add-to-cart"];
 
 let app: RunningApp;
-useAppHarness({
-  app: (a) => {
-    app = a;
+/** Set by a suite's beforeAll, read when each test's App starts. */
+let anthropicApiKey: string | undefined;
+useAppHarness(
+  {
+    app: (a) => {
+      app = a;
+    },
   },
-});
+  () => (anthropicApiKey ? { settings: { deploys: { anthropicApiKey } } } : {}),
+);
 
 // The job's temporary folder goes here, so a test can see it removed and nothing beside it.
 let scratch: string;
@@ -283,5 +288,55 @@ describe("the impact of a pull request, read from the head commit's files", () =
     expect(existsSync(path.join(tmpdir(), "escaped.ts"))).toBe(false);
     expect(existsSync(path.join(scratch, "..", "escaped.ts"))).toBe(false);
     expect(existsSync("/tmp/absolute.ts")).toBe(false);
+  });
+});
+
+describe("with ANTHROPIC_API_KEY", () => {
+  beforeAll(() => {
+    anthropicApiKey = "sk-ant-test";
+  });
+  afterAll(() => {
+    anthropicApiKey = undefined;
+  });
+
+  it("Claude adds a flow with its reasoning to the ones the observer selected, and removes none", async () => {
+    const api = githubApi();
+    const sent = impactRun(api);
+    serveTarball(api, SHA, { body: await gzippedTar(repositoryEntries(SHA, SHOP, renamed)) });
+    let asked = "";
+    nock("https://api.anthropic.com", { reqheaders: { "x-api-key": "sk-ant-test" } })
+      .post("/v1/messages", (body: { messages: Array<{ content: Array<{ text: string }> }> }) => {
+        asked = body.messages[0]?.content.map((part) => part.text).join("\n") ?? "";
+        return true;
+      })
+      .reply(200, {
+        type: "message",
+        role: "assistant",
+        content: [
+          {
+            type: "tool_use",
+            id: "toolu_1",
+            name: "report_affected_flows",
+            input: {
+              flows: [
+                { flow: "sold-out", probability: 0.4, reasoning: "the sold-out page shows the same button" },
+              ],
+            },
+          },
+        ],
+        stop_reason: "tool_use",
+      });
+
+    await deliver(app, "pull_request", openedEvent());
+    await runJobs(app);
+
+    expect(nock.pendingMocks()).toStrictEqual([]);
+    expect(asked).toContain('addToCart: "Add to bag"');
+    const predictions = await predictedFlows();
+    expect(predictions.map((p) => p.flowName).sort()).toStrictEqual([...CLI_SELECTION, "sold-out"].sort());
+    expect(predictions.find((p) => p.flowName === "sold-out")?.reasoning).toContain(
+      "the sold-out page shows the same button",
+    );
+    expect(sent.completed[0]?.output.title).toBe("6 of 17 flows affected");
   });
 });

@@ -1,5 +1,5 @@
 import type { LoadedFlow, PerceoConfig, Priority } from "../../shared/config/index.ts";
-import { selectAffectedFlows as observe } from "../../shared/observer/index.ts";
+import { type FlowAdvisor, selectAffectedFlows as observe } from "../../shared/observer/index.ts";
 import type { ChangedFile } from "../github/changed-files.ts";
 import { coveragePath, type HeadTree } from "./head-tree.ts";
 
@@ -44,6 +44,8 @@ export async function selectAffectedFlows(input: {
   head?: HeadTree;
   /** Flows someone asked for with `/perceo run`; `all` selects every flow. */
   requested?: { all: boolean; flows: string[]; by: string };
+  /** Claude, with ANTHROPIC_API_KEY: may add flows with its reasoning, never remove one. */
+  advisor?: FlowAdvisor;
 }): Promise<Impact> {
   const { requested, head } = input;
   const projectDir = input.projectDir ?? "";
@@ -55,6 +57,7 @@ export async function selectAffectedFlows(input: {
     ...(input.settings ? { settings: input.settings } : {}),
     ...(files ? { tree: files.tree } : {}),
     ...(files?.coverage ? { coverage: files.coverage } : {}),
+    ...(input.advisor ? { advisor: input.advisor } : {}),
   });
   const askedFor = (name: string) =>
     requested !== undefined && (requested.all || requested.flows.includes(name));

@@ -24,7 +24,10 @@ export interface JobDeps {
     allowedTargets: readonly string[];
     /** Tests resolve names themselves; default the system resolver. */
     resolve?: HostResolver;
-    /** Claude describes each detected change in a line, when ANTHROPIC_API_KEY is set. */
+    /**
+     * Claude, when ANTHROPIC_API_KEY is set: describes each detected change in a line, writes the
+     * weekly vision audit, and may add flows to a pull request's impact.
+     */
     vision?: AnthropicClientOptions;
     /** A link to one of Perceo's own artifacts, when the App has a public URL. */
     artifactUrl?: (bucket: Bucket, path: string) => string;

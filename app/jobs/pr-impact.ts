@@ -1,4 +1,5 @@
 import type { Logger } from "probot";
+import { createClaudeAdvisor } from "../../shared/llm/index.ts";
 import type { Prediction } from "../../shared/store/index.ts";
 import { listChangedFiles } from "../github/changed-files.ts";
 import { completeCheckRun, IMPACT_CHECK, impactExternalId, startCheckRun } from "../github/check-run.ts";
@@ -69,6 +70,7 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
         projectDir,
         head,
         ...(job.requested ? { requested: job.requested } : {}),
+        ...(deps.capture.vision ? { advisor: createClaudeAdvisor(deps.capture.vision) } : {}),
       });
     });
     const project = await deps.store.ensureProject({
