@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { cp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import nock from "nock";
@@ -603,6 +605,9 @@ describe("the Action reporting to the Perceo App with an OIDC token", { timeout:
   let harness: Harness;
   let app: RunningApp;
   let keys: Awaited<ReturnType<typeof generateKeyPair>>;
+  /** Where this test's App keeps the pictures it receives. */
+  let blobsDir: string;
+  const blobDirs: string[] = [];
 
   beforeAll(async () => {
     nock.disableNetConnect();
@@ -618,10 +623,13 @@ describe("the Action reporting to the Perceo App with an OIDC token", { timeout:
     nock.enableNetConnect();
     await Promise.all([shop?.close(), harness?.close()]);
     if (repo) await rm(repo.root, { recursive: true, force: true });
+    await Promise.all(blobDirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
   beforeEach(async () => {
     nock.cleanAll();
-    app = await harness.start();
+    blobsDir = await mkdtemp(path.join(tmpdir(), "perceo-app-blobs-"));
+    blobDirs.push(blobsDir);
+    app = await harness.start({ blobsDir });
     // The App knows the repository: it is installed (installation 1).
     await app.deps.store.ensureProject({ fullName: REPOSITORY, installationId: 1, repositoryId: 186853002 });
   });
@@ -630,16 +638,15 @@ describe("the Action reporting to the Perceo App with an OIDC token", { timeout:
     await harness.reset();
   });
 
-  /** GitHub's token endpoint hands the job this token; GitHub's JWKS lets the App check it. */
-  async function issueToken(
-    claims: Record<string, unknown>,
-    options: { audience?: string; expires?: string } = {},
-  ) {
-    const token = await new SignJWT({
+  /** A token as GitHub signs it for this workflow run (4242, attempt 1). */
+  function signToken(claims: Record<string, unknown>, options: { audience?: string; expires?: string } = {}) {
+    return new SignJWT({
       repository: REPOSITORY,
       repository_id: "186853002",
       sha: repo.featureSha,
       ref: "refs/pull/2/merge",
+      run_id: "4242",
+      run_attempt: "1",
       ...claims,
     })
       .setProtectedHeader({ alg: "RS256", kid: "actions-1" })
@@ -648,30 +655,51 @@ describe("the Action reporting to the Perceo App with an OIDC token", { timeout:
       .setIssuedAt()
       .setExpirationTime(options.expires ?? "5m")
       .sign(keys.privateKey);
+  }
+
+  /** GitHub's JWKS lets the App check tokens; the App asks once and keeps the keys. */
+  async function serveJwks() {
+    const jwk = { ...(await exportJWK(keys.publicKey)), kid: "actions-1", alg: "RS256", use: "sig" };
+    nock(new URL(OIDC_JWKS).origin)
+      .get(new URL(OIDC_JWKS).pathname)
+      .reply(200, { keys: [jwk] });
+  }
+
+  /** GitHub's token endpoint hands the job this token (and, unless the App has them, the JWKS is served). */
+  async function issueToken(
+    claims: Record<string, unknown>,
+    options: { audience?: string; expires?: string; jwks?: boolean } = {},
+  ) {
+    const token = await signToken(claims, options);
     nock(new URL(TOKEN_URL).origin)
       .get("/idtoken")
       .query({ "api-version": "2.0", audience: "perceo" })
       .matchHeader("authorization", "Bearer runtime-request-token")
       .reply(200, { value: token });
-    const jwk = { ...(await exportJWK(keys.publicKey)), kid: "actions-1", alg: "RS256", use: "sig" };
-    nock(new URL(OIDC_JWKS).origin)
-      .get(new URL(OIDC_JWKS).pathname)
-      .reply(200, { keys: [jwk] });
+    if (options.jwks !== false) await serveJwks();
     return token;
   }
 
-  function runWithToken(workspace: string) {
+  function runWithToken(
+    workspace: string,
+    options: { push?: boolean; baseUrl?: string; inputs?: Record<string, string> } = {},
+  ) {
     expectCheckRun();
     return runAction({
       workspace,
-      eventName: "pull_request",
-      payload: pullRequestPayload(repo),
-      sha: repo.featureSha,
-      ref: "refs/pull/2/merge",
+      ...(options.push
+        ? { eventName: "push", payload: pushPayload(repo), sha: repo.mainSha, ref: "refs/heads/main" }
+        : {
+            eventName: "pull_request",
+            payload: pullRequestPayload(repo),
+            sha: repo.featureSha,
+            ref: "refs/pull/2/merge",
+          }),
       inputs: {
-        "base-url": shop.url,
+        "base-url": options.baseUrl ?? shop.url,
         flows: "not-found",
         "ingest-url": `http://127.0.0.1:${app.port}/api/perceo/runs`,
+        ...options.inputs,
       },
       env: {
         ACTIONS_ID_TOKEN_REQUEST_URL: `${TOKEN_URL}?api-version=2.0`,
@@ -688,7 +716,7 @@ describe("the Action reporting to the Perceo App with an OIDC token", { timeout:
     expect(result.exitCode).toBe(0);
     expect(result.log).toContain(`::add-mask::${token}`);
     expect(result.summary).toContain(
-      `Sent to the Perceo App at http://127.0.0.1:${app.port}/api/perceo/runs.`,
+      `Sent to the Perceo App at http://127.0.0.1:${app.port}/api/perceo/runs with 1 screenshots.`,
     );
     const [stored] = await app.deps.store.listRuns({ project: REPOSITORY });
     expect(stored).toMatchObject({
@@ -725,14 +753,213 @@ describe("the Action reporting to the Perceo App with an OIDC token", { timeout:
       const result = await runWithToken(workspace);
       expect(result.exitCode).toBe(1);
       const error = result.log.match(/::error::.*/)?.[0] ?? "";
+      // The pictures go first: the first of them is refused, and nothing after it is sent.
       expect(error).toContain(
-        `Perceo could not store the results: the Perceo App refused the results (${status}`,
+        `Perceo could not store the results: the Perceo App refused the screenshot screenshots/not-found/attempt-1/not-found.png (${status}`,
       );
       expect(error).toContain(reason);
+      expect(result.log).toContain(
+        `::warning::Perceo: screenshots were not compared: the Perceo App refused the baseline lookup of not-found / not-found (${status}`,
+      );
+      expect(await readdir(blobsDir)).toEqual([]);
       expect(result.outputs.passed).toBe("1");
-      expect(result.summary).toContain("Not stored: the Perceo App refused the results");
+      expect(result.summary).toContain("Not stored: the Perceo App refused the screenshot");
       expect(await app.deps.store.listRuns({ project: REPOSITORY })).toEqual([]);
       expect(await countJobs(app)).toBe(0);
     },
   );
+
+  it("through the App, a default-branch push sets the baselines and the next pull request reports its visual change against them", async () => {
+    // 1. The push: no baseline yet; its screenshot reaches the App and becomes the baseline.
+    await issueToken({ sha: repo.mainSha, ref: "refs/heads/main" });
+    const pushed = await runWithToken(await checkout(repo, "main", "oidc-push"), { push: true });
+    expect(pushed.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(pushed.exitCode).toBe(0);
+    expect(pushed.summary).toContain(
+      `Sent to the Perceo App at http://127.0.0.1:${app.port}/api/perceo/runs with 1 screenshots. 1 screenshots became baselines.`,
+    );
+    const project = await app.deps.store.getProject(REPOSITORY);
+    const baseline = await app.deps.store.resolveBaseline({
+      projectId: project?.id ?? "",
+      flowName: "not-found",
+      stepName: "not-found",
+      viewport: { width: 1280, height: 800 },
+    });
+    expect(baseline).toMatchObject({
+      commitSha: repo.mainSha,
+      branch: "main",
+      storagePath: `${project?.id}/gh-4242-1-shard-1-of-1/screenshots/not-found/attempt-1/not-found.png`,
+    });
+
+    // 2. The pull request against a reworded 404 page, a new workflow run: compared through the App.
+    const reworded = await startShop({
+      copy: { notFoundText: "This page took a different path. Try the catalog." },
+    });
+    try {
+      await issueToken({ run_id: "4343" }, { jwks: false });
+      const check = expectCheckRun();
+      const workspace = await checkout(repo, "feature", "oidc-pr-visual");
+      const result = await runAction({
+        workspace,
+        eventName: "pull_request",
+        payload: pullRequestPayload(repo),
+        sha: repo.featureSha,
+        ref: "refs/pull/2/merge",
+        inputs: {
+          "base-url": reworded.url,
+          flows: "not-found",
+          "ingest-url": `http://127.0.0.1:${app.port}/api/perceo/runs`,
+        },
+        env: {
+          GITHUB_RUN_ID: "4343",
+          ACTIONS_ID_TOKEN_REQUEST_URL: `${TOKEN_URL}?api-version=2.0`,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runtime-request-token",
+        },
+      });
+      expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
+      expect(result.exitCode).toBe(0);
+      expect(result.outputs["visual-changes"]).toBe("1");
+      const body = check.body();
+      expect(
+        validateAgainstGitHub(body, requestBodySchema("/repos/{owner}/{repo}/check-runs", "post")),
+      ).toEqual([]);
+      expect(body).toMatchObject({
+        conclusion: "neutral",
+        output: { title: "1 flow passed, 1 visual change" },
+      });
+      const [annotation] = (body.output as { annotations: Array<{ message: string }> }).annotations;
+      expect(annotation?.message).toContain(`from the baseline of ${repo.mainSha.slice(0, 7)}`);
+      // The App holds the pull request's picture, pending, for the approve button and /perceo approve.
+      const pending = await app.deps.store.listPendingScreenshots(project?.id ?? "", repo.featureSha);
+      expect(pending.map((shot) => [shot.flowName, shot.storagePath])).toEqual([
+        ["not-found", `${project?.id}/gh-4343-1-shard-1-of-1/screenshots/not-found/attempt-1/not-found.png`],
+      ]);
+      expect(await countJobs(app, "flows-result")).toBe(2);
+    } finally {
+      await reworded.close();
+    }
+  });
+
+  it("a pull request's token cannot make its screenshots the baselines: the run is stored, the baselines stay, the job warns", async () => {
+    await issueToken({});
+    const result = await runWithToken(await checkout(repo, "feature", "oidc-pr-promote"), {
+      inputs: { "update-baselines": "true" },
+    });
+    expect(result.log.match(/::error::.*/)?.[0]).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    expect(result.log).toContain(
+      "::warning::Perceo: update-baselines: the Perceo App refused the baselines (403 ",
+    );
+    expect(result.log).toContain(
+      "baselines are set only by a workflow on main; this token is for refs/pull/2/merge",
+    );
+    const project = await app.deps.store.getProject(REPOSITORY);
+    const query = { flowName: "not-found", stepName: "not-found", viewport: { width: 1280, height: 800 } };
+    expect(await app.deps.store.resolveBaseline({ projectId: project?.id ?? "", ...query })).toBeUndefined();
+    expect(await app.deps.store.listRuns({ project: REPOSITORY })).toHaveLength(1);
+  });
+
+  describe("uploads the App refuses, storing nothing", () => {
+    /** A PUT with its path sent as written (fetch would resolve an encoded `..` before sending it). */
+    const upload = (bearer: string, reportPath: string, body: Uint8Array<ArrayBuffer> | string) =>
+      new Promise<{ status: number; error: string }>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: "127.0.0.1",
+            port: app.port,
+            method: "PUT",
+            path: `/api/perceo/runs/gh-4242-1-shard-1-of-1/artifacts/${reportPath}`,
+            headers: { authorization: `Bearer ${bearer}`, "content-type": "image/png" },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => chunks.push(chunk));
+            response.on("end", () =>
+              resolve({
+                status: response.statusCode ?? 0,
+                error: (JSON.parse(Buffer.concat(chunks).toString()) as { error: string }).error,
+              }),
+            );
+          },
+        );
+        request.on("error", reject);
+        request.end(body);
+      });
+    let picture: Uint8Array<ArrayBuffer>;
+    beforeAll(async () => {
+      const workspace = await checkout(repo, "main", "oidc-picture");
+      // A real screenshot of the shop's 404 page, from a fork's run (which stores and reports nowhere).
+      await runAction({
+        workspace,
+        eventName: "pull_request",
+        payload: pullRequestPayload(repo, { fork: true }),
+        sha: repo.featureSha,
+        ref: "refs/pull/2/merge",
+        inputs: { "base-url": shop.url, flows: "not-found" },
+      });
+      picture = new Uint8Array(
+        await readFile(
+          path.join(workspace, "perceo-report", "screenshots", "not-found", "attempt-1", "not-found.png"),
+        ),
+      );
+    });
+
+    const refused: Array<{
+      name: string;
+      body: () => Uint8Array<ArrayBuffer> | string;
+      path?: string;
+      claims?: Record<string, unknown>;
+      status: number;
+      reason: string;
+    }> = [
+      {
+        name: "a file that is not a PNG",
+        body: () => "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        status: 415,
+        reason: "the screenshot is not a PNG",
+      },
+      {
+        name: "a path that climbs out with ..",
+        body: () => picture,
+        path: "screenshots/%2E%2E/%2E%2E/escape.png",
+        status: 400,
+        reason: "invalid screenshot path",
+      },
+      {
+        name: "a picture over 20 MB",
+        body: () => new Uint8Array(Buffer.concat([picture, Buffer.alloc(20 * 1024 * 1024)])),
+        status: 413,
+        reason: "the screenshot is larger than 20 MB",
+      },
+      {
+        name: "another repository's token",
+        body: () => picture,
+        claims: { repository: "someone-else/Hello-World", repository_id: "42" },
+        status: 403,
+        reason: "repository someone-else/Hello-World is not an installed Perceo project",
+      },
+      {
+        name: "another workflow run's token",
+        body: () => picture,
+        claims: { run_id: "5151" },
+        status: 403,
+        reason: "is not this workflow run's",
+      },
+    ];
+    it.each(refused)(
+      "$name is refused with $status",
+      async ({ body, path: reportPath, claims, status, reason }) => {
+        await serveJwks();
+        const token = await signToken(claims ?? {});
+        const response = await upload(
+          token,
+          reportPath ?? "screenshots/not-found/attempt-1/not-found.png",
+          body(),
+        );
+        expect(response.status).toBe(status);
+        expect(response.error).toContain(reason);
+        expect(await readdir(blobsDir)).toEqual([]);
+      },
+    );
+  });
 });

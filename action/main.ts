@@ -10,12 +10,16 @@ import { CheckRunError, publishFlowsCheckRun } from "./check-run.ts";
 import { buildAnnotations, checkConclusion, checkTitle, renderFlowsSummary } from "./flows-report.ts";
 import { findMergeBase, listChanges } from "./git-diff.ts";
 import { type RunEventContext, readRunEvent } from "./github-event.ts";
-import { IngestRejectedError } from "./ingest-client.ts";
+import { IngestRejectedError, IngestUnavailableError } from "./ingest-client.ts";
 import { ActionInputError, type ActionInputs, readInputs } from "./inputs.ts";
 import { baselineLookup, openResultsBackend, recordResults } from "./results-backend.ts";
 import { keepShard, selectFlowsForRun } from "./select-flows.ts";
 import { RESULTS_FILE, uploadReport } from "./upload-report.ts";
-import { compareScreenshotsWithBaselines, type VisualComparison } from "./visual-compare.ts";
+import {
+  type BaselineLookup,
+  compareScreenshotsWithBaselines,
+  type VisualComparison,
+} from "./visual-compare.ts";
 
 export const REPORT_DIR = "perceo-report";
 
@@ -89,9 +93,8 @@ async function runPerceo(
   await writeReport(result, reportDir);
 
   const lookup = baselineLookup(backend, mergeBase);
-  const visual = lookup
-    ? await compareScreenshotsWithBaselines(result, reportDir, lookup)
-    : { changes: [], unchanged: 0, withoutBaseline: 0 };
+  const compared = lookup ? await compareOrExplain(result, reportDir, lookup) : undefined;
+  const visual = compared?.visual ?? { changes: [], unchanged: 0, withoutBaseline: 0 };
   const updateBaselines =
     inputs["update-baselines"] === "true" ||
     (inputs["update-baselines"] === "auto" && event.isDefaultBranchPush);
@@ -140,7 +143,7 @@ async function runPerceo(
     reportNote: artifact.uploaded
       ? `Screenshots, diffs and traces: the artifact [${artifact.name}](${artifact.url}) (${artifact.files} files${recorded.stored ? "" : ", with the results as run.json and results.json"}).`
       : `Screenshots, diffs and traces: the \`${REPORT_DIR}\` folder on the runner, not uploaded as an artifact: ${artifact.reason}.`,
-    ...(visualNote(lookup !== undefined, visual, backend.description) ?? {}),
+    ...(visualNote(compared, visual, backend.description) ?? {}),
   });
   await reportCheckRun(inputs, event, result, visual, summary);
   await core.summary.addRaw(summary).write();
@@ -186,13 +189,32 @@ async function runPerceo(
   }
 }
 
+/**
+ * Compares with the baselines; when the App refuses or cannot be reached for them, the run goes on
+ * uncompared and says why (storing the results reports the same problem).
+ */
+async function compareOrExplain(
+  result: RunResult,
+  reportDir: string,
+  lookup: BaselineLookup,
+): Promise<{ visual: VisualComparison } | { visual?: undefined; notCompared: string }> {
+  try {
+    return { visual: await compareScreenshotsWithBaselines(result, reportDir, lookup) };
+  } catch (error) {
+    if (!(error instanceof IngestRejectedError) && !(error instanceof IngestUnavailableError)) throw error;
+    core.warning(`Perceo: screenshots were not compared: ${error.message}`);
+    return { notCompared: error.message };
+  }
+}
+
 function visualNote(
-  compared: boolean,
+  compared: Awaited<ReturnType<typeof compareOrExplain>> | undefined,
   visual: VisualComparison,
   backend: string,
 ): { visualNote: string } | undefined {
   if (!compared)
     return { visualNote: `Screenshots were not compared: no baselines without a store (${backend}).` };
+  if (!compared.visual) return { visualNote: `Screenshots were not compared: ${compared.notCompared}.` };
   if (visual.withoutBaseline > 0) {
     return {
       visualNote: `${visual.withoutBaseline} screenshots have no baseline yet; a push to the default branch records them.`,

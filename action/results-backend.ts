@@ -8,7 +8,12 @@ import {
   StoreError,
 } from "../shared/store/index.ts";
 import type { RunEventContext } from "./github-event.ts";
-import { IngestRejectedError, IngestUnavailableError, sendToIngest } from "./ingest-client.ts";
+import {
+  type IngestClient,
+  IngestRejectedError,
+  IngestUnavailableError,
+  ingestClient,
+} from "./ingest-client.ts";
 import type { ActionInputs } from "./inputs.ts";
 import type { BaselineLookup, VisualComparison } from "./visual-compare.ts";
 
@@ -18,7 +23,7 @@ export const EMBEDDED_DIRS = [".perceo/data", ".perceo/blobs"] as const;
 /** Where this run's results go, or why they go nowhere. */
 export type ResultsBackend =
   | { kind: "store"; description: string; store: RunStore; projectId: string; embedded: boolean }
-  | { kind: "ingest"; description: string; url: string }
+  | { kind: "ingest"; description: string; client: IngestClient }
   | { kind: "none"; description: string; reason: string };
 
 /**
@@ -39,7 +44,7 @@ export async function openResultsBackend(
     return {
       kind: "ingest",
       description: `the Perceo App at ${inputs["ingest-url"]}`,
-      url: inputs["ingest-url"],
+      client: ingestClient({ url: inputs["ingest-url"] }),
     };
   }
   const supabase = inputs["supabase-url"] && inputs["supabase-key"];
@@ -71,11 +76,17 @@ export async function openResultsBackend(
   }
 }
 
-/** Baselines from the store (newest approved on the default branch, the merge base's first). */
+/**
+ * Baselines from the store, or from the App for the ingest backend (the same resolution, on its
+ * side): newest approved on the default branch, the merge base's first.
+ */
 export function baselineLookup(
   backend: ResultsBackend,
   mergeBaseSha: string | undefined,
 ): BaselineLookup | undefined {
+  if (backend.kind === "ingest") {
+    return (flow, shot) => backend.client.findBaseline({ flow, shot, mergeBaseSha });
+  }
   if (backend.kind !== "store") return undefined;
   return async (flowName, shot) => {
     const baseline = await backend.store.resolveBaseline({
@@ -117,13 +128,21 @@ export async function recordResults(
     return { stored: false, message: `Not stored: ${backend.reason}.`, baselinesUpdated: 0 };
   try {
     if (backend.kind === "ingest") {
-      await sendToIngest({ url: backend.url, run: input.run, context: input.context });
-      if (input.updateBaselines) {
-        core.warning(
-          "update-baselines: the Perceo App's ingest route takes results, not pictures, so no baselines were recorded — store runs with supabase-url and supabase-key to keep baselines",
-        );
+      const sent = await backend.client.sendRun({
+        run: input.run,
+        context: input.context,
+        reportDir: input.context.reportDir ?? "",
+        updateBaselines: input.updateBaselines,
+      });
+      if (sent.baselinesRefused) {
+        core.warning(`Perceo: update-baselines: ${sent.baselinesRefused}; the baselines stay as they were`);
       }
-      return { stored: true, message: `Sent to ${backend.description}.`, baselinesUpdated: 0 };
+      const pictures = sent.screenshots > 0 ? ` with ${sent.screenshots} screenshots` : "";
+      return {
+        stored: true,
+        message: `Sent to ${backend.description}${pictures}.`,
+        baselinesUpdated: sent.baselinesUpdated,
+      };
     }
     await backend.store.recordRun(input.run, { ...input.context, projectId: backend.projectId });
     const baselinesUpdated = input.updateBaselines

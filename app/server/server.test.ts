@@ -176,6 +176,8 @@ describe(`POST ${INGEST_PATH}`, () => {
       repository_id: String(REPO.id),
       sha: SHA,
       ref: "refs/pull/2/merge",
+      run_id: "99",
+      run_attempt: "1",
       ...claims,
     })
       .setProtectedHeader({ alg: "RS256", kid: "k1" })
@@ -186,7 +188,9 @@ describe(`POST ${INGEST_PATH}`, () => {
       .sign(keys.privateKey);
   }
 
-  async function post(bearer: string | undefined, body: unknown = { run: aRunResult(), prNumber: 2 }) {
+  const aCiRun = () => aRunResult({ id: "gh-99-1-shard-1-of-1" });
+
+  async function post(bearer: string | undefined, body: unknown = { run: aCiRun(), prNumber: 2 }) {
     const response = await fetch(url(INGEST_PATH), {
       method: "POST",
       headers: {
@@ -209,7 +213,7 @@ describe(`POST ${INGEST_PATH}`, () => {
   it("records the run of a verified token's repository and queues the comment update", async () => {
     const project = await installProject();
     await serveJwks();
-    const run = aRunResult();
+    const run = aCiRun();
     const response = await post(await token(), { run, prNumber: 2, ciRunId: 99, ciRunAttempt: 1 });
     expect(response.status).toBe(201);
     expect(response.body.projectId).toBe(project.id);

@@ -1,5 +1,6 @@
 export {
   artifactPath,
+  assertObjectPath,
   type Blobs,
   BUCKETS,
   type Bucket,

@@ -200,7 +200,7 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
             reportDir: context.reportDir,
             ...artifactsOf(parsed),
           })
-        : {};
+        : (context.artifacts ?? {});
       const row = await one<{ id: string }>(
         "select public.record_test_run($1, $2::jsonb, $3::jsonb) as id",
         [projectId, JSON.stringify(parsed), JSON.stringify(runContextJson(context, artifacts))],

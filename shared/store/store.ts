@@ -47,6 +47,11 @@ export interface RunContext {
    * (`screenshots/<project id>/<run id>/…`, `traces/…`) and their storage paths recorded.
    */
   reportDir?: string;
+  /**
+   * Artifacts already in the Store's blobs (report path → storage path), used when there is no
+   * `reportDir`: the App's ingest route receives the pictures before the run that names them.
+   */
+  artifacts?: Record<string, string>;
 }
 
 export interface RecordedRun {

@@ -111,7 +111,7 @@ export function supabaseStore(options: SupabaseStoreOptions): RunStore {
             reportDir: context.reportDir,
             ...artifactsOf(parsed),
           })
-        : {};
+        : (context.artifacts ?? {});
       const recordId = await rest<string>({
         method: "POST",
         path: "/rest/v1/rpc/record_test_run",
