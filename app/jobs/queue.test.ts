@@ -51,6 +51,37 @@ describe("the job queue", () => {
     expect(await countJobs(app, "pr-impact")).toBe(42);
   });
 
+  it("two deliveries for one job in a batch leave one job with the later payload", async () => {
+    const queue = postgresJobQueue(app.deps.pool);
+    // The first two occupy both writers; the next three wait and are written together.
+    const outcomes = await Promise.all([
+      queue.enqueue(job(10)),
+      queue.enqueue(job(11)),
+      queue.enqueue(job(1)),
+      queue.enqueue({ ...job(1, "delivery-1b"), payload: { n: 2 } }),
+      queue.enqueue(job(7)),
+    ]);
+    expect(outcomes).toStrictEqual(["queued", "queued", "queued", "queued", "queued"]);
+    const { rows } = await app.deps.pool.query<{ key: string; payload: unknown }>(
+      "select key, payload from graphile_worker._private_jobs order by key",
+    );
+    expect(rows).toStrictEqual([
+      { key: "pr-impact:1:1", payload: { n: 2 } },
+      { key: "pr-impact:1:10", payload: { n: 10 } },
+      { key: "pr-impact:1:11", payload: { n: 11 } },
+      { key: "pr-impact:1:7", payload: { n: 7 } },
+    ]);
+    expect(await recordedDeliveries()).toBe(5);
+  });
+
+  it("a batch of deliveries GitHub sent before queues nothing", async () => {
+    const queue = postgresJobQueue(app.deps.pool);
+    await queue.enqueue(job(1));
+    const again = await Promise.all([queue.enqueue(job(1)), queue.enqueue(job(1))]);
+    expect(again).toStrictEqual(["duplicate_delivery", "duplicate_delivery"]);
+    expect(await countJobs(app, "pr-impact")).toBe(1);
+  });
+
   it("a job the database refuses fails its own webhook, not the others written with it", async () => {
     const queue = postgresJobQueue(app.deps.pool);
     const results = await Promise.allSettled([

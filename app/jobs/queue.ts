@@ -43,7 +43,7 @@ interface Waiting {
 }
 
 /** Batches in flight at once; the rest wait and go together in the next one. */
-const WRITERS = 2;
+export const QUEUE_WRITERS = 2;
 const MAX_BATCH = 100;
 
 /**
@@ -55,7 +55,7 @@ export function postgresJobQueue(pool: pg.Pool): JobQueue {
   const waiting: Waiting[] = [];
   let writers = 0;
   const flush = () => {
-    while (writers < WRITERS && waiting.length > 0) {
+    while (writers < QUEUE_WRITERS && waiting.length > 0) {
       const batch = waiting.splice(0, MAX_BATCH);
       writers += 1;
       writeBatch(pool, batch).finally(() => {
@@ -106,8 +106,9 @@ async function writeBatch(pool: pg.Pool, batch: Waiting[]): Promise<void> {
 
 /**
  * One statement for the whole batch: each delivery's row is inserted unless GitHub sent it before
- * (a concurrent copy waits on the primary key, then inserts nothing), and a job is added for each
- * new delivery. Returns the indexes of the jobs that were queued.
+ * (a concurrent copy waits on the primary key, then inserts nothing), and the new deliveries' jobs
+ * are added with one `add_jobs` call — one wake-up for the workers per batch, not one per job.
+ * Returns the indexes of the jobs that were queued.
  */
 async function insertJobs(pool: pg.Pool, jobs: JobRequest[]): Promise<Set<number>> {
   const { rows } = await pool.query<{ ord: string }>(
@@ -117,13 +118,23 @@ async function insertJobs(pool: pg.Pool, jobs: JobRequest[]): Promise<Set<number
      fresh as (
        insert into ${APP_SCHEMA}.webhook_deliveries (delivery_id, task, job_key)
        select delivery_id, task, job_key from input where delivery_id is not null order by delivery_id
-       on conflict (delivery_id) do nothing returning delivery_id)
-     select input.ord, graphile_worker.add_job(input.task, input.payload,
-         max_attempts := input.max_attempts, job_key := input.job_key,
-         job_key_mode := 'preserve_run_at', run_at := input.run_at)
-     from input
-     where input.delivery_id is null or input.delivery_id in (select delivery_id from fresh)
-     order by input.ord`,
+       on conflict (delivery_id) do nothing returning delivery_id),
+     wanted as (
+       select * from input
+       where input.delivery_id is null or input.delivery_id in (select delivery_id from fresh)),
+     -- Two requests for one job in a batch end as two add_job calls in a row would: the last
+     -- request's payload, the first one's run_at (the key's mode is preserve_run_at).
+     specs as (
+       select distinct on (job_key) task, payload, max_attempts, job_key,
+         first_value(run_at) over (partition by job_key order by ord) as run_at
+       from wanted order by job_key, ord desc),
+     added as (
+       select count(*) from graphile_worker.add_jobs(
+         (select array_agg(row(task, payload, null, run_at, max_attempts, job_key, null, null)
+            ::graphile_worker.job_spec) from specs),
+         job_key_preserve_run_at := true)
+       where exists (select 1 from specs))
+     select wanted.ord from wanted, added order by wanted.ord`,
     [
       jobs.map((job) => job.task),
       jobs.map((job) => JSON.stringify(job.payload)),

@@ -8,7 +8,7 @@ import { artifactKey, artifactLink, artifactRoute } from "../handlers/deploy-art
 import { perceoApp } from "../index.ts";
 import { ingestRoute } from "../ingest/ingest-route.ts";
 import type { JobDeps } from "../jobs/deps.ts";
-import { postgresJobQueue, prepareQueueSchema } from "../jobs/queue.ts";
+import { postgresJobQueue, prepareQueueSchema, QUEUE_WRITERS } from "../jobs/queue.ts";
 import type { WeeklyScanServices } from "../jobs/weekly-scan.ts";
 import { startWorker, type WorkerOptions } from "../jobs/worker.ts";
 import { healthRoute } from "./health.ts";
@@ -42,25 +42,19 @@ export interface RunningApp {
  * 3. listen, 4. start the job worker.
  */
 export async function startApp(settings: AppSettings, options: StartOptions): Promise<RunningApp> {
-  const pool = new pg.Pool({
-    connectionString: settings.databaseUrl,
-    max: 10,
-    connectionTimeoutMillis: 10_000,
-  });
-  // A lost connection must not crash the process; the pool reconnects on the next query.
-  pool.on("error", (error) => options.log.warn({ err: error }, "idle database connection lost"));
-  pool.on("connect", (client) => {
-    client.on("error", (error) => options.log.warn({ err: error }, "database connection lost"));
-  });
+  // The webhooks' writes have connections of their own (one per queue writer): an acknowledgement
+  // never waits for a connection that a job, its pull-request lock or the worker holds.
+  const pool = openPool(settings.databaseUrl, 8, options.log);
+  const ackPool = openPool(settings.databaseUrl, QUEUE_WRITERS, options.log);
   const db = postgresDatabase({ connectionString: settings.databaseUrl, max: 6 });
   const store: Store = postgresStore(db, { blobs: directoryBlobs(options.blobsDir ?? ".perceo/blobs") });
   try {
     await prepareQueueSchema(pool);
   } catch (error) {
-    await Promise.allSettled([pool.end(), db.close()]);
+    await Promise.allSettled([pool.end(), ackPool.end(), db.close()]);
     throw error;
   }
-  const queue = postgresJobQueue(pool);
+  const queue = postgresJobQueue(ackPool);
 
   let probot: Probot | undefined;
   const server = new Server({
@@ -131,6 +125,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
         await runner?.stop();
         await Promise.allSettled([
           pool.end(),
+          ackPool.end(),
           store.close(),
           options.browsers ? undefined : browsers.close(),
         ]);
@@ -138,4 +133,14 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
       return stopping;
     },
   };
+}
+
+function openPool(databaseUrl: string, max: number, log: Logger): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 10_000 });
+  // A lost connection must not crash the process; the pool reconnects on the next query.
+  pool.on("error", (error) => log.warn({ err: error }, "idle database connection lost"));
+  pool.on("connect", (client) => {
+    client.on("error", (error) => log.warn({ err: error }, "database connection lost"));
+  });
+  return pool;
 }
