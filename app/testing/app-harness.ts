@@ -1,4 +1,7 @@
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import nock from "nock";
 import { pino } from "pino";
 import { ProbotOctokit } from "probot";
@@ -44,6 +47,8 @@ export async function openHarness(): Promise<Harness> {
   const databaseUrl = await server.createDatabase("perceo_app_test");
   const db = postgresDatabase({ connectionString: databaseUrl, max: 2 });
   await migrate(db);
+  // Screenshots and diffs the App keeps go to a folder of the test's own, not the repository's .perceo/.
+  const blobsDir = await mkdtemp(path.join(tmpdir(), "perceo-app-blobs-"));
   const running: RunningApp[] = [];
   return {
     databaseUrl,
@@ -68,6 +73,7 @@ export async function openHarness(): Promise<Harness> {
           log: pino({ level: process.env.PERCEO_TEST_LOG ?? "silent" }),
           Octokit: TestOctokit,
           worker: false,
+          blobsDir,
           ...options,
         },
       );
@@ -91,6 +97,7 @@ export async function openHarness(): Promise<Harness> {
       await Promise.all(running.splice(0).map((app) => app.stop()));
       await db.close();
       await server.stop();
+      await rm(blobsDir, { recursive: true, force: true });
     },
   };
 }
