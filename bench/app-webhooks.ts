@@ -15,6 +15,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { startApp } from "../app/server/start.ts";
 import { webhookExample } from "../app/testing/fixtures.ts";
+import { gzippedTar } from "../app/testing/tarball.ts";
 import { migrate, postgresDatabase } from "../shared/store/index.ts";
 import { startPostgresServer } from "../shared/store/testing/postgres-server.ts";
 import { percentile } from "./stats.ts";
@@ -350,6 +351,23 @@ async function startFakeGithub() {
     encoding: "base64",
     content: Buffer.from(text).toString("base64"),
   });
+  // The head commit as GitHub's tarball: the flow, the config and the file the pull request changes.
+  const headCommit = (sha: string) =>
+    gzippedTar(
+      [
+        [".perceo/config.yml", "project: hello-world\nbaseUrl: http://localhost:3000\n"],
+        [".perceo/flows/checkout.yml", FLOW],
+        [
+          "src/cart/total.ts",
+          "export const total = (prices: number[]) => prices.reduce((a, b) => a + b, 0);\n",
+        ],
+        ["README.md", "# Hello World\n"],
+      ].map(([name, text]) => ({
+        name: `${OWNER}-${REPO}-${sha.slice(0, 7)}/${name}`,
+        text: text as string,
+      })),
+    );
+  let origin = "";
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -395,6 +413,18 @@ async function startFakeGithub() {
       if (route === `GET ${repo}/contents/.perceo/flows/checkout.yml`) {
         return json(200, file(".perceo/flows/checkout.yml", FLOW));
       }
+      const tarball = route.match(/^GET \/repos\/[^/]+\/[^/]+\/tarball\/(\w+)$/);
+      if (tarball) {
+        res.writeHead(302, { location: `${origin}/_codeload/${tarball[1]}.tar.gz` }).end();
+        return;
+      }
+      const download = route.match(/^GET \/_codeload\/(\w+)\.tar\.gz$/);
+      if (download) {
+        void headCommit(download[1] as string).then((body) =>
+          res.writeHead(200, { "content-type": "application/x-gzip" }).end(body),
+        );
+        return;
+      }
       if (/^GET \/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files$/.test(route)) {
         return json(200, [
           { filename: "src/cart/total.ts", status: "modified", patch: "@@ -1 +1 @@\n-a\n+b" },
@@ -412,6 +442,7 @@ async function startFakeGithub() {
   await once(server, "listening");
   const address = server.address();
   if (!address || typeof address !== "object") throw new Error("the fake GitHub has no port");
+  origin = `http://127.0.0.1:${address.port}`;
   return {
     url: `http://127.0.0.1:${address.port}`,
     checkRunAt,

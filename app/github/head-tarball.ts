@@ -110,9 +110,10 @@ async function tarballLocation(
   }
   if (!location) throw new TarballError("unavailable", "GitHub's tarball answer had no download location");
   const url = new URL(location);
-  const apiHost = new URL(octokit.request.endpoint.DEFAULTS.baseUrl).hostname;
-  const allowed = new Set(["codeload.github.com", apiHost, `codeload.${apiHost}`]);
-  if (url.protocol !== "https:" || !allowed.has(url.hostname)) {
+  const api = new URL(octokit.request.endpoint.DEFAULTS.baseUrl);
+  // codeload (GitHub's or an Enterprise server's) over https, or the configured API's own origin.
+  const codeload = new Set(["codeload.github.com", api.hostname, `codeload.${api.hostname}`]);
+  if (url.origin !== api.origin && (url.protocol !== "https:" || !codeload.has(url.hostname))) {
     throw new TarballError("unsafe-redirect", `the tarball redirected to ${url.origin}, which is not GitHub`);
   }
   return url;
