@@ -4,6 +4,7 @@ import path from "node:path";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadProject, type PerceoProject } from "../shared/config/index.ts";
+import { claudeToolUse } from "../shared/llm/testing/index.ts";
 import { selectFlowsForRun } from "./select-flows.ts";
 
 const SHOP = "examples/shop";
@@ -58,26 +59,14 @@ describe("the Action's flow selection", () => {
         return true;
       })
       .matchHeader("x-api-key", "sk-test")
-      .reply(200, {
-        id: "msg_1",
-        type: "message",
-        role: "assistant",
-        model: "claude-sonnet-4-5",
-        content: [
-          {
-            type: "tool_use",
-            id: "toolu_1",
-            name: "report_affected_flows",
-            input: {
-              flows: [
-                { flow: "checkout", probability: 0.6, reasoning: "a consent gate can block the pay button" },
-              ],
-            },
-          },
-        ],
-        stop_reason: "tool_use",
-        usage: { input_tokens: 10, output_tokens: 5 },
-      });
+      .reply(
+        200,
+        claudeToolUse("report_affected_flows", {
+          flows: [
+            { flow: "checkout", probability: 0.6, reasoning: "a consent gate can block the pay button" },
+          ],
+        }),
+      );
 
     const selection = await selectFlowsForRun(
       project,

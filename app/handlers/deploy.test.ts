@@ -4,6 +4,7 @@ import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningShop, type StartShopOptions, startShop } from "../../examples/shop/server.ts";
 import { BrowserPool } from "../../shared/capture/index.ts";
+import { claudeToolUse } from "../../shared/llm/testing/index.ts";
 import type { RunningApp } from "../server/start.ts";
 import { countJobs, deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { flowYml, REPO, webhookExample } from "../testing/fixtures.ts";
@@ -153,19 +154,10 @@ function vision(answer: { description: string } | { status: number }) {
   }
   scope
     .post("/v1/messages", (body) => body.tool_choice?.name === "describe_changes")
-    .reply(200, {
-      type: "message",
-      role: "assistant",
-      content: [
-        {
-          type: "tool_use",
-          id: "toolu_1",
-          name: "describe_changes",
-          input: { descriptions: [{ index: 0, description: answer.description }] },
-        },
-      ],
-      stop_reason: "tool_use",
-    });
+    .reply(
+      200,
+      claudeToolUse("describe_changes", { descriptions: [{ index: 0, description: answer.description }] }),
+    );
 }
 
 /** Fetches a link from the check run through the App's own server. */

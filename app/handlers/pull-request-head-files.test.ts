@@ -5,6 +5,7 @@ import path from "node:path";
 import type { PullRequestOpenedEvent } from "@octokit/webhooks-types";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { claudeToolUse } from "../../shared/llm/testing/index.ts";
 import type { RunningApp } from "../server/start.ts";
 import { deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { REPO, webhookExample } from "../testing/fixtures.ts";
@@ -309,23 +310,14 @@ describe("with ANTHROPIC_API_KEY", () => {
         asked = body.messages[0]?.content.map((part) => part.text).join("\n") ?? "";
         return true;
       })
-      .reply(200, {
-        type: "message",
-        role: "assistant",
-        content: [
-          {
-            type: "tool_use",
-            id: "toolu_1",
-            name: "report_affected_flows",
-            input: {
-              flows: [
-                { flow: "sold-out", probability: 0.4, reasoning: "the sold-out page shows the same button" },
-              ],
-            },
-          },
-        ],
-        stop_reason: "tool_use",
-      });
+      .reply(
+        200,
+        claudeToolUse("report_affected_flows", {
+          flows: [
+            { flow: "sold-out", probability: 0.4, reasoning: "the sold-out page shows the same button" },
+          ],
+        }),
+      );
 
     await deliver(app, "pull_request", openedEvent());
     await runJobs(app);

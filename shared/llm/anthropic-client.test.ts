@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAnthropicClient } from "./anthropic-client.ts";
 import { LlmError } from "./errors.ts";
 import { createClaudeAdvisor } from "./flow-advisor.ts";
+import { claudeToolUse } from "./testing/index.ts";
 
 const API = "https://api.anthropic.com";
 const TOOL = {
@@ -17,15 +18,7 @@ const parse = (input: unknown) => {
   if (typeof n !== "number") throw new Error("n must be a number");
   return n;
 };
-const toolAnswer = (input: unknown, name = "report") => ({
-  id: "msg_1",
-  type: "message",
-  role: "assistant",
-  model: "claude-sonnet-4-5",
-  content: [{ type: "tool_use", id: "toolu_1", name, input }],
-  stop_reason: "tool_use",
-  usage: { input_tokens: 10, output_tokens: 5 },
-});
+const toolAnswer = (input: unknown, name = "report") => claudeToolUse(name, input);
 
 beforeEach(() => {
   nock.disableNetConnect();
