@@ -3,18 +3,7 @@
  * comments through these helpers, so it can never become a link, an image or HTML.
  */
 
-/** Free text shown as text: markdown link/image syntax and HTML escaped, autolinks broken. */
-export function plainText(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/[\\`*_[\]()!|#~]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, " ")
-    .replace(/(\w)(:\/\/)/g, "$1:&#8203;//")
-    .replace(/@(?=\w)/g, "@&#8203;")
-    .replace(/www\./gi, (m) => `${m.slice(0, 3)}&#8203;.`);
-}
+export { plainText } from "../../shared/report/untrusted-markdown.ts";
 
 /** A path or name as inline code, fenced with enough backticks that it cannot close early. */
 export function inlineCode(text: string): string {

@@ -2,6 +2,7 @@ import nock from "nock";
 import { PNG } from "pngjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LlmError } from "../llm/index.ts";
+import { claudeToolUse } from "../llm/testing/index.ts";
 import { cropTop, visionAudit } from "./vision-audit.ts";
 
 const API = "https://api.anthropic.com";
@@ -12,15 +13,7 @@ function png(width: number, height: number): Uint8Array {
   return PNG.sync.write(image);
 }
 
-const toolAnswer = (input: unknown) => ({
-  id: "msg_1",
-  type: "message",
-  role: "assistant",
-  model: "claude-sonnet-4-5",
-  content: [{ type: "tool_use", id: "toolu_1", name: "report_page_findings", input }],
-  stop_reason: "tool_use",
-  usage: { input_tokens: 1200, output_tokens: 200 },
-});
+const toolAnswer = (input: unknown) => claudeToolUse("report_page_findings", input);
 
 const HERO_FINDING = {
   element: "Hero button",

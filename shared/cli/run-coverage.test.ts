@@ -1,54 +1,22 @@
-import { execFileSync } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CoverageMap, Selection } from "../observer/index.ts";
 import { commandAffected } from "./affected-command.ts";
 import { EXIT } from "./cli-io.ts";
 import { commandRun } from "./run-command.ts";
-
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-
-function io(cwd: string, env: NodeJS.ProcessEnv) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (c: string) => void out.push(c) },
-      stderr: { write: (c: string) => void err.push(c) },
-      cwd,
-      env,
-    },
-    stdout: () => out.join(""),
-    stderr: () => err.join(""),
-  };
-}
+import { capturedIo, shopRepository } from "./testing.ts";
 
 describe("perceo run --coverage", () => {
   it("records what each flow ran, and perceo affected then selects by the lines a flow actually executed", async () => {
-    const repo = await mkdtemp(path.join(tmpdir(), "perceo-run-coverage-"));
-    const shopDir = path.join(repo, "examples/shop");
-    await mkdir(path.dirname(shopDir), { recursive: true });
-    await cp(path.join(repoRoot, "examples/shop"), shopDir, {
-      recursive: true,
-      filter: (src) => !/(perceo-report|\.perceo\/data|\.perceo\/blobs)/.test(src),
-    });
-    const git = (...args: string[]) =>
-      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
-        cwd: repo,
-        encoding: "utf8",
-      });
-    git("init", "-q", "-b", "main");
-    git("add", "-A");
-    git("commit", "-qm", "shop");
+    const { repo, shopDir, git } = await shopRepository("perceo-run-coverage-");
     const env = { XDG_CACHE_HOME: path.join(repo, "..", `${path.basename(repo)}-cache`) };
 
     const { startShop } = (await import(
       path.join(shopDir, "server.ts")
     )) as typeof import("../../examples/shop/server.ts");
     const shop = await startShop();
-    const run = io(repo, env);
+    const run = capturedIo(repo, env);
     try {
       const code = await commandRun(
         [
@@ -85,7 +53,7 @@ describe("perceo run --coverage", () => {
       path.join(repo, menu),
       menuText.replace('nav.classList.toggle("is-open", open);', 'nav.classList.toggle("is-opened", open);'),
     );
-    const affected = io(shopDir, env);
+    const affected = capturedIo(shopDir, env);
     expect(await commandAffected(["--base", "HEAD", "--json"], affected.io)).toBe(EXIT.passed);
     const selection = JSON.parse(affected.stdout()) as Selection;
     expect(selection.selected).toContain("mobile-menu");

@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,41 +6,11 @@ import { openPostgresStore } from "../store/index.ts";
 import { commandAffected } from "./affected-command.ts";
 import { EXIT } from "./cli-io.ts";
 import { commandRun } from "./run-command.ts";
-
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-
-function io(cwd: string, env: NodeJS.ProcessEnv) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (c: string) => void out.push(c) },
-      stderr: { write: (c: string) => void err.push(c) },
-      cwd,
-      env,
-    },
-    stdout: () => out.join(""),
-    stderr: () => err.join(""),
-  };
-}
+import { capturedIo, shopRepository } from "./testing.ts";
 
 describe("predicted vs actual from the CLI", () => {
   it("perceo run scores what perceo affected --record predicted for the same commit", async () => {
-    const repo = await mkdtemp(path.join(tmpdir(), "perceo-outcomes-"));
-    const shopDir = path.join(repo, "examples/shop");
-    await mkdir(path.dirname(shopDir), { recursive: true });
-    await cp(path.join(repoRoot, "examples/shop"), shopDir, {
-      recursive: true,
-      filter: (src) => !/(perceo-report|\.perceo\/data|\.perceo\/blobs)/.test(src),
-    });
-    const git = (...args: string[]) =>
-      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
-        cwd: repo,
-        encoding: "utf8",
-      });
-    git("init", "-q", "-b", "main");
-    git("add", "-A");
-    git("commit", "-qm", "shop");
+    const { shopDir, git } = await shopRepository("perceo-outcomes-");
     const copy = path.join(shopDir, "src/copy.ts");
     await writeFile(
       copy,
@@ -53,7 +22,7 @@ describe("predicted vs actual from the CLI", () => {
     const storeDir = await mkdtemp(path.join(tmpdir(), "perceo-outcomes-store-"));
     const env = { XDG_CACHE_HOME: path.join(storeDir, "cache") };
 
-    const predict = io(storeDir, env);
+    const predict = capturedIo(storeDir, env);
     expect(await commandAffected(["--dir", shopDir, "--base", "HEAD~1", "--record"], predict.io)).toBe(
       EXIT.passed,
     );
@@ -63,7 +32,7 @@ describe("predicted vs actual from the CLI", () => {
       path.join(shopDir, "server.ts")
     )) as typeof import("../../examples/shop/server.ts");
     const shop = await startShop();
-    const run = io(storeDir, env);
+    const run = capturedIo(storeDir, env);
     try {
       const code = await commandRun(
         [

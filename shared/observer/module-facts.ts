@@ -561,29 +561,33 @@ function declaredNames(decl: Node): string[] {
   if (id?.type === "Identifier") return [id.name as string];
   if (decl.type === "VariableDeclaration") {
     const names: string[] = [];
-    for (const d of decl.declarations as Node[]) patternNames(d.id as Node, names);
+    bindingNames(decl, (name) => names.push(name));
     return names;
   }
   return [];
 }
 
-function patternNames(pattern: Node | null | undefined, into: string[]): void {
+/** Each name a binding pattern (or a variable declaration) declares: `{ a, b: [c], ...d } = …`. */
+export function bindingNames(pattern: Node | null | undefined, add: (name: string) => void): void {
   if (!pattern) return;
   switch (pattern.type) {
     case "Identifier":
-      into.push(pattern.name as string);
+      add(pattern.name as string);
       return;
     case "ObjectPattern":
-      for (const p of pattern.properties as Node[]) patternNames((p.value ?? p.argument) as Node, into);
+      for (const p of pattern.properties as Node[]) bindingNames((p.value ?? p.argument) as Node, add);
       return;
     case "ArrayPattern":
-      for (const e of pattern.elements as Node[]) patternNames(e, into);
+      for (const e of pattern.elements as Node[]) bindingNames(e, add);
       return;
     case "RestElement":
-      patternNames(pattern.argument as Node, into);
+      bindingNames(pattern.argument as Node, add);
       return;
     case "AssignmentPattern":
-      patternNames(pattern.left as Node, into);
+      bindingNames(pattern.left as Node, add);
+      return;
+    case "VariableDeclaration":
+      for (const d of pattern.declarations as Node[]) bindingNames(d.id as Node, add);
       return;
   }
 }

@@ -1,6 +1,6 @@
 import { parseSync } from "oxc-parser";
 import { lineIndex } from "../runner/line-index.ts";
-import { langOf, type Unit } from "./module-facts.ts";
+import { bindingNames, langOf, type Unit } from "./module-facts.ts";
 
 /*
  * Start-up code builds state once; requests read parts of it. When a change reaches a function the
@@ -280,27 +280,7 @@ function rootNames(node: Node, into: Set<string>): void {
 }
 
 function patternNames(pattern: Node | null | undefined, into: Set<string>): void {
-  if (!pattern) return;
-  switch (pattern.type) {
-    case "Identifier":
-      into.add(pattern.name as string);
-      return;
-    case "ObjectPattern":
-      for (const p of pattern.properties as Node[]) patternNames((p.value ?? p.argument) as Node, into);
-      return;
-    case "ArrayPattern":
-      for (const e of pattern.elements as Node[]) patternNames(e, into);
-      return;
-    case "RestElement":
-      patternNames(pattern.argument as Node, into);
-      return;
-    case "AssignmentPattern":
-      patternNames(pattern.left as Node, into);
-      return;
-    case "VariableDeclaration":
-      for (const d of pattern.declarations as Node[]) patternNames(d.id as Node, into);
-      return;
-  }
+  bindingNames(pattern, (name) => into.add(name));
 }
 
 function keyName(key: Node): string | undefined {

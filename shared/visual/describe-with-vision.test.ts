@@ -1,6 +1,7 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LlmError } from "../llm/index.ts";
+import { claudeToolUse } from "../llm/testing/index.ts";
 import { changedBand, describeChangesWithVision } from "./describe-with-vision.ts";
 import { decodePng, encodePng } from "./png.ts";
 
@@ -25,13 +26,7 @@ const BUTTON = {
   box: { x: 40, y: 2_700, width: 120, height: 40 },
 };
 
-const toolAnswer = (input: unknown) => ({
-  id: "msg_1",
-  type: "message",
-  role: "assistant",
-  content: [{ type: "tool_use", id: "toolu_1", name: "describe_changes", input }],
-  stop_reason: "tool_use",
-});
+const toolAnswer = (input: unknown) => claudeToolUse("describe_changes", input);
 
 beforeEach(() => {
   nock.disableNetConnect();
