@@ -4,7 +4,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type LoadedFlow, loadProject, type PerceoProject } from "../config/index.ts";
-import { buildCoverageMap, diskTree } from "../observer/index.ts";
+import { buildCoverageMap, COVERAGE_FILE, diskTree } from "../observer/index.ts";
 import { writeReport } from "../report/index.ts";
 import { type RecordedCoverage, type RunResult, runFlows } from "../runner/index.ts";
 import { openStore } from "../store/index.ts";
@@ -124,7 +124,7 @@ async function writeCoverage(
     ...(appDir ? { appDir } : {}),
     ...(commit ? { commit } : {}),
   });
-  const file = path.join(projectRoot, ".perceo", "coverage.json");
+  const file = path.join(projectRoot, COVERAGE_FILE);
   await writeFile(file, `${JSON.stringify(map, null, 2)}\n`);
   io.stdout.write(`Coverage of ${recordings.size} flows: ${path.relative(io.cwd, file) || file}\n`);
 }

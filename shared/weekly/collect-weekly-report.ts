@@ -1,5 +1,6 @@
 import {
   type AnalyticsProvider,
+  addDays,
   type FlowFunnelStats,
   type FunnelOptions,
   providerFromConfig,
@@ -20,7 +21,7 @@ import type {
 import { learnFromAnalytics } from "./learn-from-analytics.ts";
 import { byImpact, feedbackKey, findingTitle, type PageFinding } from "./page-findings.ts";
 import { type PageScan, scanPages } from "./scan-pages.ts";
-import { isoWeekStart, shiftDays } from "./week.ts";
+import { isoWeekStart } from "./week.ts";
 
 type CoverageUrls = NonNullable<FunnelOptions["coverage"]>;
 
@@ -99,7 +100,7 @@ export async function collectWeeklyReport(input: CollectInput): Promise<WeeklyRe
   const { store, projectId, now } = input;
   const weekStart = isoWeekStart(now);
   const until = now.toISOString().slice(0, 10);
-  const since = shiftDays(until, -7);
+  const since = addDays(until, -7);
   const config = input.project.config;
 
   const apiKey = input.env.ANTHROPIC_API_KEY;
@@ -136,7 +137,7 @@ export async function collectWeeklyReport(input: CollectInput): Promise<WeeklyRe
   const analytics = await readAnalytics(input, pagesById, flowHealth, until);
 
   const recent = await store.listDetectedChanges(projectId, {
-    since: new Date(`${shiftDays(until, -90)}T00:00:00Z`),
+    since: new Date(`${addDays(until, -90)}T00:00:00Z`),
     limit: 500,
   });
   const allCheckpoints = await store.listChangeCheckpoints(recent.map((c) => c.id));

@@ -9,4 +9,4 @@ export {
   pageFinding,
 } from "./page-findings.ts";
 export { type PageScan, type ScanPagesInput, scanPages } from "./scan-pages.ts";
-export { isoWeekStart, scheduledAt, shiftDays, weeklyIssueTitle } from "./week.ts";
+export { isoWeekStart, scheduledAt, weeklyIssueTitle } from "./week.ts";

@@ -1,5 +1,6 @@
 import {
   type AnalyticsProvider,
+  addDays,
   CHECKPOINT_HORIZONS,
   type CheckpointRecord,
   checkpointWindows,
@@ -21,7 +22,6 @@ import {
 } from "../analytics/index.ts";
 import type { PerceoProject } from "../config/index.ts";
 import type { FlowMetricInput, Page, Store } from "../store/index.ts";
-import { shiftDays } from "./week.ts";
 
 // Funnels are matched over the last four weeks, and further back only as far as a pending
 // checkpoint's before-window needs, never more than this.
@@ -67,7 +67,7 @@ export async function learnFromAnalytics(input: {
   );
   const recorded = await store.listChangeCheckpoints(watching.map((c) => c.id));
   const done = new Set(recorded.map((c) => `${c.changeId}:${c.horizonDays}`));
-  let earliest = shiftDays(today, -FUNNEL_DAYS);
+  let earliest = addDays(today, -FUNNEL_DAYS);
   for (const change of watching) {
     for (const horizon of CHECKPOINT_HORIZONS) {
       const windows = checkpointWindows(change.firstDetectedDate, horizon);
@@ -75,7 +75,7 @@ export async function learnFromAnalytics(input: {
       if (windows.before.from < earliest) earliest = windows.before.from;
     }
   }
-  const floor = shiftDays(today, -MAX_DAYS_BACK);
+  const floor = addDays(today, -MAX_DAYS_BACK);
   const from = [earliest, floor].sort()[1] as string;
   const range = { from, to: today };
 

@@ -1,6 +1,5 @@
+import { DAY_MS } from "../analytics/index.ts";
 import { WEEKDAYS, type WeeklyScanSettings } from "../config/index.ts";
-
-const DAY_MS = 86_400_000;
 
 /** Monday (UTC) of the ISO week `time` falls in, YYYY-MM-DD. */
 export function isoWeekStart(time: Date): string {
@@ -17,8 +16,4 @@ export function scheduledAt(weekStart: string, schedule: Pick<WeeklyScanSettings
 
 export function weeklyIssueTitle(scanDate: Date): string {
   return `Perceo weekly scan — ${scanDate.toISOString().slice(0, 10)}`;
-}
-
-export function shiftDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
