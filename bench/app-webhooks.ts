@@ -27,6 +27,8 @@ import { percentile } from "./stats.ts";
 // is at most 1.25× the peer's, and every delivery is in the database when the App answered.
 //   node bench/app-webhooks.ts [--deliveries 2000] [--concurrency 10]
 // PERCEO_BENCH_LOG=<level> shows the servers' logs on stderr.
+// Nothing this script imports may import nock: it intercepts every socket of the process, the
+// servers' database connections included, and made the App's acknowledgements look twice as slow.
 
 const TARGET_RATIO = 1.25;
 const SECRET = "perceo-bench-webhook-secret";

@@ -9,13 +9,8 @@ import { claudeToolUse } from "../../shared/llm/testing/index.ts";
 import type { RunningApp } from "../server/start.ts";
 import { deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { REPO, webhookExample } from "../testing/fixtures.ts";
-import {
-  gzippedTar,
-  REPOSITORY_ROOT,
-  repositoryEntries,
-  serveTarball,
-  tarballTop,
-} from "../testing/tarball.ts";
+import { serveTarball } from "../testing/serve-tarball.ts";
+import { gzippedTar, REPOSITORY_ROOT, repositoryEntries, tarballTop } from "../testing/tarball.ts";
 
 /*
  * The App predicts from the head commit's files as the CLI does in a checkout: the example shop

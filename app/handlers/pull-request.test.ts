@@ -5,7 +5,8 @@ import { COMMENT_MARKER } from "../github/sticky-comment.ts";
 import type { RunningApp } from "../server/start.ts";
 import { countJobs, deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { CONFIG_YML, flowYml, INSTALLATION_ID, REPO, webhookExample } from "../testing/fixtures.ts";
-import { gzippedTar, serveTarball, tarballTop } from "../testing/tarball.ts";
+import { serveTarball } from "../testing/serve-tarball.ts";
+import { gzippedTar, tarballTop } from "../testing/tarball.ts";
 
 const SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";

@@ -4,13 +4,13 @@ import path from "node:path";
 import { buffer } from "node:stream/consumers";
 import { fileURLToPath } from "node:url";
 import { createGzip } from "node:zlib";
-import nock from "nock";
 import tar from "tar-stream";
 import { REPO } from "./fixtures.ts";
 
 /*
- * Real gzipped tarballs, shaped like GitHub's (`<owner>-<repo>-<sha>/` on top), and the two
- * requests that fetch one: the API's redirect and codeload's download.
+ * Real gzipped tarballs, shaped like GitHub's (`<owner>-<repo>-<sha>/` on top). Nock stays out of
+ * this module: importing nock intercepts every socket of the process, and the webhook benchmark's
+ * servers build their tarballs here.
  */
 
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -54,21 +54,4 @@ export function repositoryEntries(
       text: edit(file, readFileSync(path.join(REPOSITORY_ROOT, file), "utf8")),
     })),
   ];
-}
-
-export const CODELOAD = "https://codeload.github.com";
-
-/** The tarball request on `api` (302 to codeload) and codeload's answer. */
-export function serveTarball(
-  api: nock.Scope,
-  sha: string,
-  answer: { body: Buffer } | { status: number },
-): void {
-  const download = `/${REPO.owner}/${REPO.repo}/legacy.tar.gz/${sha}`;
-  api
-    .get(`/repos/${REPO.owner}/${REPO.repo}/tarball/${sha}`)
-    .reply(302, "", { location: `${CODELOAD}${download}?token=short-lived` });
-  const codeload = nock(CODELOAD).get(download).query({ token: "short-lived" });
-  if ("body" in answer) codeload.reply(200, answer.body, { "content-type": "application/x-gzip" });
-  else codeload.reply(answer.status, "Not Found");
 }
