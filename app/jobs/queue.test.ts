@@ -1,13 +1,18 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import type { RunningApp } from "../server/start.ts";
-import { countJobs, useAppHarness } from "../testing/app-harness.ts";
-import { type JobRequest, postgresJobQueue } from "./queue.ts";
+import { countJobs, type Harness, useAppHarness } from "../testing/app-harness.ts";
+import { dispatchPendingJobs, type JobRequest, postgresJobQueue } from "./queue.ts";
 
 let app: RunningApp;
+let harness: Harness;
 
 useAppHarness({
   app: (a) => {
     app = a;
+  },
+  harness: (h) => {
+    harness = h;
   },
 });
 
@@ -62,6 +67,7 @@ describe("the job queue", () => {
       queue.enqueue(job(7)),
     ]);
     expect(outcomes).toStrictEqual(["queued", "queued", "queued", "queued", "queued"]);
+    await dispatchPendingJobs(app.deps.pool);
     const { rows } = await app.deps.pool.query<{ key: string; payload: unknown }>(
       "select key, payload from graphile_worker._private_jobs order by key",
     );
@@ -93,5 +99,47 @@ describe("the job queue", () => {
     expect(results.map((r) => r.status)).toStrictEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
     expect(await countJobs(app, "pr-impact")).toBe(3);
     expect(await recordedDeliveries()).toBe(3);
+  });
+
+  it("a webhook's job recorded by a process that stopped before handing it over is queued by the next one", async () => {
+    // The dispatch pool is closed: recording succeeds, handing over fails, as if the process died in between.
+    const gone = new pg.Pool({ connectionString: harness.databaseUrl, max: 1 });
+    await gone.end();
+    const queue = postgresJobQueue(app.deps.pool, { dispatchPool: gone });
+    expect(await queue.enqueue(job(1))).toBe("queued");
+    const waiting = async () => {
+      const { rows } = await app.deps.pool.query<{ pending: number; jobs: number }>(
+        `select (select count(*)::int from perceo_app.webhook_deliveries where pending) as pending,
+                (select count(*)::int from graphile_worker.jobs) as jobs`,
+      );
+      return rows[0];
+    };
+    expect(await waiting()).toStrictEqual({ pending: 1, jobs: 0 });
+    // Another App process starting (or any process's minutely tick) hands it over.
+    await harness.start();
+    expect(await waiting()).toStrictEqual({ pending: 0, jobs: 1 });
+  });
+
+  it("a pending job the queue refuses is set aside with its error and the ones after it are queued", async () => {
+    const queue = postgresJobQueue(app.deps.pool);
+    await queue.enqueue(job(1));
+    // graphile-worker refuses task names over 128 characters; recorded directly, as nothing in the App writes one.
+    await app.deps.pool.query(
+      `insert into perceo_app.webhook_deliveries (delivery_id, task, job_key, payload, max_attempts, seq, pending)
+       values ('bad', repeat('x', 200), 'bad', '{}', 1, nextval('perceo_app.webhook_delivery_seq'), true)`,
+    );
+    await Promise.all([queue.enqueue(job(2)), queue.enqueue(job(3))]);
+    await dispatchPendingJobs(app.deps.pool);
+    expect(await countJobs(app, "pr-impact")).toBe(3);
+    const { rows } = await app.deps.pool.query<{ delivery_id: string; pending: boolean; failed: boolean }>(
+      `select delivery_id, pending, dispatch_error is not null as failed
+       from perceo_app.webhook_deliveries order by seq`,
+    );
+    expect(rows).toStrictEqual([
+      { delivery_id: "delivery-1", pending: false, failed: false },
+      { delivery_id: "bad", pending: false, failed: true },
+      { delivery_id: "delivery-2", pending: false, failed: false },
+      { delivery_id: "delivery-3", pending: false, failed: false },
+    ]);
   });
 });

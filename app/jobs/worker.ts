@@ -8,7 +8,7 @@ import { reportFlowResults } from "./flows-result.ts";
 import { deployDiffPayload, flowsResultPayload, prCommandPayload, prImpactPayload } from "./payloads.ts";
 import { runPrCommand } from "./pr-command.ts";
 import { analysePullRequest } from "./pr-impact.ts";
-import { forgetOldDeliveries, type TaskName, workerLogger } from "./queue.ts";
+import { dispatchPendingJobs, forgetOldDeliveries, type TaskName, workerLogger } from "./queue.ts";
 import { holdLiveness, releaseJobsOfDeadWorkers } from "./stalled-jobs.ts";
 import { queueDueWeeklyScans, runWeeklyScan } from "./weekly-scan.ts";
 import { weeklyScanPayload } from "./weekly-scan-payloads.ts";
@@ -76,6 +76,9 @@ export function buildTaskList(deps: JobDeps): Record<TaskName, Task> {
     "release-stalled-jobs": async () => {
       const released = await releaseJobsOfDeadWorkers(deps.pool);
       if (released.length > 0) deps.log.warn({ workers: released }, "jobs of dead App processes handed back");
+      const dispatched = await dispatchPendingJobs(deps.pool, deps.log);
+      if (dispatched > 0)
+        deps.log.warn({ dispatched }, "webhook jobs left pending by a stopped App process queued");
     },
     "forget-deliveries": async () => {
       const forgotten = await forgetOldDeliveries(deps.pool);

@@ -8,7 +8,7 @@ import { artifactKey, artifactLink, artifactRoute } from "../handlers/deploy-art
 import { perceoApp } from "../index.ts";
 import { ingestRoute } from "../ingest/ingest-route.ts";
 import type { JobDeps } from "../jobs/deps.ts";
-import { postgresJobQueue, prepareQueueSchema, QUEUE_WRITERS } from "../jobs/queue.ts";
+import { dispatchPendingJobs, postgresJobQueue, prepareQueueSchema, QUEUE_WRITERS } from "../jobs/queue.ts";
 import type { WeeklyScanServices } from "../jobs/weekly-scan.ts";
 import { startWorker, type WorkerOptions } from "../jobs/worker.ts";
 import { healthRoute } from "./health.ts";
@@ -54,7 +54,9 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     await Promise.allSettled([pool.end(), ackPool.end(), db.close()]);
     throw error;
   }
-  const queue = postgresJobQueue(ackPool);
+  const queue = postgresJobQueue(ackPool, { dispatchPool: pool, log: options.log });
+  // Webhooks a stopped or killed process recorded but never handed to the workers.
+  await dispatchPendingJobs(pool, options.log);
 
   let probot: Probot | undefined;
   const server = new Server({

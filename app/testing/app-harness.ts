@@ -8,6 +8,7 @@ import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { migrate, postgresDatabase } from "../../shared/store/index.ts";
 import { type PostgresServer, startPostgresServer } from "../../shared/store/testing/index.ts";
+import { dispatchPendingJobs } from "../jobs/queue.ts";
 import { runDueJobs } from "../jobs/worker.ts";
 import type { AppSettings } from "../server/settings.ts";
 import { type RunningApp, type StartOptions, startApp } from "../server/start.ts";
@@ -137,6 +138,7 @@ export async function deliver(
  * before `runOnce` resolves, so this also waits until no job is locked any more.
  */
 export async function runJobs(app: RunningApp): Promise<void> {
+  await dispatchPendingJobs(app.deps.pool);
   await runDueJobs(app.deps);
   for (let waited = 0; waited < 5_000; waited += 10) {
     const { rows } = await app.deps.pool.query<{ n: number }>(
@@ -147,7 +149,9 @@ export async function runJobs(app: RunningApp): Promise<void> {
   }
 }
 
+/** Jobs in graphile-worker's queue, once the webhooks' pending jobs are handed over. */
 export async function countJobs(app: RunningApp, task?: string): Promise<number> {
+  await dispatchPendingJobs(app.deps.pool);
   const { rows } = await app.deps.pool.query<{ n: number }>(
     "select count(*)::int as n from graphile_worker.jobs where $1::text is null or task_identifier = $1",
     [task ?? null],
