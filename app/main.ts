@@ -4,7 +4,7 @@ import { run } from "probot";
 import { readSettings, SettingsError } from "./server/settings.ts";
 import { startApp } from "./server/start.ts";
 
-// `node app/main.ts` (npm start): the App's server and its job worker in one process.
+// `node app/main.ts` (npm start): the App's server, and its job worker on a thread of its own.
 const log = pino({ level: process.env.LOG_LEVEL ?? "info", name: "perceo-app" });
 // Values already in the environment win over the file.
 if (existsSync(".env")) process.loadEnvFile(".env");
@@ -19,7 +19,7 @@ if (!process.env.APP_ID && process.env.NODE_ENV !== "production") {
   );
 } else {
   try {
-    const app = await startApp(readSettings(process.env), { log });
+    const app = await startApp(readSettings(process.env), { log, worker: { thread: true } });
     log.info({ port: app.port }, "Perceo App listening");
     const shutdown = (signal: string) => {
       log.info({ signal }, "shutting down: finishing running jobs");

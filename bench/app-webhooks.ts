@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import type { PullRequestOpenedEvent } from "@octokit/webhooks-types";
 import pg from "pg";
 import { pino } from "pino";
-import { Probot, ProbotOctokit, Server } from "probot";
+import { Probot, Server } from "probot";
 import { startApp } from "../app/server/start.ts";
 import { webhookExample } from "../app/testing/fixtures.ts";
 import { gzippedTar } from "../app/testing/tarball.ts";
@@ -21,7 +21,7 @@ import { startPostgresServer } from "../shared/store/testing/postgres-server.ts"
 import { percentile } from "./stats.ts";
 
 // Signed `pull_request` deliveries over loopback, 10 connections at a time, to the real App (its
-// server and job worker in one process, PostgreSQL 15 with fsync and synchronous commit on, GitHub
+// server, and its job worker on a thread of its own as `npm start` runs it, PostgreSQL 15 with fsync and synchronous commit on, GitHub
 // faked at the HTTP edge by this script) and to a minimal Probot app that only acknowledges. Each
 // server is its own process; the load comes from this one. Target: the App's p99 time to the 2xx
 // is at most 1.25× the peer's, and every delivery is in the database when the App answered.
@@ -52,6 +52,11 @@ const { values } = parseArgs({
 
 async function serve(kind: string): Promise<void> {
   const port = Number(values.port);
+  if (kind === "github") {
+    await startFakeGithub(port);
+    console.log(JSON.stringify({ ready: true }));
+    return;
+  }
   // Both servers log what they would log in production (info, JSON) to the same sink;
   // PERCEO_BENCH_LOG=<level> shows it on stderr instead.
   const shown = process.env.PERCEO_BENCH_LOG;
@@ -83,18 +88,17 @@ async function serve(kind: string): Promise<void> {
         port,
         host: "127.0.0.1",
         production: true,
+        githubApiUrl: String(values["github-url"]),
         oidc: { issuer: "https://oidc.invalid", jwksUrl: "https://oidc.invalid/jwks", audience: "perceo" },
       },
       {
         log,
+        logDestination: shown ? 2 : "/dev/null",
         // The fake GitHub has no secondary rate limits: Octokit's throttling (1 write/s, 1 comment
         // per 3 s per process, as GitHub asks) would measure GitHub's pacing, not the App.
-        Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-          ...options,
-          baseUrl: String(values["github-url"]),
-          throttle: { ...(options.throttle as object | undefined), enabled: false },
-        })),
-        worker: { schedule: false },
+        githubThrottle: false,
+        // As `npm start` runs it: jobs on a thread of their own.
+        worker: { schedule: false, thread: true, concurrency: Number(process.env.CONC ?? 4) },
       },
     );
   }
@@ -130,8 +134,12 @@ async function main(): Promise<void> {
     for (const child of children) child.kill("SIGKILL");
   });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
-  const github = await startFakeGithub();
   const blobs = await mkdtemp(path.join(tmpdir(), "perceo-bench-blobs-"));
+  // GitHub is not on the App's machine in production; here it is, but at least not in the process
+  // that measures: serving it (tarballs above all) would delay the timing of the App's answers only.
+  const githubPort = await freePort();
+  children.push(await startChild(["--serve", "github", "--port", String(githubPort)], blobs));
+  const github = fakeGithubClient(`http://127.0.0.1:${githubPort}`);
   try {
     const databaseUrl = await pgServer.createDatabase("perceo_bench");
     const db = postgresDatabase({ connectionString: databaseUrl, max: 2 });
@@ -185,7 +193,7 @@ async function main(): Promise<void> {
       const [sample] = await load(appPort, [delivery], 1, agent);
       if (!sample) throw new Error("no sample");
       await github.waitForCheckRuns(warmup + count + idle.length + 1, 30_000);
-      idle.push((github.checkRunAt.get(delivery.sha) ?? Number.NaN) - sample.sentAt);
+      idle.push(((await github.state()).checkRunAt.get(delivery.sha) ?? Number.NaN) - sample.sentAt);
     }
     agent.destroy();
 
@@ -201,7 +209,8 @@ async function main(): Promise<void> {
     const failures = [...appSamples, ...peerSamples].filter((s) => s.status !== 200).length;
     const appAck = appSamples.map((s) => s.ackMs);
     const peerAck = peerSamples.map((s) => s.ackMs);
-    const toCheckRun = appSamples.map((s) => (github.checkRunAt.get(s.sha) ?? Number.NaN) - s.sentAt);
+    const { checkRunAt, unexpected } = await github.state();
+    const toCheckRun = appSamples.map((s) => (checkRunAt.get(s.sha) ?? Number.NaN) - s.sentAt);
     const ratio = percentile(appAck, 99) / percentile(peerAck, 99);
     const ms = (v: number) => `${v.toFixed(2)} ms`.padStart(11);
 
@@ -230,16 +239,15 @@ async function main(): Promise<void> {
     );
     console.log(
       `  durably recorded: ${recorded} of ${expected} App deliveries in perceo_app.webhook_deliveries; ` +
-        `non-2xx answers: ${failures}; unexpected GitHub requests: ${github.unexpected.length}`,
+        `non-2xx answers: ${failures}; unexpected GitHub requests: ${unexpected.length}`,
     );
-    if (recorded !== expected || failures > 0 || github.unexpected.length > 0) {
-      console.log(`  unexpected: ${github.unexpected.slice(0, 5).join(", ")}`);
+    if (recorded !== expected || failures > 0 || unexpected.length > 0) {
+      console.log(`  unexpected: ${unexpected.slice(0, 5).join(", ")}`);
       process.exitCode = 1;
     }
   } finally {
     for (const child of children) child.kill("SIGTERM");
     await Promise.all(children.map((c) => (c.exitCode === null ? once(c, "exit") : undefined)));
-    await github.close();
     await pgServer.stop();
     await rm(blobs, { recursive: true, force: true });
   }
@@ -272,9 +280,9 @@ async function load(
   const worker = async () => {
     while (next < deliveries.length) {
       const delivery = deliveries[next++] as Delivery;
-      const sentAt = performance.now();
+      const sentAt = now();
       const status = await post(port, delivery, agent);
-      samples.push({ sha: delivery.sha, sentAt, ackMs: performance.now() - sentAt, status });
+      samples.push({ sha: delivery.sha, sentAt, ackMs: now() - sentAt, status });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -340,12 +348,17 @@ const FLOW = [
   "",
 ].join("\n");
 
-/** Answers the requests an impact job makes, and notes when each commit's check run is created. */
-async function startFakeGithub() {
+/** Milliseconds on a clock every process of the benchmark shares. */
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * Answers the requests an impact job makes, and notes when each commit's check run is created;
+ * `GET /_bench/state` tells the measuring process.
+ */
+async function startFakeGithub(port: number): Promise<void> {
   const checkRunAt = new Map<string, number>();
   const unexpected: string[] = [];
   let checkRunId = 0;
-  const waiters: Array<() => void> = [];
   const repo = `/repos/${OWNER}/${REPO}`;
   const file = (p: string, text: string) => ({
     type: "file",
@@ -379,6 +392,8 @@ async function startFakeGithub() {
       const json = (status: number, body: unknown) => {
         res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
       };
+      if (route === "GET /_bench/state") return json(200, { checkRunAt: [...checkRunAt], unexpected });
+      if (route === "GET /_bench/check-runs") return json(200, checkRunAt.size);
       if (/^POST \/app\/installations\/1\/access_tokens$/.test(route)) {
         return json(201, {
           token: "ghs_bench",
@@ -392,8 +407,7 @@ async function startFakeGithub() {
       }
       if (route === `POST ${repo}/check-runs`) {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { head_sha: string };
-        checkRunAt.set(body.head_sha, performance.now());
-        for (const wake of waiters.splice(0)) wake();
+        checkRunAt.set(body.head_sha, now());
         return json(201, { id: ++checkRunId });
       }
       if (route.startsWith(`PATCH ${repo}/check-runs/`)) return json(200, {});
@@ -440,32 +454,31 @@ async function startFakeGithub() {
     });
   });
   server.keepAliveTimeout = 60_000;
-  server.listen(0, "127.0.0.1");
+  server.listen(port, "127.0.0.1");
   await once(server, "listening");
-  const address = server.address();
-  if (!address || typeof address !== "object") throw new Error("the fake GitHub has no port");
-  origin = `http://127.0.0.1:${address.port}`;
+  origin = `http://127.0.0.1:${port}`;
+  process.once("SIGTERM", () => process.exit(0));
+}
+
+/** The measuring process's view of the fake GitHub. */
+function fakeGithubClient(url: string) {
+  const state = async () => {
+    const response = await fetch(`${url}/_bench/state`);
+    const body = (await response.json()) as { checkRunAt: Array<[string, number]>; unexpected: string[] };
+    return { checkRunAt: new Map(body.checkRunAt), unexpected: body.unexpected };
+  };
   return {
-    url: `http://127.0.0.1:${address.port}`,
-    checkRunAt,
-    unexpected,
+    url,
+    state,
     /** Resolves true once `n` check runs were created, false when `timeoutMs` passes first. */
     async waitForCheckRuns(n: number, timeoutMs: number): Promise<boolean> {
       const deadline = Date.now() + timeoutMs;
-      while (checkRunAt.size < n) {
+      while (((await (await fetch(`${url}/_bench/check-runs`)).json()) as number) < n) {
         if (Date.now() > deadline) return false;
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 200);
-        });
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
       return true;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 

@@ -32,6 +32,8 @@ export interface JobDeps {
     /** A link to one of Perceo's own artifacts, when the App has a public URL. */
     artifactUrl?: (bucket: Bucket, path: string) => string;
   };
+  /** Waits for a lull in webhooks before a job starts (the job thread; see webhook-lull.ts). */
+  lull?: () => Promise<void>;
   /** The weekly scan's environment and clock; default process.env and now. */
   weeklyScan?: WeeklyScanServices;
 }

@@ -35,6 +35,7 @@ export function buildTaskList(deps: JobDeps): Record<TaskName, Task> {
     work: (job: z.infer<S>, log: JobDeps["log"]) => Promise<void>,
   ): Task => {
     return async (raw, helpers) => {
+      await deps.lull?.();
       const payload = schema.parse(raw) as z.infer<S> & {
         owner?: string;
         repo?: string;
@@ -117,6 +118,10 @@ export async function startWorker(deps: JobDeps, options: WorkerOptions = {}): P
     noHandleSignals: true,
     logger: workerLogger(deps.log),
     events,
+    // Without batching, graphile-worker writes a job's completion without waiting for it, and a
+    // stopping process could close its pool first: the finished job would run again. Batched
+    // (even with no delay), the runner's promise settles only once every completion is written.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
   if (workerPoolId) {
     const liveness = await holdLiveness(deps.pool, workerPoolId, deps.log);
@@ -132,6 +137,12 @@ export async function startWorker(deps: JobDeps, options: WorkerOptions = {}): P
     });
   }
   return runner;
+}
+
+/** Lets running jobs finish and waits until their outcomes are written (or hands them back). */
+export async function stopWorker(runner: Runner): Promise<void> {
+  await runner.stop();
+  await runner.promise;
 }
 
 /** Runs every job that is due now, then returns (tests, one-off maintenance). */

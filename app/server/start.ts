@@ -1,27 +1,37 @@
+import path from "node:path";
 import type { Runner } from "graphile-worker";
-import pg from "pg";
-import { type Logger, Probot, type ProbotOctokit, Server } from "probot";
+import { type Logger, Probot, ProbotOctokit, Server } from "probot";
 import { BrowserPool } from "../../shared/capture/index.ts";
 import { directoryBlobs, postgresDatabase, postgresStore, type Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
-import { artifactKey, artifactLink, artifactRoute } from "../handlers/deploy-artifact-route.ts";
+import { artifactKey, artifactRoute } from "../handlers/deploy-artifact-route.ts";
 import { perceoApp } from "../index.ts";
 import { ingestRoute } from "../ingest/ingest-route.ts";
 import type { JobDeps } from "../jobs/deps.ts";
+import { type JobThread, startJobThread } from "../jobs/job-thread.ts";
 import { dispatchPendingJobs, postgresJobQueue, prepareQueueSchema, QUEUE_WRITERS } from "../jobs/queue.ts";
+import { webhookClock } from "../jobs/webhook-lull.ts";
 import type { WeeklyScanServices } from "../jobs/weekly-scan.ts";
-import { startWorker, type WorkerOptions } from "../jobs/worker.ts";
+import { startWorker, stopWorker, type WorkerOptions } from "../jobs/worker.ts";
 import { healthRoute } from "./health.ts";
+import { jobDeps, openPool } from "./job-services.ts";
 import type { AppSettings } from "./settings.ts";
 
 export interface StartOptions {
   log: Logger;
   /** The Octokit class (tests turn retries and throttling off). */
   Octokit?: typeof ProbotOctokit;
-  /** Default true; the benchmark's peer and some tests run the server without the worker. */
-  worker?: boolean | WorkerOptions;
+  /**
+   * The job worker: default on, in this thread; `thread: true` runs it on a thread of its own at a
+   * lower CPU priority (what `npm start` does). Tests run the server without it and run jobs themselves.
+   */
+  worker?: boolean | (WorkerOptions & { thread?: boolean });
+  /** Octokit's throttling of GitHub requests (default on; the benchmark's fake GitHub has no rate limits). */
+  githubThrottle?: boolean;
   /** Where artifacts go; default `.perceo/blobs` under the working directory. */
   blobsDir?: string;
+  /** Where the job thread writes its logs (a file descriptor or path; default stdout, as `log` does by default). */
+  logDestination?: number | string;
   /** The browsers for page captures; default a pool that launches Chromium on first use. */
   browsers?: BrowserPool;
   /** The weekly scan's environment and clock (tests). */
@@ -32,6 +42,7 @@ export interface RunningApp {
   server: Server;
   port: number;
   deps: JobDeps;
+  /** The worker when it runs in this thread. */
   runner: Runner | undefined;
   /** Stops taking webhooks, lets running jobs finish (or hands them back), closes the database. */
   stop(): Promise<void>;
@@ -59,6 +70,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
   await dispatchPendingJobs(pool, options.log);
 
   let probot: Probot | undefined;
+  const clock = webhookClock();
   const server = new Server({
     Probot: Probot.defaults({
       appId: settings.appId,
@@ -66,7 +78,11 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
       secret: settings.webhookSecret,
       log: options.log,
       ...(settings.githubApiUrl ? { baseUrl: settings.githubApiUrl } : {}),
-      ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+      ...(options.Octokit
+        ? { Octokit: options.Octokit }
+        : options.githubThrottle === false
+          ? { Octokit: unthrottledOctokit() }
+          : {}),
     }),
     port: settings.port,
     host: settings.host,
@@ -76,7 +92,6 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
   });
   const browsers = options.browsers ?? new BrowserPool();
   const linkKey = artifactKey(settings.webhookSecret);
-  const publicUrl = settings.deploys?.publicUrl;
   const routes = [
     healthRoute(pool),
     artifactRoute({ blobs: store.blobs, key: linkKey }),
@@ -84,6 +99,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
   ];
   await server.load((app, appOptions) => {
     probot = app;
+    app.onAny(() => clock.tick());
     return perceoApp({
       queue,
       store,
@@ -93,7 +109,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
         : {}),
     })(app, appOptions);
   });
-  const deps: JobDeps = {
+  const deps = jobDeps(settings, {
     auth: async (installationId) => {
       if (!probot) throw new Error("the Probot instance is not loaded");
       return (await probot.auth(installationId)) as Octokit;
@@ -101,19 +117,29 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     store,
     pool,
     queue,
-    log: options.log.child({ name: "jobs" }),
-    capture: {
-      pool: browsers,
-      allowedTargets: settings.deploys?.captureAllowedTargets ?? [],
-      ...(settings.deploys?.anthropicApiKey ? { vision: { apiKey: settings.deploys.anthropicApiKey } } : {}),
-      ...(publicUrl ? { artifactUrl: (bucket, path) => artifactLink(publicUrl, linkKey, bucket, path) } : {}),
-    },
+    log: options.log,
+    browsers,
     ...(options.weeklyScan ? { weeklyScan: options.weeklyScan } : {}),
-  };
+  });
   await server.start();
-  const workerOptions =
-    options.worker === false ? undefined : options.worker === true ? {} : (options.worker ?? {});
-  const runner = workerOptions ? await startWorker(deps, workerOptions) : undefined;
+  const { thread, ...workerOptions } =
+    options.worker === false || options.worker === true ? { thread: false } : (options.worker ?? {});
+  let runner: Runner | undefined;
+  let jobThread: JobThread | undefined;
+  if (options.worker !== false && thread) {
+    jobThread = await startJobThread(
+      {
+        settings,
+        worker: workerOptions,
+        blobsDir: path.resolve(options.blobsDir ?? ".perceo/blobs"),
+        log: { level: options.log.level, destination: options.logDestination ?? 1 },
+        githubThrottle: options.githubThrottle !== false,
+        niceness: JOB_NICENESS,
+        webhookClock: clock.buffer,
+      },
+      options.log,
+    );
+  } else if (options.worker !== false) runner = await startWorker(deps, workerOptions);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -124,7 +150,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     stop() {
       stopping ??= (async () => {
         await server.stop();
-        await runner?.stop();
+        await Promise.all([runner && stopWorker(runner), jobThread?.stop()]);
         await Promise.allSettled([
           pool.end(),
           ackPool.end(),
@@ -137,12 +163,12 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
   };
 }
 
-function openPool(databaseUrl: string, max: number, log: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 10_000 });
-  // A lost connection must not crash the process; the pool reconnects on the next query.
-  pool.on("error", (error) => log.warn({ err: error }, "idle database connection lost"));
-  pool.on("connect", (client) => {
-    client.on("error", (error) => log.warn({ err: error }, "database connection lost"));
-  });
-  return pool;
+/** How much lower the job thread's CPU priority is than the server's (nice 10 of 19). */
+const JOB_NICENESS = 10;
+
+function unthrottledOctokit(): typeof ProbotOctokit {
+  return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    throttle: { ...(options.throttle as object | undefined), enabled: false },
+  }));
 }

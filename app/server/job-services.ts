@@ -1,0 +1,50 @@
+import pg from "pg";
+import type { Logger } from "probot";
+import type { BrowserPool } from "../../shared/capture/index.ts";
+import type { Store } from "../../shared/store/index.ts";
+import { artifactKey, artifactLink } from "../handlers/deploy-artifact-route.ts";
+import type { JobDeps } from "../jobs/deps.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+import type { WeeklyScanServices } from "../jobs/weekly-scan.ts";
+import type { AppSettings } from "./settings.ts";
+
+/** What the jobs use, from the settings and the pieces the process opened (the server's, or the job thread's own). */
+export function jobDeps(
+  settings: AppSettings,
+  parts: {
+    auth: JobDeps["auth"];
+    store: Store;
+    pool: pg.Pool;
+    queue: JobQueue;
+    log: Logger;
+    browsers: BrowserPool;
+    weeklyScan?: WeeklyScanServices;
+  },
+): JobDeps {
+  const publicUrl = settings.deploys?.publicUrl;
+  const linkKey = artifactKey(settings.webhookSecret);
+  return {
+    auth: parts.auth,
+    store: parts.store,
+    pool: parts.pool,
+    queue: parts.queue,
+    log: parts.log.child({ name: "jobs" }),
+    capture: {
+      pool: parts.browsers,
+      allowedTargets: settings.deploys?.captureAllowedTargets ?? [],
+      ...(settings.deploys?.anthropicApiKey ? { vision: { apiKey: settings.deploys.anthropicApiKey } } : {}),
+      ...(publicUrl ? { artifactUrl: (bucket, path) => artifactLink(publicUrl, linkKey, bucket, path) } : {}),
+    },
+    ...(parts.weeklyScan ? { weeklyScan: parts.weeklyScan } : {}),
+  };
+}
+
+export function openPool(databaseUrl: string, max: number, log: Logger): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 10_000 });
+  // A lost connection must not crash the process; the pool reconnects on the next query.
+  pool.on("error", (error) => log.warn({ err: error }, "idle database connection lost"));
+  pool.on("connect", (client) => {
+    client.on("error", (error) => log.warn({ err: error }, "database connection lost"));
+  });
+  return pool;
+}
