@@ -98,7 +98,7 @@ async function serve(kind: string): Promise<void> {
         // per 3 s per process, as GitHub asks) would measure GitHub's pacing, not the App.
         githubThrottle: false,
         // As `npm start` runs it: jobs on a thread of their own.
-        worker: { schedule: false, thread: true, concurrency: Number(process.env.CONC ?? 4) },
+        worker: { schedule: false, thread: true },
       },
     );
   }
