@@ -1,5 +1,6 @@
 import { mentionsToken, selectorTokens } from "./css-rules.ts";
 import { overlaps, toRanges } from "./diff.ts";
+import { ImpactSteps, ROOT } from "./impact-steps.ts";
 import type { Unit } from "./module-facts.ts";
 import type { GraphModule, ModuleGraph } from "./module-graph.ts";
 import type { RouteDef } from "./routes/route.ts";
@@ -46,9 +47,9 @@ export interface RouteIndex {
   shell: ReadonlySet<string>;
 }
 
-type Key = string;
-
 const SHARED_WALK_FROM = 64;
+/** Not reached yet (in `prev`). */
+const UNSEEN = -2;
 
 export function analyseImpact(
   graph: ModuleGraph,
@@ -57,6 +58,10 @@ export function analyseImpact(
 ): ImpactAnalysis {
   const hits: RouteHit[] = [];
   let everyRoute: ImpactAnalysis["everyRoute"];
+  const steps = new ImpactSteps(graph);
+  const { modules } = steps;
+  // Files the walk went through: modules by number, static files by name.
+  const touchedModules = new Uint8Array(modules.length);
   const touched = new Set<string>();
 
   const byEntryFile = new Map<string, RouteDef[]>();
@@ -75,14 +80,43 @@ export function analyseImpact(
     for (const layout of route.layouts) push(byLayout, layout, route);
     if (route.host) push(byHost, route.host, route);
   }
-  const consumedInto = (file: string, symbol: string, host: string) =>
+  // Most apps have neither route tables nor a shell: then no step needs to ask.
+  const hosts = byHost.size > 0;
+  const shell = index.shell.size > 0;
+  const hostsEntry = (host: string, file: string, symbol: string) =>
     (byHost.get(host) ?? []).some((r) => r.entries.some((e) => e.file === file && e.symbol === symbol));
+  // Member name → the units that read it, across the graph: built when the walk first reaches a member.
+  let readers: Map<string, number[]> | undefined;
+  const readersOf = (member: string): readonly number[] => {
+    if (!readers) {
+      readers = new Map();
+      for (let m = 0; m < modules.length; m++) {
+        const units = (modules[m] as GraphModule).facts.units;
+        for (let i = 0; i < units.length; i++) {
+          for (const name of (units[i] as Unit).members) {
+            let list = readers.get(name);
+            if (!list) {
+              list = [];
+              readers.set(name, list);
+            }
+            list.push(steps.unit(m, i));
+          }
+        }
+      }
+    }
+    return readers.get(member) ?? [];
+  };
 
   // Past a few dozen changed files, walks share what they visited: each route keeps the first
   // change that reached it, and a large diff costs one walk over the graph instead of one per file.
   const shared = seeds.length > SHARED_WALK_FROM;
-  let prev = new Map<Key, Key | null>();
+  /** Step → the step it was reached from (ROOT for a seed's own steps), UNSEEN when not reached. */
+  let prev = new Int32Array(Math.max(1024, steps.size * 2)).fill(UNSEEN);
+  /** Every step reached, to clear `prev` between walks that do not share it. */
+  const reached: number[] = [];
   let routeSeen = new Set<RouteDef>();
+  const seen = (step: number) => step >= 0 && step < prev.length && prev[step] !== UNSEEN;
+  const cameFrom = (step: number) => (step >= 0 && step < prev.length ? (prev[step] as number) : UNSEEN);
   // A shared walk that has reached every route (and the shell, if there is one) has its answer:
   // nothing further can add a route or a reason, so it stops.
   const answered = () =>
@@ -90,179 +124,210 @@ export function analyseImpact(
   for (const seed of seeds) {
     if (answered()) break;
     if (!shared) {
-      prev = new Map();
+      for (const step of reached) prev[step] = UNSEEN;
+      reached.length = 0;
       routeSeen = new Set();
     }
-    const queue: Key[] = [];
+    const queue: number[] = [];
     let head = 0;
-    const reach = (key: Key, from: Key | null) => {
-      if (prev.has(key)) return;
-      prev.set(key, from);
-      queue.push(key);
+    const reach = (step: number, from: number) => {
+      if (step >= prev.length) {
+        const grown = new Int32Array(Math.max(step + 1, prev.length * 2)).fill(UNSEEN);
+        grown.set(prev);
+        prev = grown;
+      }
+      if (prev[step] !== UNSEEN) return;
+      prev[step] = from;
+      reached.push(step);
+      queue.push(step);
     };
-    const chainOf = (key: Key | null): string[] => {
+    const chainOf = (step: number): string[] => {
       const chain: string[] = [];
-      for (let k = key; k; k = prev.get(k) ?? null) {
-        const label = describe(graph, k);
+      for (let s = step; s >= 0; s = cameFrom(s)) {
+        const label = steps.describe(s);
         if (chain[chain.length - 1] !== label) chain.push(label);
       }
       return chain.reverse();
     };
-    const hit = (route: RouteDef, key: Key | null, extra?: string) => {
+    const hit = (route: RouteDef, step: number, extra?: string) => {
       if (routeSeen.has(route)) return;
       routeSeen.add(route);
-      const chain = chainOf(key);
+      const chain = chainOf(step);
       if (extra) chain.push(extra);
       hits.push({ route, seed, chain });
     };
-    const hitAll = (key: Key) => {
-      if (!everyRoute) everyRoute = { seed, chain: chainOf(key) };
+    const hitAll = (step: number) => {
+      if (!everyRoute) everyRoute = { seed, chain: chainOf(step) };
     };
-
-    const reachUsers = (importer: string, at: number, name: string, from: Key) => {
-      const target = graph.modules.get(importer);
-      const record = target?.facts.imports[at];
-      if (!target || !record) return;
-      const locals: string[] = [];
-      for (const b of record.bindings) if (b.imported === name || b.imported === "*") locals.push(b.local);
-      const units = target.facts.units;
+    /** The units of a module that use an import: load it themselves, or name one of the given locals. */
+    const reachUsing = (m: number, at: number, locals: readonly string[], from: number) => {
+      const units = (modules[m] as GraphModule).facts.units;
       for (let i = 0; i < units.length; i++) {
         const unit = units[i] as Unit;
-        if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
-          reach(`u\0${importer}\0${i}`, from);
+        if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l))) reach(steps.unit(m, i), from);
       }
+    };
+    const reachUsers = (importer: number, at: number, name: string, from: number) => {
+      const record = (modules[importer] as GraphModule).facts.imports[at];
+      if (!record) return;
+      const locals: string[] = [];
+      for (const b of record.bindings) if (b.imported === name || b.imported === "*") locals.push(b.local);
+      reachUsing(importer, at, locals, from);
     };
     // The shell calling a function that builds state: settled once the walk has found everything flowing into it.
     const startup: StartupCall[] = [];
 
     const walk = (): void => {
       while (head < queue.length && !answered()) {
-        const key = queue[head++] as Key;
-        const [kind, file, name] = splitKey(key);
-        const module = graph.modules.get(file);
-        if (file) touched.add(file);
-        switch (kind) {
-          case "u": {
-            if (!module) break;
-            const unit = module.facts.units[Number(name)];
+        const step = queue[head++] as number;
+        const m = steps.module(step);
+        const module = m === -1 ? undefined : modules[m];
+        const file = steps.fileOf(step);
+        if (m !== -1) touchedModules[m] = 1;
+        else if (file) touched.add(file);
+        switch (steps.kind(step)) {
+          case "unit": {
+            const facts = (module as GraphModule).facts;
+            const i = steps.unitIndex(step);
+            const unit = facts.units[i];
             if (!unit || unit.typeOnly) break;
-            const hosted = byHost.get(file);
-            const ownEntries = hosted
-              ? hosted.flatMap((r) => r.entries.filter((e) => e.file === file).map((e) => e.symbol))
-              : [];
             // A handler the host itself defines is that route's code, not the shell's.
-            const consumed = unit.names.length > 0 && unit.names.every((n) => ownEntries.includes(n));
-            if (index.shell.has(file) && !consumed) hitAll(key);
+            const consumed =
+              byHost.has(file) && unit.names.length > 0 && unit.names.every((n) => hostsEntry(file, file, n));
+            if (index.shell.has(file) && !consumed) hitAll(step);
             for (const route of byEntryFile.get(file) ?? []) {
               if (route.entries.some((e) => e.file === file && (!e.symbol || unit.names.includes(e.symbol))))
-                hit(route, key);
+                hit(route, step);
             }
-            for (const route of byLayout.get(file) ?? []) hit(route, key);
+            for (const route of byLayout.get(file) ?? []) hit(route, step);
             if (unit.owner !== undefined && unit.key) {
-              reach(`m\0\0${unit.key}`, key);
+              reach(steps.member(unit.key), step);
               break;
             }
-            if (unit.sideEffect) reach(`l\0${file}`, key);
+            if (unit.sideEffect) reach(steps.load(m), step);
             const names = unit.names;
             if (names.length === 0) break;
-            module.facts.units.forEach((other, i) => {
-              if (other === unit || consumed) return;
-              if (names.some((n) => other.refs.has(n))) reach(`u\0${file}\0${i}`, key);
-            });
-            for (const [exported, local] of module.facts.exports)
-              if (names.includes(local)) reach(`e\0${file}\0${exported}`, key);
+            if (!consumed) {
+              const units = facts.units;
+              for (let j = 0; j < units.length; j++) {
+                if (j === i) continue;
+                const refs = (units[j] as Unit).refs;
+                if (names.some((n) => refs.has(n))) reach(steps.unit(m, j), step);
+              }
+            }
+            for (const [exported, local] of facts.exports)
+              if (names.includes(local)) reach(steps.export(m, exported), step);
             break;
           }
-          case "e": {
+          case "export": {
+            const name = steps.nameOf(step);
             for (const route of byEntryFile.get(file) ?? [])
               if (route.entries.some((e) => e.file === file && (e.symbol === name || !e.symbol)))
-                hit(route, key);
-            for (const route of byLayout.get(file) ?? []) hit(route, key);
-            for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
-              if (consumedInto(file, name, importer)) continue;
-              const target = graph.modules.get(importer);
-              const record = target?.facts.imports[at];
-              if (!target || !record || record.typeOnly) continue;
-              if (index.shell.has(importer) && !index.shell.has(file) && record.kind !== "reexport") {
+                hit(route, step);
+            for (const route of byLayout.get(file) ?? []) hit(route, step);
+            for (let e = steps.importerStart[m] as number; e < (steps.importerStart[m + 1] as number); e++) {
+              const im = steps.importerModule[e] as number;
+              const at = steps.importerIndex[e] as number;
+              const importer = modules[im] as GraphModule;
+              if (hosts && hostsEntry(importer.file, file, name)) continue;
+              const record = importer.facts.imports[at];
+              if (!record || record.typeOnly) continue;
+              if (
+                shell &&
+                index.shell.has(importer.file) &&
+                !index.shell.has(file) &&
+                record.kind !== "reexport"
+              ) {
                 const factory = stateFactory(module, name);
                 if (factory !== undefined) {
-                  startup.push({ key, file, unit: factory, importer, at, name, reached: new Set() });
+                  startup.push({
+                    step,
+                    module: m,
+                    unit: factory,
+                    importer: im,
+                    at,
+                    name,
+                    reached: new Set(),
+                  });
                   continue;
                 }
               }
               if (record.kind === "reexport") {
                 for (const r of record.reexports) {
-                  if (r.imported === name) reach(`e\0${importer}\0${r.exported}`, key);
+                  if (r.imported === name) reach(steps.export(im, r.exported), step);
                   else if (r.imported === "*" && r.exported === "*" && name !== "default")
-                    reach(`e\0${importer}\0${name}`, key);
+                    reach(steps.export(im, name), step);
                   else if (r.imported === "*" && r.exported !== "*")
-                    reach(`e\0${importer}\0${r.exported}`, key);
+                    reach(steps.export(im, r.exported), step);
                 }
                 continue;
               }
-              reachUsers(importer, at, name, key);
+              reachUsers(im, at, name, step);
             }
             break;
           }
-          case "l": {
-            if (index.shell.has(file)) hitAll(key);
-            for (const route of byEntryFile.get(file) ?? []) hit(route, key);
-            for (const route of byLayout.get(file) ?? []) hit(route, key);
+          case "load": {
+            if (index.shell.has(file)) hitAll(step);
+            for (const route of byEntryFile.get(file) ?? []) hit(route, step);
+            for (const route of byLayout.get(file) ?? []) hit(route, step);
             // A script a page loads by URL runs there.
-            for (const ref of graph.assetRefs.get(file) ?? []) reach(`u\0${ref.file}\0${ref.unit}`, key);
-            for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
-              const target = graph.modules.get(importer);
+            for (const ref of graph.assetRefs.get(file) ?? [])
+              reach(steps.unit(steps.moduleOf(ref.file), ref.unit), step);
+            for (let e = steps.importerStart[m] as number; e < (steps.importerStart[m + 1] as number); e++) {
+              const im = steps.importerModule[e] as number;
+              const at = steps.importerIndex[e] as number;
+              const target = modules[im];
               const record = target?.facts.imports[at];
               if (!target || !record || record.typeOnly) continue;
               if (record.kind === "dynamic" || record.kind === "require") {
                 target.facts.units.forEach((unit, i) => {
-                  if (unit.loads.includes(at)) reach(`u\0${importer}\0${i}`, key);
+                  if (unit.loads.includes(at)) reach(steps.unit(im, i), step);
                 });
-              } else reach(`l\0${importer}`, key);
+              } else reach(steps.load(im), step);
             }
             break;
           }
-          case "f": {
+          case "file": {
             // A whole file: every unit and export of a module, or a static file (image, font, JSON, script, stylesheet).
             if (module) {
               module.facts.units.forEach((unit, i) => {
-                if (!unit.typeOnly) reach(`u\0${file}\0${i}`, key);
+                if (!unit.typeOnly) reach(steps.unit(m, i), step);
               });
-              for (const exported of module.facts.exports.keys()) reach(`e\0${file}\0${exported}`, key);
-              reach(`l\0${file}`, key);
+              for (const exported of module.facts.exports.keys()) reach(steps.export(m, exported), step);
+              reach(steps.load(m), step);
             }
-            for (const ref of graph.assetRefs.get(file) ?? []) reach(`u\0${ref.file}\0${ref.unit}`, key);
+            for (const ref of graph.assetRefs.get(file) ?? [])
+              reach(steps.unit(steps.moduleOf(ref.file), ref.unit), step);
             for (const { file: importer, index: at } of graph.importers.get(file) ?? []) {
-              const target = graph.modules.get(importer);
-              const record = target?.facts.imports[at];
-              if (!target || !record || record.typeOnly) continue;
-              const locals = record.bindings.map((b) => b.local);
-              target.facts.units.forEach((unit, i) => {
-                if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
-                  reach(`u\0${importer}\0${i}`, key);
-              });
-              if (!module) reach(`l\0${importer}`, key);
+              const im = steps.moduleOf(importer);
+              const record = modules[im]?.facts.imports[at];
+              if (!record || record.typeOnly) continue;
+              reachUsing(
+                im,
+                at,
+                record.bindings.map((b) => b.local),
+                step,
+              );
+              if (!module) reach(steps.load(im), step);
             }
-            for (const route of byEntryFile.get(file) ?? []) hit(route, key);
-            for (const route of byLayout.get(file) ?? []) hit(route, key);
+            for (const route of byEntryFile.get(file) ?? []) hit(route, step);
+            for (const route of byLayout.get(file) ?? []) hit(route, step);
             break;
           }
-          case "m": {
-            for (const other of graph.modules.values()) {
-              other.facts.units.forEach((unit, i) => {
-                if (unit.members.has(name)) reach(`u\0${other.file}\0${i}`, key);
-              });
-            }
+          case "member": {
+            for (const unit of readersOf(steps.nameOf(step))) reach(unit, step);
             break;
           }
-          case "t": {
-            for (const other of graph.modules.values()) {
+          case "token": {
+            const name = steps.nameOf(step);
+            for (let o = 0; o < modules.length; o++) {
+              const other = modules[o] as GraphModule;
               if (other.kind === "style") continue;
               // A script that queries this markup reads it; it does not render it.
               if (other.facts.domQueries.some((q) => mentionsToken(q.selector, name))) continue;
               other.facts.units.forEach((unit, i) => {
                 if (unit.literals.some((l) => l.includes(name) && mentionsToken(l, name)))
-                  reach(`u\0${other.file}\0${i}`, key);
+                  reach(steps.unit(o, i), step);
               });
             }
             break;
@@ -270,109 +335,77 @@ export function analyseImpact(
         }
       }
     };
-    seedKeys(graph, byHost, seed, reach, hit);
+    seedSteps(graph, steps, byHost, seed, reach, hit);
     for (;;) {
       walk();
       const before = queue.length;
       for (const call of startup) {
-        const outflow = stateOutflow(graph, call, seed, prev);
+        const outflow = stateOutflow(graph, steps, call, seed, seen, cameFrom);
         if (outflow === "all") {
           if (!call.reached.has("*")) {
             call.reached.add("*");
-            reachUsers(call.importer, call.at, call.name, call.key);
+            reachUsers(call.importer, call.at, call.name, call.step);
           }
           continue;
         }
         for (const member of outflow.members) {
           if (call.reached.has(member)) continue;
           call.reached.add(member);
-          reach(`m\0\0${member}`, call.key);
+          reach(steps.member(member), call.step);
         }
       }
       if (queue.length === before) break;
     }
   }
-  return { hits, ...(everyRoute ? { everyRoute } : {}), modulesTouched: touched.size };
+  const modulesTouched = touched.size + touchedModules.reduce((sum, t) => sum + t, 0);
+  return { hits, ...(everyRoute ? { everyRoute } : {}), modulesTouched };
 }
 
-/** `kind\0file\0name` → its three parts (a fourth and later part, which no key has, is dropped). */
-function splitKey(key: Key): [string, string, string] {
-  const first = key.indexOf("\0");
-  if (first === -1) return [key, "", ""];
-  const second = key.indexOf("\0", first + 1);
-  if (second === -1) return [key.slice(0, first), key.slice(first + 1), ""];
-  const third = key.indexOf("\0", second + 1);
-  return [
-    key.slice(0, first),
-    key.slice(first + 1, second),
-    third === -1 ? key.slice(second + 1) : key.slice(second + 1, third),
-  ];
-}
-
-function describe(graph: ModuleGraph, key: Key): string {
-  const [kind, file, name] = splitKey(key);
-  switch (kind) {
-    case "u": {
-      const unit = graph.modules.get(file)?.facts.units[Number(name)];
-      if (!unit) return file;
-      return unit.label.startsWith("<") ? `${file}:${unit.start}` : `${file}#${unit.label}`;
-    }
-    case "e":
-      return `${file}#${name}`;
-    case "l":
-      return file;
-    case "f":
-      return file;
-    case "m":
-      return `.${name}`;
-    case "t":
-      return `markup "${name}"`;
-    case "s":
-      return name ? `${file}:${name}` : file;
-    default:
-      return key;
-  }
-}
-
-/** Turns one changed file into the first keys of the walk. */
-function seedKeys(
+/** Turns one changed file into the first steps of the walk. */
+function seedSteps(
   graph: ModuleGraph,
+  steps: ImpactSteps,
   byHost: Map<string, RouteDef[]>,
   seed: ChangeSeed,
-  reach: (key: Key, from: Key | null) => void,
-  hit: (route: RouteDef, key: Key | null) => void,
+  reach: (step: number, from: number) => void,
+  hit: (route: RouteDef, step: number) => void,
 ): void {
   const { file } = seed;
   if (seed.removed) {
     const stem = file.replace(/\.[^./]+$/, "");
     for (const missing of [file, stem, file.replace(/\/index\.[^./]+$/, "")]) {
       for (const { file: importer, index: at } of graph.missing.get(missing) ?? []) {
-        const target = graph.modules.get(importer);
+        const im = steps.moduleOf(importer);
+        const target = steps.modules[im];
         const record = target?.facts.imports[at];
         if (!target || !record) continue;
-        reach(`l\0${importer}`, null);
+        reach(steps.load(im), ROOT);
         const locals = record.bindings.map((b) => b.local);
         target.facts.units.forEach((unit, i) => {
-          if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l)))
-            reach(`u\0${importer}\0${i}`, null);
+          if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l))) reach(steps.unit(im, i), ROOT);
         });
       }
     }
     const base = file.slice(file.lastIndexOf("/") + 1);
-    if (!/\.(tsx?|jsx?|mjs|cjs)$/.test(base) || graph.files.has(file) === false) reach(`t\0\0${base}`, null);
+    if (!/\.(tsx?|jsx?|mjs|cjs)$/.test(base) || graph.files.has(file) === false)
+      reach(steps.token(base), ROOT);
     return;
   }
-  const module = graph.modules.get(file);
-  const whole = () => reach(`f\0${file}`, null);
+  const m = steps.moduleOf(file);
+  const module = steps.modules[m];
+  const whole = () => reach(steps.file(file), ROOT);
   if (!module || !seed.lines || module.facts.parseError) {
     whole();
     return;
   }
   let lines = seed.lines;
   const origin = (range: LineRange) => {
-    const key = `s\0${file}\0${range.start === range.end ? range.start : `${range.start}-${range.end}`}`;
-    reach(key, null);
-    return key;
+    const step = steps.origin(
+      file,
+      range.start === range.end ? `${range.start}` : `${range.start}-${range.end}`,
+    );
+    reach(step, ROOT);
+    return step;
   };
 
   // A changed registration in a route table reaches that route alone.
@@ -392,11 +425,11 @@ function seedKeys(
   }
 
   if (module.kind === "style") {
-    seedStylesheet(graph, module, seed, lines, reach, origin);
+    seedStylesheet(graph, steps, module, seed, lines, reach, origin);
     return;
   }
   if (module.facts.domQueries.length > 0 && graph.assetRefs.has(file) && !graph.importers.has(file)) {
-    seedBrowserScript(module, seed, lines, reach, origin);
+    seedBrowserScript(steps, module, seed, lines, reach, origin);
     return;
   }
 
@@ -410,25 +443,25 @@ function seedKeys(
       .map((u, i) => [u, i] as const)
       .filter(([u]) => u.owner === undefined && overlaps([range], u.start, u.end));
     for (const [unit, i] of tops) {
-      const ownMembers = members.filter(([m]) => m.owner === i);
+      const ownMembers = members.filter(([mu]) => mu.owner === i);
       const coveredByMembers =
         ownMembers.length > 0 &&
         rangeLines(range).every(
           (line) =>
             line < unit.start ||
             line > unit.end ||
-            ownMembers.some(([m]) => m.start <= line && m.end >= line),
+            ownMembers.some(([mu]) => mu.start <= line && mu.end >= line),
         );
-      if (coveredByMembers) for (const [, mi] of ownMembers) reach(`u\0${file}\0${mi}`, from);
-      else reach(`u\0${file}\0${i}`, from);
+      if (coveredByMembers) for (const [, mi] of ownMembers) reach(steps.unit(m, mi), from);
+      else reach(steps.unit(m, i), from);
     }
     module.facts.imports.forEach((record, at) => {
       if (record.line < range.start || record.line > range.end || record.typeOnly) return;
       const locals = record.bindings.map((b) => b.local);
       units.forEach((unit, i) => {
-        if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l))) reach(`u\0${file}\0${i}`, from);
+        if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l))) reach(steps.unit(m, i), from);
       });
-      if (record.bindings.length === 0 && record.kind === "static") reach(`l\0${file}`, from);
+      if (record.bindings.length === 0 && record.kind === "static") reach(steps.load(m), from);
     });
   }
 }
@@ -442,11 +475,12 @@ function rangeLines(range: LineRange): number[] {
 /** A stylesheet's changed rules reach the markup their selectors name; a rule naming no class or id reaches every page that loads the sheet. */
 function seedStylesheet(
   graph: ModuleGraph,
+  steps: ImpactSteps,
   module: GraphModule,
   seed: ChangeSeed,
   lines: LineRange[],
-  reach: (key: Key, from: Key | null) => void,
-  origin: (range: LineRange) => Key,
+  reach: (step: number, from: number) => void,
+  origin: (range: LineRange) => number,
 ): void {
   const rules = module.css?.rules ?? [];
   for (const range of lines) {
@@ -471,18 +505,19 @@ function seedStylesheet(
       }
     }
     // Imported by code (a CSS module, a component's stylesheet): the importers use it as a whole.
-    if (everywhere || graph.importers.has(seed.file)) reach(`f\0${seed.file}`, from);
-    if (!everywhere) for (const token of tokens) reach(`t\0\0${token}`, from);
+    if (everywhere || graph.importers.has(seed.file)) reach(steps.file(seed.file), from);
+    if (!everywhere) for (const token of tokens) reach(steps.token(token), from);
   }
 }
 
 /** A browser script's change reaches the markup its nearest DOM query looks for; elsewhere, every page that loads it. */
 function seedBrowserScript(
+  steps: ImpactSteps,
   module: GraphModule,
   seed: ChangeSeed,
   lines: LineRange[],
-  reach: (key: Key, from: Key | null) => void,
-  origin: (range: LineRange) => Key,
+  reach: (step: number, from: number) => void,
+  origin: (range: LineRange) => number,
 ): void {
   for (const range of lines) {
     const from = origin(range);
@@ -494,25 +529,25 @@ function seedBrowserScript(
     let queries = specific.filter((q) => inside(q.statement));
     if (queries.length === 0) queries = specific.filter((q) => inside(q.scope));
     if (queries.length === 0) {
-      reach(`f\0${seed.file}`, from);
+      reach(steps.file(seed.file), from);
       continue;
     }
     const smallest = Math.min(...queries.map((q) => size(inside(q.statement) ? q.statement : q.scope)));
     const nearest = queries.filter((q) => size(inside(q.statement) ? q.statement : q.scope) === smallest);
     const tokens = nearest.flatMap((q) => selectorTokens(q.selector) ?? []);
-    if (tokens.length === 0) reach(`f\0${seed.file}`, from);
-    else for (const token of new Set(tokens)) reach(`t\0\0${token}`, from);
+    if (tokens.length === 0) reach(steps.file(seed.file), from);
+    else for (const token of new Set(tokens)) reach(steps.token(token), from);
   }
 }
 
 /** The app shell using an export of a module outside it: a call that may build state at start-up. */
 interface StartupCall {
-  /** The export's key, where the walk continues from. */
-  key: Key;
-  file: string;
-  /** The exported unit. */
+  /** The export's step, where the walk continues from. */
+  step: number;
+  /** The exporting module, and its exported unit. */
+  module: number;
   unit: number;
-  importer: string;
+  importer: number;
   at: number;
   name: string;
   /** Members already reached from it; "*" once it fell back to the shell itself. */
@@ -533,16 +568,21 @@ function stateFactory(module: GraphModule | undefined, exported: string): number
 /** What of the state the call builds the change flows into, from what the walk has reached so far. */
 function stateOutflow(
   graph: ModuleGraph,
+  steps: ImpactSteps,
   call: StartupCall,
   seed: ChangeSeed,
-  prev: ReadonlyMap<Key, Key | null>,
+  seen: (step: number) => boolean,
+  cameFrom: (step: number) => number,
 ): StateOutflow {
-  const module = graph.modules.get(call.file);
-  const unit = module?.facts.units[call.unit];
-  if (!module || !unit || prev.has(`f\0${call.file}`)) return "all";
-  const came = prev.get(`u\0${call.file}\0${call.unit}`);
-  if (came && !/^[ues]\0|^m\0/.test(came)) return "all";
-  const reachedWhole = (file: string) => prev.has(`l\0${file}`) || prev.has(`f\0${file}`);
+  const module = steps.modules[call.module] as GraphModule;
+  const unit = module.facts.units[call.unit];
+  if (!unit || seen(steps.file(module.file))) return "all";
+  const came = cameFrom(steps.unit(call.module, call.unit));
+  if (came >= 0 && !["unit", "export", "origin", "member"].includes(steps.kind(came))) return "all";
+  const reachedWhole = (file: string) => {
+    const target = steps.moduleOf(file);
+    return (target !== -1 && seen(steps.load(target))) || seen(steps.findFile(file));
+  };
   const names = new Set<string>();
   module.facts.imports.forEach((record, at) => {
     const target = module.targets[at];
@@ -553,28 +593,27 @@ function stateOutflow(
       const reached =
         reachedWhole(target) ||
         (binding.imported === "*"
-          ? graph.modules.get(target)?.facts.exports.size !== 0 &&
-            [...(graph.modules.get(target)?.facts.exports.keys() ?? [])].some((e) =>
-              prev.has(`e\0${target}\0${e}`),
+          ? [...(graph.modules.get(target)?.facts.exports.keys() ?? [])].some((e) =>
+              seen(steps.findExport(target, e)),
             )
-          : prev.has(`e\0${target}\0${binding.imported}`));
+          : seen(steps.findExport(target, binding.imported)));
       if (reached) names.add(binding.local);
     }
   });
   if (names.has("\0load")) return "all";
   module.facts.units.forEach((other, j) => {
-    if (j === call.unit || !prev.has(`u\0${call.file}\0${j}`)) return;
+    if (j === call.unit || !seen(steps.unit(call.module, j))) return;
     for (const name of other.names) if (unit.refs.has(name)) names.add(name);
   });
-  const members = new Set([...unit.members].filter((m) => prev.has(`m\0\0${m}`)));
+  const members = new Set([...unit.members].filter((m) => seen(steps.findMember(m))));
   let lines: LineRange[] = [];
-  if (seed.file === call.file) {
+  if (seed.file === module.file) {
     if (!seed.lines) return "all";
     lines = seed.lines.filter((r) => r.start <= unit.end && r.end >= unit.start);
   }
   const inflow = JSON.stringify([[...names].sort(), [...members].sort(), lines]);
   if (call.last?.inflow === inflow) return call.last.outflow;
-  const outflow = stateMembersReached(call.file, module.text, unit, { names, members, lines });
+  const outflow = stateMembersReached(module.file, module.text, unit, { names, members, lines });
   call.last = { inflow, outflow };
   return outflow;
 }
