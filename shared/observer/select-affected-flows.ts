@@ -129,8 +129,9 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       configured: settings?.routes ?? [],
     });
     const owned = considered.filter((entry) => ownedByCoverage(entry, input.coverage, graph));
+    const ownedEntries = new Set(owned);
     const seeds = considered
-      .filter((entry) => !owned.includes(entry))
+      .filter((entry) => !ownedEntries.has(entry))
       .flatMap(({ change, lines }) => seedsFor(change, lines, graph.files, files));
     const impact = analyseImpact(graph, index, seeds);
     graphStats = {
@@ -191,8 +192,9 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       }
     }
     // A route table edit that renames or drops a path: flows that visited the old path.
+    const hosts = new Set(index.routes.flatMap((r) => (r.host ? [r.host] : [])));
     for (const { change } of considered) {
-      if (!change.patch || !index.routes.some((r) => r.host === change.path)) continue;
+      if (!change.patch || !hosts.has(change.path)) continue;
       for (const old of removedPaths(change.patch)) {
         for (const flow of input.flows) {
           const url = flowUrls(flow, input.coverage?.flows[flow.name]?.urls ?? []).find(
@@ -233,6 +235,16 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       for (const flow of input.flows) add(flow.name, reason);
       reachedFiles.add(reason.file as string);
     }
+    // A changed file → the routes it reaches, in the order the walk found them.
+    const reachedRoutes = new Map<string, Set<string>>();
+    for (const hit of impact.hits) {
+      let routes = reachedRoutes.get(hit.seed.file);
+      if (!routes) {
+        routes = new Set();
+        reachedRoutes.set(hit.seed.file, routes);
+      }
+      routes.add(hit.route.pattern);
+    }
     for (const { change } of considered) {
       if (reachedFiles.has(change.path) || prose.has(change.path)) continue;
       if (owned.some((o) => o.change === change)) {
@@ -241,7 +253,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       }
       unreached.push({
         file: change.path,
-        why: whyUnreached(change, projectDir, graph.modules.has(change.path), impact.hits),
+        why: whyUnreached(change, projectDir, graph.modules.has(change.path), reachedRoutes.get(change.path)),
       });
     }
   } else {
@@ -301,6 +313,12 @@ function rank(
   history: readonly FlowRunRecord[],
   considered: ReadonlyArray<{ change: ChangedFile; lines?: LineRange[] }>,
 ): FlowImpact[] {
+  // Changed lines per file (a whole-file change counts 50).
+  const changedLines = new Map<string, number>();
+  for (const { change, lines: l } of considered) {
+    const count = l ? l.reduce((n, r) => n + r.end - r.start + 1, 0) : 50;
+    changedLines.set(change.path, (changedLines.get(change.path) ?? 0) + count);
+  }
   const impacts = flows.map((flow): FlowImpact => {
     const own = dedupe(reasons.get(flow.name) ?? []);
     const score = 1 - own.reduce((keep, r) => keep * (1 - r.weight), 1);
@@ -309,10 +327,8 @@ function rank(
     const shown = own.sort((a, b) => b.weight - a.weight).slice(0, MAX_REASONS_PER_FLOW);
     const fromHistory = selected ? historyReason(flow.name, past) : undefined;
     if (fromHistory) shown.push(fromHistory);
-    const files = new Set(own.map((r) => r.file));
-    const lines = considered
-      .filter(({ change }) => files.has(change.path))
-      .reduce((sum, { lines: l }) => sum + (l ? l.reduce((n, r) => n + r.end - r.start + 1, 0) : 50), 0);
+    let lines = 0;
+    for (const file of new Set(own.map((r) => r.file))) lines += (file && changedLines.get(file)) || 0;
     return {
       flow: flow.name,
       file: flow.file,
@@ -456,15 +472,14 @@ function whyUnreached(
   change: ChangedFile,
   projectDir: string,
   inGraph: boolean,
-  hits: readonly RouteHit[],
+  reachedRoutes: ReadonlySet<string> | undefined,
 ): string {
   const prefix = projectDir ? `${projectDir}/` : "";
   if (change.submodule) return "a submodule pointer no module of the app imports from";
   if (prefix && !change.path.startsWith(prefix) && !inGraph)
     return `outside the app (${projectDir}) and not imported by it`;
   if (TEST_FILE.test(change.path)) return "a test file: flows do not run it";
-  const routes = [...new Set(hits.filter((h) => h.seed.file === change.path).map((h) => h.route.pattern))];
-  if (routes.length > 0) return `reaches ${routes.join(", ")}, which no flow visits`;
+  if (reachedRoutes) return `reaches ${[...reachedRoutes].join(", ")}, which no flow visits`;
   if (change.binary) return "a binary file nothing references";
   return inGraph ? "no route or page uses the changed code" : "not part of the app's module graph";
 }
