@@ -224,11 +224,10 @@ function cachedModule(
   readSync: (file: string) => string | undefined,
 ): GraphModule {
   let text: string | undefined;
-  return {
+  const module: GraphModule = {
     file,
     kind: known.kind,
     facts: known.facts,
-    ...(known.css ? { css: known.css } : {}),
     targets: [],
     routeHint: known.routeHint,
     get text() {
@@ -236,6 +235,8 @@ function cachedModule(
       return text;
     },
   };
+  if (known.css) module.css = known.css;
+  return module;
 }
 
 /**

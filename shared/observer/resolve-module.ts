@@ -69,21 +69,30 @@ export function createModuleResolver(files: ReadonlySet<string>, root?: string, 
     return undefined;
   };
 
+  // A module asks about each of its imports in turn: its folder and that folder's answers stay at hand.
+  let lastFrom: string | undefined;
+  let dir = ".";
+  let inDir = new Map<string, Resolved>();
+
   return (from: string, specifier: string): Resolved => {
     const clean =
       specifier.includes("?") || specifier.includes("#") ? specifier.replace(/[?#].*$/, "") : specifier;
-    const slash = from.lastIndexOf("/");
-    const dir = slash === -1 ? "." : slash === 0 ? "/" : from.slice(0, slash);
-    let inDir = cache.get(dir);
-    if (!inDir) {
-      inDir = new Map();
-      cache.set(dir, inDir);
+    if (from !== lastFrom) {
+      lastFrom = from;
+      const slash = from.lastIndexOf("/");
+      dir = slash === -1 ? "." : slash === 0 ? "/" : from.slice(0, slash);
+      let known = cache.get(dir);
+      if (!known) {
+        known = new Map();
+        cache.set(dir, known);
+      }
+      inDir = known;
     }
     const cached = inDir.get(clean);
     if (cached) return cached;
     let result: Resolved | undefined;
     if (clean.startsWith(".")) {
-      const file = probe(path.posix.join(dir, clean));
+      const file = probe(joinRelative(dir, clean));
       if (file) result = { file };
     }
     if (!result && !factory && aliases) {
@@ -123,6 +132,25 @@ export function createModuleResolver(files: ReadonlySet<string>, root?: string, 
     inDir.set(clean, result);
     return result;
   };
+}
+
+/**
+ * `path.posix.join(dir, specifier)` for the usual shapes (`./x`, `../../x/y.js` from a normalised
+ * folder) without its normalising pass, which tens of thousands of imports add up to; anything else
+ * goes to path.posix.join.
+ */
+function joinRelative(dir: string, specifier: string): string {
+  if (dir === "." || dir === "/") return path.posix.join(dir, specifier);
+  let base = dir;
+  let rest = specifier.startsWith("./") ? specifier.slice(2) : specifier;
+  while (rest.startsWith("../")) {
+    const slash = base.lastIndexOf("/");
+    if (slash <= 0 || base.slice(slash + 1) === "..") return path.posix.join(dir, specifier);
+    base = base.slice(0, slash);
+    rest = rest.slice(3);
+  }
+  if (rest === "" || /^[./]|\/$|\.\/|\/\//.test(rest)) return path.posix.join(dir, specifier);
+  return `${base}/${rest}`;
 }
 
 export function isCodeFile(file: string): boolean {
