@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -63,6 +64,22 @@ describe("module facts kept by content", () => {
     expect(second.stats).toEqual({ hits: 5, misses: 0 });
     expect(warm.selected).toEqual(["f1"]);
     expect(warm.flows.map((f) => [f.flow, f.reasons])).toEqual(cold.flows.map((f) => [f.flow, f.reasons]));
+  });
+
+  it("a selection that parsed nothing new leaves the file as it was", async () => {
+    const root = await committedRepo();
+    const cacheFile = path.join(root, "..", `${path.basename(root)}.facts.bin`);
+    const first = fileFactsCache(cacheFile);
+    await selectAffectedFlows({ changes: [], flows, tree: diskTree(root), cache: first });
+    first.save();
+    const written = statSync(cacheFile, { bigint: true });
+
+    const second = fileFactsCache(cacheFile);
+    await selectAffectedFlows({ changes: [], flows, tree: diskTree(root), cache: second });
+    second.save();
+    expect(second.stats).toEqual({ hits: 5, misses: 0 });
+    expect(statSync(cacheFile, { bigint: true }).mtimeNs).toBe(written.mtimeNs);
+    expect(statSync(cacheFile, { bigint: true }).ino).toBe(written.ino);
   });
 
   it("a file edited in the working tree is read again, and what it now imports counts", async () => {

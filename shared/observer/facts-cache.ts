@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import type { CssFacts } from "./css-rules.ts";
-import type { ModuleFacts, Unit } from "./module-facts.ts";
+import { FactsReader, FactsWriter } from "./facts-encoding.ts";
+import type { ModuleFacts } from "./module-facts.ts";
 
 /*
  * What parsing a module found, kept by the git blob id of its content: a file whose content did not
@@ -11,7 +12,7 @@ import type { ModuleFacts, Unit } from "./module-facts.ts";
  * an entry can never be stale; the version below changes whenever what is kept changes shape.
  */
 
-const VERSION = 2;
+const VERSION = 3;
 
 export interface CachedModule {
   kind: "code" | "markup" | "style";
@@ -32,85 +33,94 @@ export interface FactsCache {
 /** The same content parses differently as .ts and .js; the extension is part of the key. */
 const keyOf = (blobId: string, file: string) => `${blobId}${path.posix.extname(file)}`;
 
+/*
+ * The file: a little-endian uint32 header length, the header (JSON: version, the string table, and
+ * each module's key and offset), padding to four bytes, then the modules as int32s (facts-encoding.ts).
+ */
+interface Header {
+  version: number;
+  strings: string[];
+  keys: string[];
+  offsets: number[];
+}
+
 /** A cache in one file; a missing, unreadable or older-version file starts empty. */
 export function fileFactsCache(file: string): FactsCache {
-  let stored = new Map<string, StoredModule>();
+  let stored = new Map<string, number>();
+  let reader: FactsReader | undefined;
   try {
-    const data = JSON.parse(readFileSync(file, "utf8")) as {
-      version: number;
-      modules: Array<[string, StoredModule]>;
-    };
-    if (data.version === VERSION) stored = new Map(data.modules);
+    const bytes = readFileSync(file);
+    const headerLength = bytes.readUInt32LE(0);
+    const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as Header;
+    if (header.version === VERSION) {
+      const start = align(4 + headerLength);
+      const body = bytes.subarray(start);
+      // An Int32Array needs an aligned start; a small file may sit unaligned in Node's buffer pool.
+      const aligned = body.byteOffset % 4 === 0 ? body : Uint8Array.prototype.slice.call(body);
+      reader = new FactsReader(
+        header.strings,
+        new Int32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4)),
+      );
+      stored = new Map(header.keys.map((key, i) => [key, header.offsets[i] as number]));
+    }
   } catch {
     // no cache yet, or one written by another version: start empty
   }
   const used = new Map<string, CachedModule>();
   const stats = { hits: 0, misses: 0 };
+  let changed = false;
   return {
     stats,
     get(blobId, name) {
       const key = keyOf(blobId, name);
-      const found = stored.get(key);
-      if (!found) {
+      const offset = stored.get(key);
+      let module: CachedModule | undefined;
+      try {
+        module = offset !== undefined && reader ? (used.get(key) ?? reader.read(offset)) : undefined;
+      } catch {
+        // a damaged entry: the module is parsed again
+      }
+      if (!module) {
         stats.misses++;
         return undefined;
       }
       stats.hits++;
-      const module = used.get(key) ?? revive(found);
       used.set(key, module);
       return module;
     },
     set(blobId, name, module) {
       used.set(keyOf(blobId, name), module);
+      changed = true;
     },
     save() {
+      // Everything came from the file and all of it was used: it already says what it would write.
+      if (!changed && used.size === stored.size) return;
       mkdirSync(path.dirname(file), { recursive: true });
+      const writer = new FactsWriter();
+      const keys: string[] = [];
+      const offsets: number[] = [];
+      for (const [key, module] of used) {
+        keys.push(key);
+        offsets.push(writer.write(module));
+      }
+      const header = Buffer.from(
+        JSON.stringify({ version: VERSION, strings: writer.strings, keys, offsets } satisfies Header),
+      );
+      const prefix = Buffer.alloc(align(4 + header.length));
+      prefix.writeUInt32LE(header.length, 0);
+      header.copy(prefix, 4);
+      const data = writer.data();
       const temporary = `${file}.${process.pid}.tmp`;
-      // Pairs, not an object keyed by blob id: JSON.parse is slow to build objects with many keys.
-      const modules: Array<[string, StoredModule]> = [];
-      for (const [key, module] of used) modules.push([key, store(module)]);
-      writeFileSync(temporary, JSON.stringify({ version: VERSION, modules }));
+      writeFileSync(
+        temporary,
+        Buffer.concat([prefix, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)]),
+      );
       renameSync(temporary, file);
     },
   };
 }
 
-/*
- * On disk as JSON, sets and maps as arrays: reading twenty thousand modules' facts back with
- * JSON.parse and a loop costs about half of what node:v8's deserializer does.
- */
-type StoredUnit = Omit<Unit, "refs" | "members"> & { refs: string[]; members: string[] };
-interface StoredModule {
-  kind: CachedModule["kind"];
-  facts: Omit<ModuleFacts, "units" | "exports"> & { units: StoredUnit[]; exports: Array<[string, string]> };
-  css?: CssFacts;
-  routeHint: boolean;
-}
-
-const NO_NAMES: ReadonlySet<string> = new Set();
-
-function store(module: CachedModule): StoredModule {
-  const { facts } = module;
-  return {
-    ...module,
-    facts: {
-      ...facts,
-      units: facts.units.map((u) => ({ ...u, refs: [...u.refs], members: [...u.members] })),
-      exports: [...facts.exports],
-    },
-  };
-}
-
-function revive(stored: StoredModule): CachedModule {
-  const { facts } = stored;
-  for (const unit of facts.units as unknown as Unit[]) {
-    const { refs, members } = unit as unknown as StoredUnit;
-    unit.refs = (refs.length === 0 ? NO_NAMES : new Set(refs)) as Set<string>;
-    unit.members = (members.length === 0 ? NO_NAMES : new Set(members)) as Set<string>;
-  }
-  (facts as unknown as ModuleFacts).exports = new Map(facts.exports);
-  return stored as unknown as CachedModule;
-}
+const align = (n: number) => Math.ceil(n / 4) * 4;
 
 /** `$XDG_CACHE_HOME/perceo/facts/<repository>.bin` (else ~/.cache): outside the repository, so it never shows in a diff. */
 export function defaultFactsCachePath(repositoryRoot: string, env: NodeJS.ProcessEnv = process.env): string {
