@@ -48,6 +48,7 @@ export interface RouteIndex {
 }
 
 const SHARED_WALK_FROM = 64;
+const NO_ROUTES: readonly RouteDef[] = [];
 /** Not reached yet (in `prev`). */
 const UNSEEN = -2;
 
@@ -164,7 +165,7 @@ export function analyseImpact(
       const units = (modules[m] as GraphModule).facts.units;
       for (let i = 0; i < units.length; i++) {
         const unit = units[i] as Unit;
-        if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l))) reach(steps.unit(m, i), from);
+        if (unit.loads.includes(at) || namesAny(unit.refs, locals)) reach(steps.unit(m, i), from);
       }
     };
     const reachUsers = (importer: number, at: number, name: string, from: number) => {
@@ -195,11 +196,11 @@ export function analyseImpact(
             const consumed =
               byHost.has(file) && unit.names.length > 0 && unit.names.every((n) => hostsEntry(file, file, n));
             if (index.shell.has(file) && !consumed) hitAll(step);
-            for (const route of byEntryFile.get(file) ?? []) {
+            for (const route of byEntryFile.get(file) ?? NO_ROUTES) {
               if (route.entries.some((e) => e.file === file && (!e.symbol || unit.names.includes(e.symbol))))
                 hit(route, step);
             }
-            for (const route of byLayout.get(file) ?? []) hit(route, step);
+            for (const route of byLayout.get(file) ?? NO_ROUTES) hit(route, step);
             if (unit.owner !== undefined && unit.key) {
               reach(steps.member(unit.key), step);
               break;
@@ -211,20 +212,20 @@ export function analyseImpact(
               const units = facts.units;
               for (let j = 0; j < units.length; j++) {
                 if (j === i) continue;
-                const refs = (units[j] as Unit).refs;
-                if (names.some((n) => refs.has(n))) reach(steps.unit(m, j), step);
+                if (namesAny((units[j] as Unit).refs, names)) reach(steps.unit(m, j), step);
               }
             }
-            for (const [exported, local] of facts.exports)
+            facts.exports.forEach((local, exported) => {
               if (names.includes(local)) reach(steps.export(m, exported), step);
+            });
             break;
           }
           case "export": {
             const name = steps.nameOf(step);
-            for (const route of byEntryFile.get(file) ?? [])
+            for (const route of byEntryFile.get(file) ?? NO_ROUTES)
               if (route.entries.some((e) => e.file === file && (e.symbol === name || !e.symbol)))
                 hit(route, step);
-            for (const route of byLayout.get(file) ?? []) hit(route, step);
+            for (const route of byLayout.get(file) ?? NO_ROUTES) hit(route, step);
             for (let e = steps.importerStart[m] as number; e < (steps.importerStart[m + 1] as number); e++) {
               const im = steps.importerModule[e] as number;
               const at = steps.importerIndex[e] as number;
@@ -268,8 +269,8 @@ export function analyseImpact(
           }
           case "load": {
             if (index.shell.has(file)) hitAll(step);
-            for (const route of byEntryFile.get(file) ?? []) hit(route, step);
-            for (const route of byLayout.get(file) ?? []) hit(route, step);
+            for (const route of byEntryFile.get(file) ?? NO_ROUTES) hit(route, step);
+            for (const route of byLayout.get(file) ?? NO_ROUTES) hit(route, step);
             // A script a page loads by URL runs there.
             for (const ref of graph.assetRefs.get(file) ?? [])
               reach(steps.unit(steps.moduleOf(ref.file), ref.unit), step);
@@ -310,8 +311,8 @@ export function analyseImpact(
               );
               if (!module) reach(steps.load(im), step);
             }
-            for (const route of byEntryFile.get(file) ?? []) hit(route, step);
-            for (const route of byLayout.get(file) ?? []) hit(route, step);
+            for (const route of byEntryFile.get(file) ?? NO_ROUTES) hit(route, step);
+            for (const route of byLayout.get(file) ?? NO_ROUTES) hit(route, step);
             break;
           }
           case "member": {
@@ -359,6 +360,12 @@ export function analyseImpact(
   }
   const modulesTouched = touched.size + touchedModules.reduce((sum, t) => sum + t, 0);
   return { hits, ...(everyRoute ? { everyRoute } : {}), modulesTouched };
+}
+
+/** Whether a unit mentions any of the names (a loop: this runs for every unit the walk passes). */
+function namesAny(refs: ReadonlySet<string>, names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i++) if (refs.has(names[i] as string)) return true;
+  return false;
 }
 
 /** Turns one changed file into the first steps of the walk. */
@@ -459,7 +466,7 @@ function seedSteps(
       if (record.line < range.start || record.line > range.end || record.typeOnly) return;
       const locals = record.bindings.map((b) => b.local);
       units.forEach((unit, i) => {
-        if (unit.loads.includes(at) || locals.some((l) => unit.refs.has(l))) reach(steps.unit(m, i), from);
+        if (unit.loads.includes(at) || namesAny(unit.refs, locals)) reach(steps.unit(m, i), from);
       });
       if (record.bindings.length === 0 && record.kind === "static") reach(steps.load(m), from);
     });

@@ -23,7 +23,9 @@ export class ImpactSteps {
   readonly #loadBase: number;
   readonly #fileBase: number;
   readonly #namedBase: number;
-  readonly #exports: Array<Map<string, number> | undefined>;
+  /** Export names by number, and (name number × modules + module) → export step: one map, not one per module. */
+  readonly #exportNames = new Map<string, number>();
+  readonly #exports = new Map<number, number>();
   /**
    * The imports that resolve to each module, grouped by module (`graph.importers` by number): module m's
    * importers are entries importerStart[m] to importerStart[m + 1] of importerModule and importerIndex.
@@ -59,7 +61,6 @@ export class ImpactSteps {
     this.#loadBase = units;
     this.#fileBase = units + count;
     this.#namedBase = units + 2 * count;
-    this.#exports = new Array(count);
 
     this.importerStart = new Int32Array(count + 1);
     const targets: Array<readonly { file: string; index: number }[] | undefined> = new Array(count);
@@ -109,12 +110,17 @@ export class ImpactSteps {
   }
 
   export(module: number, name: string): number {
-    let names = this.#exports[module];
-    if (!names) {
-      names = new Map();
-      this.#exports[module] = names;
+    let nameNumber = this.#exportNames.get(name);
+    if (nameNumber === undefined) {
+      nameNumber = this.#exportNames.size;
+      this.#exportNames.set(name, nameNumber);
     }
-    return this.#name(names, "export", module, name, (this.modules[module] as GraphModule).file);
+    const key = nameNumber * this.modules.length + module;
+    const known = this.#exports.get(key);
+    if (known !== undefined) return known;
+    const step = this.#add("export", module, name, (this.modules[module] as GraphModule).file);
+    this.#exports.set(key, step);
+    return step;
   }
 
   member(name: string): number {
@@ -144,7 +150,9 @@ export class ImpactSteps {
   /** The numbered export step, or -1 when the walk never met it. */
   findExport(file: string, name: string): number {
     const module = this.moduleOf(file);
-    return module === -1 ? -1 : (this.#exports[module]?.get(name) ?? -1);
+    const nameNumber = this.#exportNames.get(name);
+    if (module === -1 || nameNumber === undefined) return -1;
+    return this.#exports.get(nameNumber * this.modules.length + module) ?? -1;
   }
 
   /** The numbered member step, or -1 when the walk never met it. */
@@ -208,12 +216,17 @@ export class ImpactSteps {
   #name(names: Map<string, number>, kind: StepKind, module: number, name: string, file = ""): number {
     const known = names.get(name);
     if (known !== undefined) return known;
+    const step = this.#add(kind, module, name, file);
+    names.set(name, step);
+    return step;
+  }
+
+  #add(kind: StepKind, module: number, name: string, file: string): number {
     const step = this.#namedBase + this.#namedKind.length;
     this.#namedKind.push(kind);
     this.#namedModule.push(module);
     this.#namedName.push(name);
     this.#namedFile.push(file);
-    names.set(name, step);
     return step;
   }
 }

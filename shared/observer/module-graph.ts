@@ -103,7 +103,7 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
       const known = cached[j];
       const text = texts[j];
       let module: GraphModule;
-      if (known && readSync) module = cachedModule(file, known, readSync);
+      if (known && readSync) module = new CachedGraphModule(file, known, readSync);
       else if (text !== undefined) {
         module = readModule(file, text);
         const id = blobIds.get(file);
@@ -129,14 +129,15 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
           queue.push(target);
         }
       };
+      module.targets = new Array(module.facts.imports.length);
       module.facts.imports.forEach((record, index) => {
         if (record.typeOnly && record.kind !== "reexport") {
-          module.targets.push(undefined);
+          module.targets[index] = undefined;
           return;
         }
         if (record.pattern) {
           const matches = patternTargets(file, record.pattern, all);
-          module.targets.push(matches[0]);
+          module.targets[index] = matches[0];
           for (const extra of matches.slice(1)) {
             const at = module.facts.imports.push({ ...record, specifier: extra, pattern: undefined }) - 1;
             for (const unit of module.facts.units) if (unit.loads.includes(index)) unit.loads.push(at);
@@ -146,7 +147,7 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
         }
         const answer = resolver(file, record.specifier);
         const target = "file" in answer ? answer.file : undefined;
-        module.targets.push(target);
+        module.targets[index] = target;
         if (target) link(target, index);
         else if ("missing" in answer) {
           let list = graph.missing.get(answer.missing);
@@ -218,25 +219,30 @@ function readModule(file: string, text: string): GraphModule {
   };
 }
 
-function cachedModule(
-  file: string,
-  known: CachedModule,
-  readSync: (file: string) => string | undefined,
-): GraphModule {
-  let text: string | undefined;
-  const module: GraphModule = {
-    file,
-    kind: known.kind,
-    facts: known.facts,
-    targets: [],
-    routeHint: known.routeHint,
-    get text() {
-      text ??= readSync(file) ?? "";
-      return text;
-    },
-  };
-  if (known.css) module.css = known.css;
-  return module;
+/** A module whose facts came from the cache: its text is read only when something asks for it. */
+class CachedGraphModule implements GraphModule {
+  readonly file: string;
+  readonly kind: GraphModule["kind"];
+  facts: ModuleFacts;
+  css?: CssFacts;
+  targets: Array<string | undefined> = [];
+  readonly routeHint: boolean;
+  readonly #readSync: (file: string) => string | undefined;
+  #text: string | undefined;
+
+  constructor(file: string, known: CachedModule, readSync: (file: string) => string | undefined) {
+    this.file = file;
+    this.kind = known.kind;
+    this.facts = known.facts;
+    if (known.css) this.css = known.css;
+    this.routeHint = known.routeHint;
+    this.#readSync = readSync;
+  }
+
+  get text(): string {
+    this.#text ??= this.#readSync(this.file) ?? "";
+    return this.#text;
+  }
 }
 
 /**
@@ -296,25 +302,33 @@ function readMarkupFacts(file: string, text: string): ModuleFacts {
 
 /** Strings that name a file of the repository (`"/public/css/shop.css"`, `"cart.js"`) link the unit to it. */
 function linkAssetReferences(graph: ModuleGraph): void {
-  const byBase = new Map<string, string[]>();
-  for (const file of graph.files) {
-    if (file.includes("node_modules/")) continue;
-    const base = path.posix.basename(file);
-    if (!/\.\w+$/.test(base) || /\.(tsx?|d\.ts)$/.test(base)) continue;
-    let list = byBase.get(base);
-    if (!list) {
-      list = [];
-      byBase.set(base, list);
+  // File name → the files so named; built when the first string that could name one turns up.
+  let byBase: Map<string, string[]> | undefined;
+  const filesNamed = (base: string): readonly string[] => {
+    if (!byBase) {
+      byBase = new Map();
+      for (const file of graph.files) {
+        if (file.includes("node_modules/")) continue;
+        const name = path.posix.basename(file);
+        if (!/\.\w+$/.test(name) || /\.(tsx?|d\.ts)$/.test(name)) continue;
+        let list = byBase.get(name);
+        if (!list) {
+          list = [];
+          byBase.set(name, list);
+        }
+        list.push(file);
+      }
     }
-    list.push(file);
-  }
+    return byBase.get(base) ?? [];
+  };
   for (const module of graph.modules.values()) {
-    module.facts.units.forEach((unit, index) => {
-      for (const literal of unit.literals) {
+    const units = module.facts.units;
+    for (let index = 0; index < units.length; index++) {
+      for (const literal of (units[index] as Unit).literals) {
         if (!literal.includes(".")) continue;
         for (const match of literal.matchAll(ASSET_TOKEN)) {
           const token = match[0].replace(/^(\.\/|~\/|@\/)/, "").replace(/^\/+/, "");
-          const candidates = byBase.get(path.posix.basename(token)) ?? [];
+          const candidates = filesNamed(path.posix.basename(token));
           for (const file of candidates) {
             if (file === module.file) continue;
             if (token.includes("/") && !(file === token || file.endsWith(`/${token}`))) continue;
@@ -328,6 +342,6 @@ function linkAssetReferences(graph: ModuleGraph): void {
           }
         }
       }
-    });
+    }
   }
 }
