@@ -103,17 +103,19 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
       const known = cached[j];
       const text = texts[j];
       let module: GraphModule;
-      if (known && readSync) module = new CachedGraphModule(file, known, readSync);
+      if (known && readSync) module = new RereadModule(file, known, readSync);
       else if (text !== undefined) {
         module = readModule(file, text);
+        const read: CachedModule = {
+          kind: module.kind,
+          facts: module.facts,
+          ...(module.css ? { css: module.css } : {}),
+          routeHint: module.routeHint,
+        };
         const id = blobIds.get(file);
-        if (id && cache)
-          cache.set(id, file, {
-            kind: module.kind,
-            facts: module.facts,
-            ...(module.css ? { css: module.css } : {}),
-            routeHint: module.routeHint,
-          });
+        if (id && cache) cache.set(id, file, read);
+        // Twenty thousand modules' sources need not stay in memory: the few asked for are read again.
+        if (readSync) module = new RereadModule(file, read, readSync);
       } else return;
       // Template imports add records below; the cached facts stay as parsed.
       if (module.facts.imports.some((r) => r.pattern)) module.facts = structuredClone(module.facts);
@@ -219,8 +221,8 @@ function readModule(file: string, text: string): GraphModule {
   };
 }
 
-/** A module whose facts came from the cache: its text is read only when something asks for it. */
-class CachedGraphModule implements GraphModule {
+/** A module kept without its source: the text is read again only when something asks for it. */
+class RereadModule implements GraphModule {
   readonly file: string;
   readonly kind: GraphModule["kind"];
   facts: ModuleFacts;

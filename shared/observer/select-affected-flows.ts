@@ -54,6 +54,9 @@ const MAX_REASONS_PER_FLOW = 8;
  */
 export async function selectAffectedFlows(input: SelectionInput): Promise<Selection> {
   const started = performance.now();
+  // git lists the tree (and the blob ids the facts cache is keyed by) while the changes are read.
+  input.tree?.list().catch(() => undefined);
+  if (input.cache) input.tree?.blobIds?.().catch(() => undefined);
   const projectDir = (input.projectDir ?? "").replace(/^\.\/?|\/$/g, "");
   const settings = input.settings;
   const reasons = new Map<string, Reason[]>(input.flows.map((f) => [f.name, []]));

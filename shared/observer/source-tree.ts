@@ -37,6 +37,7 @@ const SKIPPED_DIRS = new Set([
 export function diskTree(root: string): SourceTree {
   const absolute = path.resolve(root);
   let listed: Promise<string[]> | undefined;
+  let indexed: Promise<Map<string, string>> | undefined;
   return {
     root: absolute,
     list: () => {
@@ -57,7 +58,10 @@ export function diskTree(root: string): SourceTree {
         return undefined;
       }
     },
-    blobIds: () => indexedBlobIds(absolute).catch(() => new Map()),
+    blobIds: () => {
+      indexed ??= indexedBlobIds(absolute).catch(() => new Map());
+      return indexed;
+    },
   };
 }
 
