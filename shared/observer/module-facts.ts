@@ -112,8 +112,18 @@ export function langOf(path: string): "js" | "jsx" | "ts" | "tsx" | undefined {
   return undefined;
 }
 
-/** Parses a module; `lineOffset` shifts lines for scripts cut out of .vue/.svelte/.astro/.html files. */
-export function readModuleFacts(path: string, text: string, lineOffset = 0): ModuleFacts {
+/**
+ * One string per distinct name across the modules of a graph. The impact walk compares names and
+ * looks them up in sets many times over; equal names that are one string compare at once, and
+ * twenty thousand modules' copies of the same names stop costing memory.
+ */
+export type NamePool = Map<string, string>;
+
+/**
+ * Parses a module; `lineOffset` shifts lines for scripts cut out of .vue/.svelte/.astro/.html files,
+ * and `names` shares the names it finds with other modules'.
+ */
+export function readModuleFacts(path: string, text: string, lineOffset = 0, names?: NamePool): ModuleFacts {
   const lang = langOf(path) ?? "ts";
   let program: { body: Node[] };
   try {
@@ -127,14 +137,14 @@ export function readModuleFacts(path: string, text: string, lineOffset = 0): Mod
     }
     program = result.program as unknown as { body: Node[] };
     if (result.errors.some((e) => e.severity === "Error")) {
-      const facts = collectFacts(program.body, lineIndex(text), lineOffset);
+      const facts = collectFacts(program.body, lineIndex(text), lineOffset, names);
       facts.parseError = result.errors[0]?.message ?? "parse error";
       return facts;
     }
   } catch (error) {
     return emptyFacts(error instanceof Error ? error.message : String(error));
   }
-  return collectFacts(program.body, lineIndex(text), lineOffset);
+  return collectFacts(program.body, lineIndex(text), lineOffset, names);
 }
 
 function emptyFacts(parseError: string): ModuleFacts {
@@ -148,8 +158,20 @@ interface Collector {
   loads: number[];
 }
 
-function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: number): ModuleFacts {
+function collectFacts(
+  body: Node[],
+  lineOf: (offset: number) => number,
+  offset: number,
+  pool: NamePool | undefined,
+): ModuleFacts {
   const line = (at: number) => lineOf(at) + offset;
+  const name = (value: string): string => {
+    if (!pool) return value;
+    const known = pool.get(value);
+    if (known !== undefined) return known;
+    pool.set(value, value);
+    return value;
+  };
   const facts: ModuleFacts = { imports: [], units: [], exports: new Map(), domQueries: [] };
   const functionStack: Node[] = [];
   const statementStack: Node[] = [];
@@ -189,11 +211,11 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
     if (type.startsWith("TS") && type !== "TSEnumDeclaration" && type !== "TSModuleDeclaration") return;
     switch (type) {
       case "Identifier":
-        into.refs.add(n.name as string);
+        into.refs.add(name(n.name as string));
         return;
       case "JSXIdentifier": {
-        const name = n.name as string;
-        if (/^[A-Z]/.test(name)) into.refs.add(name);
+        const tag = n.name as string;
+        if (/^[A-Z]/.test(tag)) into.refs.add(name(tag));
         return;
       }
       case "JSXAttribute": {
@@ -216,11 +238,12 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
       case "MemberExpression": {
         visit(n.object, into);
         const property = n.property as Node;
-        if (!n.computed && property.type === "Identifier") into.members.add(property.name as string);
-        else if (!n.computed && property.type === "PrivateIdentifier") into.members.add(`#${property.name}`);
+        if (!n.computed && property.type === "Identifier") into.members.add(name(property.name as string));
+        else if (!n.computed && property.type === "PrivateIdentifier")
+          into.members.add(name(`#${property.name}`));
         else {
           if (property.type === "Literal" && typeof property.value === "string")
-            into.members.add(property.value);
+            into.members.add(name(property.value));
           visit(property, into);
         }
         return;
@@ -234,8 +257,9 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
         for (const p of n.properties as Node[]) {
           if (p.type === "Property") {
             const key = p.key as Node;
-            if (!p.computed && key.type === "Identifier") into.members.add(key.name as string);
-            else if (key.type === "Literal" && typeof key.value === "string") into.members.add(key.value);
+            if (!p.computed && key.type === "Identifier") into.members.add(name(key.name as string));
+            else if (key.type === "Literal" && typeof key.value === "string")
+              into.members.add(name(key.value));
           }
           visit(p, into);
         }
@@ -358,7 +382,7 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
       pushUnit(newUnit(decl, (id?.name as string) ?? `<type ${index}>`, [], { typeOnly: true }), null);
       return;
     }
-    const names = declaredNames(decl);
+    const names = declaredNames(decl).map(name);
     if (exported) for (const name of names) facts.exports.set(name, name);
     const label = names.join(", ") || `<statement ${index + 1}>`;
     if (decl.type === "ClassDeclaration") {
@@ -367,7 +391,7 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
       visit(decl.superClass, owner);
       for (const element of (decl.body as { body: Node[] }).body) {
         const key = element.key as Node | undefined;
-        const keyName = !element.computed && key ? propertyName(key) : undefined;
+        const keyName = !element.computed && key ? propertyName(key, name) : undefined;
         if (element.type === "MethodDefinition" && element.kind !== "constructor" && keyName) {
           pushUnit(newUnit(element, `${label}.${keyName}`, [], { owner: ownerIndex, key: keyName }), element);
         } else visit(element, owner);
@@ -385,7 +409,7 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
         for (const property of init.properties as Node[]) {
           const key = property.key as Node | undefined;
           const keyName =
-            property.type === "Property" && !property.computed && key ? propertyName(key) : undefined;
+            property.type === "Property" && !property.computed && key ? propertyName(key, name) : undefined;
           if (keyName) {
             pushUnit(
               newUnit(property, `${label}.${keyName}`, [], { owner: ownerIndex, key: keyName }),
@@ -409,11 +433,11 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
         const bindings: ImportBinding[] = [];
         let allTypes = specifiers.length > 0;
         for (const s of specifiers) {
-          const local = (s.local as Node).name as string;
+          const local = name((s.local as Node).name as string);
           if (s.type === "ImportDefaultSpecifier") bindings.push({ local, imported: "default" });
           else if (s.type === "ImportNamespaceSpecifier") bindings.push({ local, imported: "*" });
           else if (s.importKind !== "type")
-            bindings.push({ local, imported: propertyName(s.imported as Node) ?? local });
+            bindings.push({ local, imported: name(propertyName(s.imported as Node) ?? local) });
           if (s.importKind !== "type") allTypes = false;
         }
         addImport(
@@ -436,7 +460,7 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
             kind: "reexport",
             typeOnly: statement.exportKind === "type",
             bindings: [],
-            reexports: [{ exported: exported ? (propertyName(exported) ?? "*") : "*", imported: "*" }],
+            reexports: [{ exported: exported ? name(propertyName(exported) ?? "*") : "*", imported: "*" }],
           },
           statement.start,
         );
@@ -455,8 +479,8 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
               reexports: specifiers
                 .filter((s) => s.exportKind !== "type")
                 .map((s) => ({
-                  exported: propertyName(s.exported as Node) ?? "",
-                  imported: propertyName(s.local as Node) ?? "",
+                  exported: name(propertyName(s.exported as Node) ?? ""),
+                  imported: name(propertyName(s.local as Node) ?? ""),
                 })),
             },
             statement.start,
@@ -472,7 +496,7 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
           if (s.exportKind === "type") continue;
           const local = propertyName(s.local as Node);
           const exported = propertyName(s.exported as Node);
-          if (local && exported) facts.exports.set(exported, local);
+          if (local && exported) facts.exports.set(name(exported), name(local));
         }
         return;
       }
@@ -480,12 +504,12 @@ function collectFacts(body: Node[], lineOf: (offset: number) => number, offset: 
         const decl = statement.declaration as Node;
         const id = decl.id as Node | null | undefined;
         if ((decl.type === "FunctionDeclaration" || decl.type === "ClassDeclaration") && id) {
-          facts.exports.set("default", id.name as string);
+          facts.exports.set("default", name(id.name as string));
           declare(decl, false, index);
           return;
         }
         if (decl.type === "Identifier") {
-          facts.exports.set("default", decl.name as string);
+          facts.exports.set("default", name(decl.name as string));
           return;
         }
         facts.exports.set("default", "default");
@@ -550,9 +574,9 @@ function unwrap(node: Node | null | undefined): Node | undefined {
   return current;
 }
 
-function propertyName(key: Node): string | undefined {
-  if (key.type === "Identifier") return key.name as string;
-  if (key.type === "Literal") return String(key.value);
+function propertyName(key: Node, name: (value: string) => string = (value) => value): string | undefined {
+  if (key.type === "Identifier") return name(key.name as string);
+  if (key.type === "Literal") return name(String(key.value));
   return undefined;
 }
 

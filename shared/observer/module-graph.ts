@@ -2,7 +2,7 @@ import path from "node:path";
 import picomatch from "picomatch";
 import { type CssFacts, readCssFacts } from "./css-rules.ts";
 import type { CachedModule, FactsCache } from "./facts-cache.ts";
-import { type ModuleFacts, readModuleFacts, type Unit } from "./module-facts.ts";
+import { type ModuleFacts, type NamePool, readModuleFacts, type Unit } from "./module-facts.ts";
 import { createModuleResolver, isCodeFile, type PathAliases, readPathAliases } from "./resolve-module.ts";
 import { mayRegisterRoutes } from "./routes/route-table.ts";
 import type { SourceTree } from "./source-tree.ts";
@@ -89,6 +89,7 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
   const readSync = options.tree.readSync;
   const cache = readSync && options.tree.blobIds ? options.cache : undefined;
   const blobIds = cache && options.tree.blobIds ? await options.tree.blobIds() : new Map<string, string>();
+  const names: NamePool = new Map();
   const BATCH = 256;
   for (let i = 0; i < queue.length; i += BATCH) {
     const batch = queue.slice(i, i + BATCH);
@@ -105,7 +106,7 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
       let module: GraphModule;
       if (known && readSync) module = new RereadModule(file, known, readSync);
       else if (text !== undefined) {
-        module = readModule(file, text);
+        module = readModule(file, text, names);
         const read: CachedModule = {
           kind: module.kind,
           facts: module.facts,
@@ -178,7 +179,7 @@ function patternTargets(
   return files.filter((f) => f.startsWith(head) && f.endsWith(pattern.suffix) && f !== from && isCodeFile(f));
 }
 
-function readModule(file: string, text: string): GraphModule {
+function readModule(file: string, text: string, names: NamePool): GraphModule {
   if (STYLE.test(file)) {
     const css = readCssFacts(text);
     const lines = text.split("\n").length;
@@ -210,11 +211,18 @@ function readModule(file: string, text: string): GraphModule {
     return { file, kind: "style", facts, css, targets: [], text, routeHint: false };
   }
   if (MARKUP.test(file))
-    return { file, kind: "markup", facts: readMarkupFacts(file, text), targets: [], text, routeHint: false };
+    return {
+      file,
+      kind: "markup",
+      facts: readMarkupFacts(file, text, names),
+      targets: [],
+      text,
+      routeHint: false,
+    };
   return {
     file,
     kind: "code",
-    facts: readModuleFacts(file, text),
+    facts: readModuleFacts(file, text, 0, names),
     targets: [],
     text,
     routeHint: mayRegisterRoutes(text),
@@ -251,7 +259,7 @@ class RereadModule implements GraphModule {
  * A component or page file with a template: its <script> blocks (and Astro frontmatter) parsed as
  * modules, plus the template as one unit — the file's default export.
  */
-function readMarkupFacts(file: string, text: string): ModuleFacts {
+function readMarkupFacts(file: string, text: string, names: NamePool): ModuleFacts {
   const merged: ModuleFacts = { imports: [], units: [], exports: new Map(), domQueries: [] };
   const blocks: Array<{ code: string; offset: number; lang: string }> = [];
   const lineAt = (index: number) => text.slice(0, index).split("\n").length - 1;
@@ -267,7 +275,7 @@ function readMarkupFacts(file: string, text: string): ModuleFacts {
     blocks.push({ code, offset: lineAt(start), lang: /lang=["']ts/.test(attrs) ? "ts" : "js" });
   }
   for (const block of blocks) {
-    const facts = readModuleFacts(`block.${block.lang}`, block.code, block.offset);
+    const facts = readModuleFacts(`block.${block.lang}`, block.code, block.offset, names);
     const base = merged.units.length;
     const importBase = merged.imports.length;
     merged.imports.push(...facts.imports);
