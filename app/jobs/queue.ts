@@ -280,20 +280,8 @@ const handOver = (selected: string) => `with moved as (
        select count(*)::int as moved from moved, added`;
 
 /** App processes dispatch one at a time, so a key's requests reach graphile-worker in the order they arrived. */
-async function inDispatchLock<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    await client.query("select pg_advisory_xact_lock(hashtext('perceo_app.dispatch'))");
-    const result = await work(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+function inDispatchLock<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inLockedTransaction(pool, "perceo-app:dispatch", work);
 }
 
 /**
@@ -378,18 +366,25 @@ export async function forgetOldDeliveries(pool: pg.Pool, olderThanDays = 7): Pro
  * Runs `work` while holding a transaction-scoped advisory lock for one pull request, so two jobs
  * (two App processes, or a retry racing a new push) never write its comment at the same time.
  */
-export async function withPullRequestLock<T>(
+export function withPullRequestLock<T>(
   pool: pg.Pool,
   pr: { repositoryId: number; number: number },
   work: () => Promise<T>,
 ): Promise<T> {
+  return inLockedTransaction(pool, `perceo-pr:${pr.repositoryId}:${pr.number}`, () => work());
+}
+
+/** Runs `work` in a transaction holding the advisory lock named `lock` until it commits or rolls back. */
+async function inLockedTransaction<T>(
+  pool: pg.Pool,
+  lock: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query("begin");
-    await client.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [
-      `perceo-pr:${pr.repositoryId}:${pr.number}`,
-    ]);
-    const result = await work();
+    await client.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [lock]);
+    const result = await work(client);
     await client.query("commit");
     return result;
   } catch (error) {
