@@ -71,20 +71,69 @@ export function flowUrls(flow: LoadedFlow, recorded: readonly string[] = []): Fl
 
 /** Routes a URL lands on; URLs that no page route serves land on the fallback (404) routes. */
 export function routesForUrl(url: FlowUrl, routes: readonly RouteDef[]): RouteDef[] {
-  const pages = routes.filter((r) => r.kind !== "fallback");
+  const pages = pageRoutes(routes);
   let hits: RouteDef[];
   if (url.path !== undefined) {
     const path = url.path;
-    hits = pages.filter((r) => patternMatches(r.pattern, path));
+    hits = pages.servingFirst(path).filter((r) => patternMatches(r.pattern, path));
   } else if (url.prefix !== undefined) {
     const prefix = url.prefix;
-    hits = pages.filter((r) => patternMatches(r.pattern, prefix));
+    hits = pages.servingFirst(prefix).filter((r) => patternMatches(r.pattern, prefix));
   } else if (url.regex) {
     const regex = url.regex;
-    hits = pages.filter((r) => sampleUrls(r.pattern).some((sample) => regex.test(sample)));
+    hits = pages.all.filter((r) => sampleUrls(r.pattern).some((sample) => regex.test(sample)));
   } else hits = [];
   const exact = hits.filter((r) => !r.pattern.includes("*"));
   const matched = exact.length > 0 ? hits.filter((r) => !r.pattern.includes("*") || r.kind === "page") : hits;
   if (matched.length > 0 || url.path === undefined) return matched;
   return routes.filter((r) => r.kind === "fallback");
+}
+
+/**
+ * A route list's page routes, indexed by their pattern's first segment: every flow's URLs are
+ * matched against every route, hundreds by hundreds, and most patterns can be ruled out by their
+ * first segment alone.
+ */
+interface PageRoutes {
+  all: RouteDef[];
+  /** The pages that could serve a path, in route order: those whose first segment is the path's, and those that take any. */
+  servingFirst(path: string): RouteDef[];
+}
+
+const indexed = new WeakMap<readonly RouteDef[], PageRoutes>();
+
+function pageRoutes(routes: readonly RouteDef[]): PageRoutes {
+  const known = indexed.get(routes);
+  if (known) return known;
+  const all = routes.filter((r) => r.kind !== "fallback");
+  // First segment → pages (by position in `all`); "" for the root pattern.
+  const byFirst = new Map<string, number[]>();
+  const any: number[] = [];
+  const add = (key: string, at: number) => {
+    let list = byFirst.get(key);
+    if (!list) {
+      list = [];
+      byFirst.set(key, list);
+    }
+    list.push(at);
+  };
+  all.forEach((route, at) => {
+    const first = route.pattern === "*" ? "*" : (route.pattern.split("/").find(Boolean) ?? "");
+    if (first.startsWith("*") || first.startsWith(":") || first.endsWith("?")) any.push(at);
+    else {
+      add(first, at);
+      // `/about.html` also serves `/about` (see patternMatches).
+      if (first.endsWith(".html")) add(first.slice(0, -5), at);
+    }
+  });
+  const lookup: PageRoutes = {
+    all,
+    servingFirst(path) {
+      const first = path.split("/").find(Boolean) ?? "";
+      const positions = [...(byFirst.get(first) ?? []), ...any].sort((a, b) => a - b);
+      return positions.map((at) => all[at] as RouteDef);
+    },
+  };
+  indexed.set(routes, lookup);
+  return lookup;
 }
