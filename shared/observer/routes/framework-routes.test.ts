@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { routesForUrl } from "./flow-urls.ts";
 import { routeForFile } from "./framework-routes.ts";
-import { patternMatches } from "./route.ts";
+import { patternMatches, type RouteDef } from "./route.ts";
 
 describe("routes from file names", () => {
   it.each([
@@ -43,5 +44,37 @@ describe("routes from file names", () => {
     expect(patternMatches("/docs/*", "/docs/a/b")).toBe(true);
     expect(patternMatches("/about.html", "/about")).toBe(true);
     expect(patternMatches("/", "/")).toBe(true);
+  });
+
+  it("a URL lands on every page route that serves it, in route order, and on the fallback when none does", () => {
+    const route = (pattern: string, kind: RouteDef["kind"] = "page"): RouteDef => ({
+      pattern,
+      entries: [],
+      layouts: [],
+      kind,
+      source: pattern,
+    });
+    const routes = [
+      route("/products/:slug"),
+      route("/:locale/about"),
+      route("/about.html"),
+      route("/"),
+      route("/docs/*"),
+      route("/:optional?"),
+      route("*", "fallback"),
+      route("/products/new"),
+    ];
+    const patterns = (path: string) => routesForUrl({ path, from: "t" }, routes).map((r) => r.pattern);
+    expect(patterns("/products/new")).toEqual(["/products/:slug", "/products/new"]);
+    expect(patterns("/products/lamp")).toEqual(["/products/:slug"]);
+    expect(patterns("/about")).toEqual(["/about.html", "/:optional?"]);
+    expect(patterns("/en/about")).toEqual(["/:locale/about"]);
+    expect(patterns("/")).toEqual(["/", "/:optional?"]);
+    expect(patterns("/docs/a/b")).toEqual(["/docs/*"]);
+    expect(patterns("/nowhere/at/all")).toEqual(["*"]);
+    expect(routesForUrl({ prefix: "/docs", from: "t" }, routes).map((r) => r.pattern)).toEqual([
+      "/docs/*",
+      "/:optional?",
+    ]);
   });
 });
