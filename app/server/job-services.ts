@@ -39,8 +39,19 @@ export function jobDeps(
   };
 }
 
-export function openPool(databaseUrl: string, max: number, log: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 10_000 });
+export function openPool(
+  databaseUrl: string,
+  max: number,
+  log: Logger,
+  options: { keepIdle?: boolean } = {},
+): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    connectionTimeoutMillis: 10_000,
+    // Kept open while idle (no 10 s idle timeout): the first webhook after a quiet spell would wait for a new connection.
+    ...(options.keepIdle ? { idleTimeoutMillis: 0 } : {}),
+  });
   // A lost connection must not crash the process; the pool reconnects on the next query.
   pool.on("error", (error) => log.warn({ err: error }, "idle database connection lost"));
   pool.on("connect", (client) => {
