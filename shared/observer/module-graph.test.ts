@@ -129,6 +129,25 @@ describe("import graph and framework routes", () => {
     expect(script.selected).toEqual([]);
   });
 
+  it("a template dynamic import reaches every page it can load, not only the first", async () => {
+    const root = await writeTree({
+      "package.json": JSON.stringify({ dependencies: { next: "15.0.0", react: "19.0.0" } }),
+      "src/app/[section]/page.tsx": `export default async function Section({ params }) {\n  const { Panel } = await import(\`../../panels/\${params.section}.tsx\`);\n  return <Panel />;\n}\n`,
+      "src/panels/billing.tsx": `export function Panel() {\n  return <p>billing</p>;\n}\n`,
+      "src/panels/orders.tsx": `export function Panel() {\n  return <p>orders</p>;\n}\n`,
+      "src/panels/profile.tsx": `export function Panel() {\n  return <p>profile</p>;\n}\n`,
+    });
+    const sections = [flow("section", "/orders")];
+    for (const panel of ["billing", "orders", "profile"]) {
+      const selection = await selectAffectedFlows({
+        changes: [modified(`src/panels/${panel}.tsx`, 2)],
+        flows: sections,
+        tree: diskTree(root),
+      });
+      expect(selection.selected, panel).toEqual(["section"]);
+    }
+  });
+
   it("reads the files at a git revision when head is not the working tree", async () => {
     const root = await writeTree(NEXT_APP);
     const git = (...args: string[]) =>

@@ -141,9 +141,12 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
         if (record.pattern) {
           const matches = patternTargets(file, record.pattern, all);
           module.targets[index] = matches[0];
+          // One record per further file, linked here: the loop does not visit records added while it runs.
           for (const extra of matches.slice(1)) {
             const at = module.facts.imports.push({ ...record, specifier: extra, pattern: undefined }) - 1;
             for (const unit of module.facts.units) if (unit.loads.includes(index)) unit.loads.push(at);
+            module.targets[at] = extra;
+            link(extra, at);
           }
           if (matches[0]) link(matches[0], index);
           return;
@@ -174,8 +177,8 @@ function patternTargets(
   pattern: { prefix: string; suffix: string },
   files: readonly string[],
 ): string[] {
-  const start = path.posix.join(path.posix.dirname(from), pattern.prefix);
-  const head = pattern.prefix.endsWith("/") ? `${start}/` : start;
+  // join keeps a trailing slash: `./pages/` → `src/pages/`, `./page-` → `src/page-`.
+  const head = path.posix.join(path.posix.dirname(from), pattern.prefix);
   return files.filter((f) => f.startsWith(head) && f.endsWith(pattern.suffix) && f !== from && isCodeFile(f));
 }
 
