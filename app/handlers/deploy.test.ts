@@ -301,6 +301,8 @@ describe("deploy diffs", () => {
     const sent = Date.now();
     await deliver(app, "push", push);
     const answered = Date.now();
+    // The webhook's job is handed to the queue just after the answer; countJobs waits for that.
+    expect(await countJobs(app, "deploy-diff")).toBe(1);
     const { rows } = await app.deps.pool.query<{ runAt: Date }>(
       `select run_at as "runAt" from graphile_worker.jobs where task_identifier = 'deploy-diff'`,
     );
