@@ -55,7 +55,7 @@ export interface RunningApp {
 export async function startApp(settings: AppSettings, options: StartOptions): Promise<RunningApp> {
   // The webhooks' writes have connections of their own (one per queue writer): an acknowledgement
   // never waits for a connection that a job, its pull-request lock or the worker holds.
-  const pool = openPool(settings.databaseUrl, 8, options.log);
+  const pool = openPool(settings.databaseUrl, 8, options.log, { keepIdle: true });
   const ackPool = openPool(settings.databaseUrl, QUEUE_WRITERS, options.log, { keepIdle: true });
   const db = postgresDatabase({ connectionString: settings.databaseUrl, max: 6 });
   const store: Store = postgresStore(db, { blobs: directoryBlobs(options.blobsDir ?? ".perceo/blobs") });
