@@ -1,11 +1,11 @@
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { pino } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { BrowserPool } from "../../shared/capture/index.ts";
 import { directoryBlobs, postgresDatabase, postgresStore } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
-import { jobDeps, openPool } from "../server/job-services.ts";
+import { jobDeps, openPool, unthrottledOctokit } from "../server/job-services.ts";
 import type { JobThreadData, JobThreadMessage } from "./job-thread.ts";
 import { postgresJobQueue } from "./queue.ts";
 import { webhookClock } from "./webhook-lull.ts";
@@ -41,14 +41,7 @@ const probot = new Probot({
   secret: settings.webhookSecret,
   log,
   ...(settings.githubApiUrl ? { baseUrl: settings.githubApiUrl } : {}),
-  ...(data.githubThrottle
-    ? {}
-    : {
-        Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-          ...options,
-          throttle: { ...(options.throttle as object | undefined), enabled: false },
-        })),
-      }),
+  ...(data.githubThrottle ? {} : { Octokit: unthrottledOctokit() }),
 });
 const clock = webhookClock(data.webhookClock);
 const deps = jobDeps(settings, {

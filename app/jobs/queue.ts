@@ -183,10 +183,7 @@ async function addJobs(pool: pg.Pool, jobs: JobRequest[]): Promise<void> {
   await pool.query(
     `with ${INPUT},
      ${specs("input", "ord")}
-     select count(*) from graphile_worker.add_jobs(
-       (select array_agg(row(task, payload, null, run_at, max_attempts, job_key, null, null)
-          ::graphile_worker.job_spec) from specs),
-       job_key_preserve_run_at := true)`,
+     select count(*) from ${ADD_SPECS}`,
     inputValues(jobs),
   );
 }
@@ -197,6 +194,12 @@ const specs = (rows: string, order: string) => `specs as (
        select distinct on (job_key) task, payload, max_attempts, job_key,
          first_value(run_at) over (partition by job_key order by ${order}) as run_at
        from ${rows} order by job_key, ${order} desc)`;
+
+/** graphile-worker's `add_jobs` for the rows of `specs`. */
+const ADD_SPECS = `graphile_worker.add_jobs(
+         (select array_agg(row(task, payload, null, run_at, max_attempts, job_key, null, null)
+            ::graphile_worker.job_spec) from specs),
+         job_key_preserve_run_at := true)`;
 
 /** Pending deliveries handed over per transaction. */
 const DISPATCH_BATCH = 500;
@@ -272,11 +275,7 @@ const handOver = (selected: string) => `with moved as (
          returning task, payload, max_attempts, job_key, run_at, seq),
        ${specs("moved", "seq")},
        added as (
-         select count(*) from graphile_worker.add_jobs(
-           (select array_agg(row(task, payload, null, run_at, max_attempts, job_key, null, null)
-              ::graphile_worker.job_spec) from specs),
-           job_key_preserve_run_at := true)
-         where exists (select 1 from specs))
+         select count(*) from ${ADD_SPECS} where exists (select 1 from specs))
        select count(*)::int as moved from moved, added`;
 
 /** App processes dispatch one at a time, so a key's requests reach graphile-worker in the order they arrived. */
@@ -316,11 +315,8 @@ function pendingJobsDispatcher(pool: pg.Pool, log?: Logger): { request(): void }
 /** Creates graphile-worker's schema and the App's delivery log; safe for several processes at once. */
 export async function prepareQueueSchema(pool: pg.Pool): Promise<void> {
   await runMigrations({ pgPool: pool, logger: workerLogger() });
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    await client.query("select pg_advisory_xact_lock(hashtext('perceo_app.schema'))");
-    await client.query(`
+  await inLockedTransaction(pool, "perceo-app:schema", (client) =>
+    client.query(`
       create schema if not exists ${APP_SCHEMA};
       -- One row per webhook delivery that queued work: GitHub redelivers with the same id.
       create table if not exists ${APP_SCHEMA}.webhook_deliveries (
@@ -342,14 +338,8 @@ export async function prepareQueueSchema(pool: pg.Pool): Promise<void> {
         add column if not exists dispatch_error text;
       create index if not exists webhook_deliveries_pending_idx
         on ${APP_SCHEMA}.webhook_deliveries (seq) where pending;
-    `);
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    `),
+  );
 }
 
 /** Deliveries older than GitHub's redelivery window (3 days) are forgotten. */

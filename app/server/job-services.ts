@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Logger } from "probot";
+import { type Logger, ProbotOctokit } from "probot";
 import type { BrowserPool } from "../../shared/capture/index.ts";
 import type { Store } from "../../shared/store/index.ts";
 import { artifactKey, artifactLink } from "../handlers/deploy-artifact-route.ts";
@@ -58,4 +58,12 @@ export function openPool(
     client.on("error", (error) => log.warn({ err: error }, "database connection lost"));
   });
   return pool;
+}
+
+/** Octokit without its throttling of GitHub requests (a fake GitHub has no rate limits to respect). */
+export function unthrottledOctokit(): typeof ProbotOctokit {
+  return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    throttle: { ...(options.throttle as object | undefined), enabled: false },
+  }));
 }

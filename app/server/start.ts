@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Runner } from "graphile-worker";
-import { type Logger, Probot, ProbotOctokit, Server } from "probot";
+import { type Logger, Probot, type ProbotOctokit, Server } from "probot";
 import { BrowserPool } from "../../shared/capture/index.ts";
 import { directoryBlobs, postgresDatabase, postgresStore, type Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
@@ -14,7 +14,7 @@ import { webhookClock } from "../jobs/webhook-lull.ts";
 import type { WeeklyScanServices } from "../jobs/weekly-scan.ts";
 import { startWorker, stopWorker, type WorkerOptions } from "../jobs/worker.ts";
 import { healthRoute } from "./health.ts";
-import { jobDeps, openPool } from "./job-services.ts";
+import { jobDeps, openPool, unthrottledOctokit } from "./job-services.ts";
 import type { AppSettings } from "./settings.ts";
 
 export interface StartOptions {
@@ -165,10 +165,3 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
 
 /** How much lower the job thread's CPU priority is than the server's (nice 10 of 19). */
 const JOB_NICENESS = 10;
-
-function unthrottledOctokit(): typeof ProbotOctokit {
-  return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-    ...options,
-    throttle: { ...(options.throttle as object | undefined), enabled: false },
-  }));
-}
