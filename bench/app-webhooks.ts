@@ -168,10 +168,9 @@ async function main(): Promise<void> {
     ]);
     children.push(peer, app);
 
-    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
     const warmup = 200;
-    await load(peerPort, makeDeliveries(warmup, "peer-warm"), concurrency, agent);
-    await load(appPort, makeDeliveries(warmup, "app-warm"), concurrency, agent);
+    await load(peerPort, makeDeliveries(warmup, "peer-warm"), concurrency);
+    await load(appPort, makeDeliveries(warmup, "app-warm"), concurrency);
     await github.waitForCheckRuns(warmup, 120_000);
 
     // Rounds of peer, App (and the App's jobs drained), then the peer once more: on a shared
@@ -188,23 +187,22 @@ async function main(): Promise<void> {
     let appSeconds = 0;
     let drained = true;
     for (let round = 0; round < rounds; round++) {
-      peerSamples.push(...(await load(peerPort, peerRounds[round] as Delivery[], concurrency, agent)));
+      peerSamples.push(...(await load(peerPort, peerRounds[round] as Delivery[], concurrency)));
       const started = performance.now();
-      appSamples.push(...(await load(appPort, appRounds[round] as Delivery[], concurrency, agent)));
+      appSamples.push(...(await load(appPort, appRounds[round] as Delivery[], concurrency)));
       appSeconds += (performance.now() - started) / 1000;
       drained &&= await github.waitForCheckRuns(warmup + (round + 1) * count, 300_000);
     }
-    peerSamples.push(...(await load(peerPort, peerRounds[rounds] as Delivery[], concurrency, agent)));
+    peerSamples.push(...(await load(peerPort, peerRounds[rounds] as Delivery[], concurrency)));
 
     // Unloaded: one delivery at a time, each waiting for its check run.
     const idle: number[] = [];
     for (const delivery of idleDeliveries) {
-      const [sample] = await load(appPort, [delivery], 1, agent);
+      const [sample] = await load(appPort, [delivery], 1);
       if (!sample) throw new Error("no sample");
       await github.waitForCheckRuns(warmup + rounds * count + idle.length + 1, 30_000);
       idle.push(((await github.state()).checkRunAt.get(delivery.sha) ?? Number.NaN) - sample.sentAt);
     }
-    agent.destroy();
 
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
     const { rows } = await pool.query<{ n: number }>(
@@ -276,13 +274,13 @@ function makeDeliveries(n: number, prefix: string): Delivery[] {
   });
 }
 
-/** Sends the deliveries with `concurrency` requests in flight; returns one sample per delivery. */
-async function load(
-  port: number,
-  deliveries: Delivery[],
-  concurrency: number,
-  agent: http.Agent,
-): Promise<Sample[]> {
+/**
+ * Sends the deliveries with `concurrency` requests in flight, on keep-alive connections of this
+ * call's own: a connection left idle between rounds can be closed by the server just as it is reused.
+ * Returns one sample per delivery.
+ */
+async function load(port: number, deliveries: Delivery[], concurrency: number): Promise<Sample[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const samples: Sample[] = [];
   let next = 0;
   const worker = async () => {
@@ -293,7 +291,11 @@ async function load(
       samples.push({ sha: delivery.sha, sentAt, ackMs: now() - sentAt, status });
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    agent.destroy();
+  }
   return samples;
 }
 
