@@ -80,6 +80,33 @@ describe("the job queue", () => {
     expect(await recordedDeliveries()).toBe(5);
   });
 
+  it("a webhook is answered at once while its job waits for a lull in webhooks to be handed over", async () => {
+    let lullEnds: () => void = () => undefined;
+    let lullsAsked = 0;
+    const queue = postgresJobQueue(app.deps.pool, {
+      lull: () => {
+        lullsAsked += 1;
+        return new Promise((resolve) => {
+          lullEnds = resolve;
+        });
+      },
+    });
+    expect(await Promise.all([queue.enqueue(job(1)), queue.enqueue(job(2))])).toStrictEqual([
+      "queued",
+      "queued",
+    ]);
+    const jobs = async () => {
+      const { rows } = await app.deps.pool.query<{ n: number }>(
+        "select count(*)::int as n from graphile_worker.jobs",
+      );
+      return rows[0]?.n;
+    };
+    expect(lullsAsked).toBe(1);
+    expect(await jobs()).toBe(0);
+    lullEnds();
+    await expect.poll(jobs).toBe(2);
+  });
+
   it("a batch of deliveries GitHub sent before queues nothing", async () => {
     const queue = postgresJobQueue(app.deps.pool);
     await queue.enqueue(job(1));

@@ -37,6 +37,8 @@ export interface JobQueue {
 export interface JobQueueOptions {
   /** Where recorded deliveries are handed to the workers (default: the queue's own pool). */
   dispatchPool?: pg.Pool;
+  /** Waits for a lull in webhooks before a hand-over (see webhook-lull.ts); none: at once. */
+  lull?: () => Promise<void>;
   log?: Logger;
 }
 
@@ -58,15 +60,16 @@ const MAX_BATCH = 100;
  * batch rather than per delivery, and still answers each webhook only once its row is durable.
  *
  * A webhook's job is recorded with its delivery, as a pending row of `webhook_deliveries`, and
- * handed to graphile-worker just after the answer (`dispatchPendingJobs`). graphile-worker's
- * `add_jobs` costs several times the plain insert and its NOTIFY serialises commits; out of the
- * acknowledgement's path, it runs once for all the deliveries recorded meanwhile. A process that
- * dies between the two leaves pending rows, which the next dispatch of any App process hands over.
+ * handed to graphile-worker after the answer, in the next lull between webhooks (`dispatchPendingJobs`).
+ * graphile-worker's `add_jobs` costs several times the plain insert and its NOTIFY serialises
+ * commits; out of the acknowledgement's path, it runs once for all the deliveries recorded meanwhile,
+ * and during a burst it does not compete with the answers for the disk. A process that dies between
+ * the two leaves pending rows, which the next dispatch of any App process hands over.
  */
 export function postgresJobQueue(pool: pg.Pool, options: JobQueueOptions = {}): JobQueue {
   const waiting: Waiting[] = [];
   let writers = 0;
-  const dispatcher = pendingJobsDispatcher(options.dispatchPool ?? pool, options.log);
+  const dispatcher = pendingJobsDispatcher(options.dispatchPool ?? pool, options.log, options.lull);
   const flush = () => {
     while (writers < QUEUE_WRITERS && waiting.length > 0) {
       const batch = waiting.splice(0, MAX_BATCH);
@@ -258,6 +261,10 @@ async function dispatchOneByOne(pool: pg.Pool, log?: Logger): Promise<number> {
 
 async function dispatchBatch(pool: pg.Pool, limit: number): Promise<number> {
   return inDispatchLock(pool, async (client) => {
+    // The hand-over need not wait for the disk: a crash can lose only the whole transaction, which
+    // leaves its deliveries pending for the next dispatch; and a job's completion, a synchronous
+    // commit, makes the hand-over before it durable first.
+    await client.query("set local synchronous_commit to off");
     const { rows } = await client.query<{ moved: number }>(
       handOver(
         `select delivery_id from ${APP_SCHEMA}.webhook_deliveries where pending order by seq limit $1`,
@@ -284,17 +291,18 @@ function inDispatchLock<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promi
 }
 
 /**
- * Dispatches after each recorded batch without ever running twice at once: requests made while a
- * dispatch runs are served by one more round. A failure is logged; the next request (or the
- * worker's minutely tick) tries again.
+ * Dispatches after recorded batches, in the next lull, without ever running twice at once: requests
+ * made while a dispatch waits or runs are served by one more round. A failure is logged; the next
+ * request (or the worker's minutely tick) tries again.
  */
-function pendingJobsDispatcher(pool: pg.Pool, log?: Logger): { request(): void } {
+function pendingJobsDispatcher(pool: pg.Pool, log?: Logger, lull?: () => Promise<void>): { request(): void } {
   let running = false;
   let again = false;
   const run = async () => {
     running = true;
     try {
       while (again) {
+        await lull?.();
         again = false;
         await dispatchPendingJobs(pool, log);
       }

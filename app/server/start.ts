@@ -65,12 +65,12 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     await Promise.allSettled([pool.end(), ackPool.end(), db.close()]);
     throw error;
   }
-  const queue = postgresJobQueue(ackPool, { dispatchPool: pool, log: options.log });
+  const clock = webhookClock();
+  const queue = postgresJobQueue(ackPool, { dispatchPool: pool, lull: () => clock.lull(), log: options.log });
   // Webhooks a stopped or killed process recorded but never handed to the workers.
   await dispatchPendingJobs(pool, options.log);
 
   let probot: Probot | undefined;
-  const clock = webhookClock();
   const server = new Server({
     Probot: Probot.defaults({
       appId: settings.appId,
