@@ -46,6 +46,17 @@ export function describeConcurrency(ctx: () => ContractContext) {
       expect(new Set(projects.map((p) => p.id)).size).toBe(1);
     });
 
+    it("the first jobs of a new repository, at once, leave one project for its id", async () => {
+      const [one, two] = twoWriters(ctx());
+      await two.getProject(aProjectName()); // both pools connected: the race is between the writes
+      for (let i = 0; i < 20; i++) {
+        const input = { fullName: aProjectName(), repositoryId: 9_000_000 + Math.floor(Math.random() * 1e6) };
+        const projects = await Promise.all([one, two, one, two].map((store) => store.ensureProject(input)));
+        expect(new Set(projects.map((p) => p.id)).size).toBe(1);
+        expect(projects[0]?.repositoryId).toBe(input.repositoryId);
+      }
+    });
+
     it("two deliveries of the same deploy leave one deploy, created once", async () => {
       const [one, two] = twoWriters(ctx());
       const project = await one.ensureProject({ fullName: aProjectName() });
