@@ -1,4 +1,4 @@
-import { parseSync } from "oxc-parser";
+import { parseSync, visitorKeys } from "oxc-parser";
 import { lineIndex } from "../runner/line-index.ts";
 
 /*
@@ -145,6 +145,21 @@ export function readModuleFacts(path: string, text: string, lineOffset = 0, name
     return emptyFacts(error instanceof Error ? error.message : String(error));
   }
   return collectFacts(program.body, lineIndex(text), lineOffset, names);
+}
+
+/** Per node type, the keys that hold child nodes, less the type annotations (oxc's visitor keys). */
+const CHILD_KEYS = new Map<string, readonly string[]>();
+
+function childKeys(type: string, node: Node): readonly string[] {
+  let keys = CHILD_KEYS.get(type);
+  if (!keys) {
+    const known = (visitorKeys as Record<string, readonly string[] | undefined>)[type];
+    // A type oxc does not list (none known): every key, as a generic walk would.
+    if (!known) return Object.keys(node).filter((key) => !SKIP_KEYS.has(key));
+    keys = known.filter((key) => !SKIP_KEYS.has(key));
+    CHILD_KEYS.set(type, keys);
+  }
+  return keys;
 }
 
 function emptyFacts(parseError: string): ModuleFacts {
@@ -332,8 +347,7 @@ function collectFacts(
     const isStatement = type.endsWith("Statement") || type === "VariableDeclaration";
     if (isFunction) functionStack.push(n);
     if (isStatement) statementStack.push(n);
-    for (const key in n) {
-      if (SKIP_KEYS.has(key)) continue;
+    for (const key of childKeys(type, n)) {
       const child = n[key];
       if (child && typeof child === "object") visit(child, into);
     }
