@@ -174,6 +174,7 @@ async function main(): Promise<void> {
     await load(peerPort, makeDeliveries(warmup, "peer-warm"), concurrency);
     await load(appPort, makeDeliveries(warmup, "app-warm"), concurrency);
     await github.waitForCheckRuns(warmup, 120_000);
+    await jobsDone(databaseUrl, 120_000);
 
     // Rounds of peer, App (and the App's jobs drained), then the peer once more: on a shared
     // machine a stall of the neighbours lands on one round, and both sides get the same share.
@@ -204,7 +205,11 @@ async function main(): Promise<void> {
       const started = performance.now();
       await measure("app", appRounds[round] as Delivery[]);
       appSeconds += (performance.now() - started) / 1000;
-      drained &&= await github.waitForCheckRuns(warmup + (round + 1) * count, 300_000);
+      // A job creates its check run when it starts: the queue must be empty too, or the last jobs
+      // would still be running in the next round, which is the peer's.
+      drained &&=
+        (await github.waitForCheckRuns(warmup + (round + 1) * count, 300_000)) &&
+        (await jobsDone(databaseUrl, 120_000));
     }
     await measure("peer", peerRounds[rounds] as Delivery[]);
 
@@ -486,6 +491,25 @@ async function startFakeGithub(port: number): Promise<void> {
 }
 
 /** The measuring process's view of the fake GitHub. */
+/** Resolves true once the App has no job left to hand over or run, false when `timeoutMs` passes first. */
+async function jobsDone(databaseUrl: string, timeoutMs: number): Promise<boolean> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await pool.query<{ n: number }>(
+        `select (select count(*)::int from graphile_worker._private_jobs where attempts < max_attempts)
+              + (select count(*)::int from perceo_app.webhook_deliveries where pending) as n`,
+      );
+      if (rows[0]?.n === 0) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
 function fakeGithubClient(url: string) {
   const state = async () => {
     const response = await fetch(`${url}/_bench/state`);
