@@ -314,8 +314,19 @@ describe("Supabase store", () => {
       });
     });
 
-    it("maps PostgREST's Postgres error codes", async () => {
+    it("a project two jobs create at once: the one that lost the race on the repository id tries once more", async () => {
       upsert().reply(409, {
+        code: "23505",
+        message: 'duplicate key value violates unique constraint "projects_repository_id_key"',
+        details: null,
+      });
+      upsert().reply(201, [projectRow]);
+      expect((await ensure()).id).toBe(PROJECT_ID);
+    });
+
+    it("maps PostgREST's Postgres error codes", async () => {
+      // A conflict is tried twice (above); the second answer is the error the user sees.
+      upsert().times(2).reply(409, {
         code: "23505",
         message: "duplicate key value violates unique constraint",
         details: null,
