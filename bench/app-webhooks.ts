@@ -144,11 +144,15 @@ async function main(): Promise<void> {
   const githubPort = await freePort();
   children.push(await startChild(["--serve", "github", "--port", String(githubPort)], blobs));
   const github = fakeGithubClient(`http://127.0.0.1:${githubPort}`);
+  let appDatabase: pg.Pool | undefined;
   try {
     const databaseUrl = await pgServer.createDatabase("perceo_bench");
     const db = postgresDatabase({ connectionString: databaseUrl, max: 2 });
     await migrate(db);
     await db.close();
+    // The measuring process's own look into the App's database: is the queue empty, is every delivery in.
+    const appDb = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    appDatabase = appDb;
 
     const peerPort = await freePort();
     const appPort = await freePort();
@@ -174,7 +178,7 @@ async function main(): Promise<void> {
     await load(peerPort, makeDeliveries(warmup, "peer-warm"), concurrency);
     await load(appPort, makeDeliveries(warmup, "app-warm"), concurrency);
     await github.waitForCheckRuns(warmup, 120_000);
-    await jobsDone(databaseUrl, 120_000);
+    await jobsDone(appDb, 120_000);
 
     // Rounds of peer, App (and the App's jobs drained), then the peer once more: on a shared
     // machine a stall of the neighbours lands on one round, and both sides get the same share.
@@ -187,16 +191,20 @@ async function main(): Promise<void> {
     const idleDeliveries = makeDeliveries(50, "app-idle");
     const peerSamples: Sample[] = [];
     const appSamples: Sample[] = [];
-    const roundP99 = { app: [] as number[], peer: [] as number[] };
-    const measure = async (side: "app" | "peer", deliveries: Delivery[]) => {
-      const samples = await load(side === "app" ? appPort : peerPort, deliveries, concurrency);
-      roundP99[side].push(
+    const sides = {
+      app: { port: appPort, samples: appSamples, roundP99: [] as number[] },
+      peer: { port: peerPort, samples: peerSamples, roundP99: [] as number[] },
+    };
+    const measure = async (side: keyof typeof sides, deliveries: Delivery[]) => {
+      const { port, samples, roundP99 } = sides[side];
+      const round = await load(port, deliveries, concurrency);
+      roundP99.push(
         percentile(
-          samples.map((s) => s.ackMs),
+          round.map((s) => s.ackMs),
           99,
         ),
       );
-      (side === "app" ? appSamples : peerSamples).push(...samples);
+      samples.push(...round);
     };
     let appSeconds = 0;
     let drained = true;
@@ -209,7 +217,7 @@ async function main(): Promise<void> {
       // would still be running in the next round, which is the peer's.
       drained &&=
         (await github.waitForCheckRuns(warmup + (round + 1) * count, 300_000)) &&
-        (await jobsDone(databaseUrl, 120_000));
+        (await jobsDone(appDb, 120_000));
     }
     await measure("peer", peerRounds[rounds] as Delivery[]);
 
@@ -222,11 +230,9 @@ async function main(): Promise<void> {
       idle.push(((await github.state()).checkRunAt.get(delivery.sha) ?? Number.NaN) - sample.sentAt);
     }
 
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-    const { rows } = await pool.query<{ n: number }>(
+    const { rows } = await appDb.query<{ n: number }>(
       "select count(*)::int as n from perceo_app.webhook_deliveries where delivery_id like 'app-%'",
     );
-    await pool.end();
     const recorded = rows[0]?.n ?? 0;
     const expected = warmup + rounds * count + idleDeliveries.length;
 
@@ -254,7 +260,7 @@ async function main(): Promise<void> {
         `p99 ${ratio.toFixed(2)}   (target p99 ≤ ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? "met" : "NOT met"})`,
     );
     const each = (values: number[]) => values.map((v) => v.toFixed(1)).join(", ");
-    console.log(`  p99 per round (ms): App ${each(roundP99.app)}; peer ${each(roundP99.peer)}`);
+    console.log(`  p99 per round (ms): App ${each(sides.app.roundP99)}; peer ${each(sides.peer.roundP99)}`);
     console.log(
       `  time to the check-run request, under this load: p50 ${ms(percentile(toCheckRun, 50))}, ` +
         `p99 ${ms(percentile(toCheckRun, 99))}${drained ? "" : " (not all arrived)"}`,
@@ -272,6 +278,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
+    await appDatabase?.end();
     for (const child of children) child.kill("SIGTERM");
     await Promise.all(children.map((c) => (c.exitCode === null ? once(c, "exit") : undefined)));
     await pgServer.stop();
@@ -490,26 +497,21 @@ async function startFakeGithub(port: number): Promise<void> {
   process.once("SIGTERM", () => process.exit(0));
 }
 
-/** The measuring process's view of the fake GitHub. */
 /** Resolves true once the App has no job left to hand over or run, false when `timeoutMs` passes first. */
-async function jobsDone(databaseUrl: string, timeoutMs: number): Promise<boolean> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-  try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await pool.query<{ n: number }>(
-        `select (select count(*)::int from graphile_worker._private_jobs where attempts < max_attempts)
-              + (select count(*)::int from perceo_app.webhook_deliveries where pending) as n`,
-      );
-      if (rows[0]?.n === 0) return true;
-      if (Date.now() > deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  } finally {
-    await pool.end();
+async function jobsDone(pool: pg.Pool, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>(
+      `select (select count(*)::int from graphile_worker._private_jobs where attempts < max_attempts)
+            + (select count(*)::int from perceo_app.webhook_deliveries where pending) as n`,
+    );
+    if (rows[0]?.n === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
+/** The measuring process's view of the fake GitHub. */
 function fakeGithubClient(url: string) {
   const state = async () => {
     const response = await fetch(`${url}/_bench/state`);

@@ -35,6 +35,20 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Runs an upsert once more when it hits a unique key it does not arbitrate on. Two writers creating
+ * the same project at once: the upsert merges on the name only, so the one that lost the race hits
+ * the repository id's unique index; the row is committed by then, and the second try finds it.
+ */
+export async function againOnConflict<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof StoreError && error.code === "conflict") return write();
+    throw error;
+  }
+}
+
 const TRANSITION_CONSTRAINT = "detected_changes_status_transition";
 
 /** Maps a SQLSTATE (from pg, PGlite or PostgREST) to a StoreError code. */

@@ -1,7 +1,7 @@
 import { type RunResult, runResultSchema } from "../runner/result.ts";
 import { type Blobs, uploadRunArtifacts } from "./blobs.ts";
 import type { Database, Queryable } from "./database.ts";
-import { StoreError } from "./errors.ts";
+import { againOnConflict, StoreError } from "./errors.ts";
 import type {
   Analysis,
   AnalyticsEventInput,
@@ -17,7 +17,6 @@ import type {
   PageCapture,
   Prediction,
   Project,
-  ProjectInput,
   RecordedRun,
   RunContext,
   RunSummary,
@@ -91,44 +90,39 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
     return row;
   };
 
-  const upsertProject = async (input: ProjectInput): Promise<Project> => {
-    // A renamed repository keeps its id: follow the id before matching on the name.
-    if (input.repositoryId !== undefined) {
-      const [renamed] = await db.query<Project>(
-        `update public.projects set full_name = $1, installation_id = coalesce($2, installation_id),
-           default_branch = coalesce($3, default_branch), updated_at = now()
-         where repository_id = $4 returning ${PROJECT}`,
-        [input.fullName, input.installationId ?? null, input.defaultBranch ?? null, input.repositoryId],
-      );
-      if (renamed) return renamed;
-    }
-    return one<Project>(
-      `insert into public.projects as p (full_name, installation_id, repository_id, default_branch)
-       values ($1, $2, $3, coalesce($4, 'main'))
-       on conflict (full_name) do update set
-         installation_id = coalesce(excluded.installation_id, p.installation_id),
-         repository_id = coalesce(excluded.repository_id, p.repository_id),
-         default_branch = coalesce($4, p.default_branch), updated_at = now()
-       returning ${PROJECT}`,
-      [input.fullName, input.installationId ?? null, input.repositoryId ?? null, input.defaultBranch ?? null],
-      "project",
-    );
-  };
-
   const store: Store = {
     backend: db.engine,
     blobs: options.blobs,
 
     async ensureProject(input) {
-      try {
-        return await upsertProject(input);
-      } catch (error) {
-        // The first jobs of a new repository, at once: ON CONFLICT arbitrates on the name only, so
-        // the writer that lost the race hits the repository id's unique index; the row is committed
-        // by then, and a second try finds it.
-        if (error instanceof StoreError && error.code === "conflict") return upsertProject(input);
-        throw error;
-      }
+      return againOnConflict(async () => {
+        // A renamed repository keeps its id: follow the id before matching on the name.
+        if (input.repositoryId !== undefined) {
+          const [renamed] = await db.query<Project>(
+            `update public.projects set full_name = $1, installation_id = coalesce($2, installation_id),
+             default_branch = coalesce($3, default_branch), updated_at = now()
+           where repository_id = $4 returning ${PROJECT}`,
+            [input.fullName, input.installationId ?? null, input.defaultBranch ?? null, input.repositoryId],
+          );
+          if (renamed) return renamed;
+        }
+        return one<Project>(
+          `insert into public.projects as p (full_name, installation_id, repository_id, default_branch)
+         values ($1, $2, $3, coalesce($4, 'main'))
+         on conflict (full_name) do update set
+           installation_id = coalesce(excluded.installation_id, p.installation_id),
+           repository_id = coalesce(excluded.repository_id, p.repository_id),
+           default_branch = coalesce($4, p.default_branch), updated_at = now()
+         returning ${PROJECT}`,
+          [
+            input.fullName,
+            input.installationId ?? null,
+            input.repositoryId ?? null,
+            input.defaultBranch ?? null,
+          ],
+          "project",
+        );
+      });
     },
 
     async getProject(fullName) {

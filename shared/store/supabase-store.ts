@@ -1,6 +1,6 @@
 import { type RunResult, runResultSchema } from "../runner/result.ts";
 import { type Blobs, uploadRunArtifacts } from "./blobs.ts";
-import { StoreError } from "./errors.ts";
+import { againOnConflict, StoreError } from "./errors.ts";
 import { artifactsOf, runContextJson } from "./postgres-store.ts";
 import type { Baseline, Project, RunStore, RunSummary } from "./store.ts";
 import { type HttpOptions, supabaseRequest } from "./supabase-http.ts";
@@ -89,21 +89,15 @@ export function supabaseStore(options: SupabaseStoreOptions): RunStore {
       if (input.installationId !== undefined) row.installation_id = input.installationId;
       if (input.repositoryId !== undefined) row.repository_id = input.repositoryId;
       if (input.defaultBranch !== undefined) row.default_branch = input.defaultBranch;
-      const upsert = () =>
+      const rows = await againOnConflict(() =>
         rest<ProjectRow[]>({
           method: "POST",
           path: "/rest/v1/projects",
           query: { on_conflict: "full_name", select: "*" },
           headers: { prefer: "resolution=merge-duplicates,return=representation" },
           body: [row],
-        });
-      // Two jobs of a matrix reporting a new repository at once: the upsert arbitrates on the name
-      // only, so the one that lost the race hits the repository id's unique index; the row is
-      // committed by then, and a second try updates it.
-      const rows = await upsert().catch((error: unknown) => {
-        if (error instanceof StoreError && error.code === "conflict") return upsert();
-        throw error;
-      });
+        }),
+      );
       const project = rows?.[0];
       if (!project) throw new StoreError("unavailable", "Supabase returned no row for the upserted project");
       return toProject(project);
