@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -49,6 +50,22 @@ describe("a GitHub tarball unpacked for the observer", () => {
     expect(existsSync(path.join(dir, "public/logo.png"))).toBe(false);
     expect(existsSync(path.join(dir, "src/generated.ts"))).toBe(false);
     expect(existsSync(path.join(dir, "node_modules"))).toBe(false);
+  });
+
+  it("gives each written file git's blob id for its bytes, so facts parsed once are found by content", async () => {
+    const result = await extract([
+      { name: `${TOP}/src/app.ts`, text: "export const a = 1;\n" },
+      { name: `${TOP}/src/ünïcode.ts`, text: "export const b = 'ü';\n" },
+      { name: `${TOP}/public/logo.png`, text: "\u0089PNG" },
+    ]);
+    const hashObject = (file: string) =>
+      execFileSync("git", ["hash-object", path.join(dir, file)], { encoding: "utf8" }).trim();
+    expect(result.blobIds).toStrictEqual(
+      new Map([
+        ["src/app.ts", hashObject("src/app.ts")],
+        ["src/ünïcode.ts", hashObject("src/ünïcode.ts")],
+      ]),
+    );
   });
 
   it("skips links, absolute paths and paths that climb, and writes nothing outside its folder", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -38,6 +39,12 @@ export interface HeadFiles {
   files: string[];
   /** The ones written to the folder (the rest are listed only). */
   written: number;
+  /**
+   * Each written file's git blob id, computed from the bytes written: parsed facts are kept by
+   * content between pull requests (an archive's export-subst or eol attributes can make it differ
+   * from the commit's id, which only costs a parse).
+   */
+  blobIds: Map<string, string>;
   writtenBytes: number;
   /** Entries left out as unsafe: links, absolute paths, `..`, paths outside the top folder. */
   unsafe: string[];
@@ -135,7 +142,7 @@ export async function extractTarball(
   const feeding = pipeline(source, createGunzip(), extract, { signal });
   // The loop below reports the first problem; the pipeline's own rejection would be a second one.
   feeding.catch(() => {});
-  const result: HeadFiles = { files: [], written: 0, writtenBytes: 0, unsafe: [] };
+  const result: HeadFiles = { files: [], written: 0, writtenBytes: 0, blobIds: new Map(), unsafe: [] };
   let top: string | undefined;
   let archiveBytes = 0;
   try {
@@ -185,8 +192,12 @@ export async function extractTarball(
       const target = path.join(root, file);
       await mkdir(path.dirname(target), { recursive: true });
       // `wx`: a second entry for the same path (or one under a file) is refused, never followed.
-      await writeFile(target, Buffer.concat(chunks), { flag: "wx" }).then(
-        () => result.written++,
+      const bytes = Buffer.concat(chunks);
+      await writeFile(target, bytes, { flag: "wx" }).then(
+        () => {
+          result.written++;
+          result.blobIds.set(file, gitBlobId(bytes));
+        },
         (error: NodeJS.ErrnoException) => {
           if (!["EEXIST", "ENOTDIR", "EISDIR"].includes(error.code ?? "")) throw error;
         },
@@ -222,6 +233,11 @@ function relativePath(name: string, top: string): string | undefined {
 function isInside(root: string, file: string): boolean {
   const target = path.resolve(root, file);
   return target.startsWith(`${root}${path.sep}`);
+}
+
+/** What `git hash-object` prints for these bytes. */
+export function gitBlobId(bytes: Buffer): string {
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }
 
 function megabytes(bytes: number): string {

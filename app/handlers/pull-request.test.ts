@@ -1,6 +1,9 @@
+import path from "node:path";
 import type { PullRequestOpenedEvent, PullRequestReadyForReviewEvent } from "@octokit/webhooks-types";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
+import { fileFactsCache } from "../../shared/observer/index.ts";
+import { gitBlobId } from "../github/head-tarball.ts";
 import { COMMENT_MARKER } from "../github/sticky-comment.ts";
 import type { RunningApp } from "../server/start.ts";
 import { countJobs, deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
@@ -62,15 +65,14 @@ function repoConfig(api: nock.Scope, flows: Record<string, string> = defaultFlow
   }
 }
 
+const TOTAL_TS = "export const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);\n";
+
 /** The head commit's files, as GitHub's tarball: the observer reads routes and imports from them. */
 async function headFiles(api: nock.Scope) {
   const top = tarballTop(SHA);
   const body = await gzippedTar([
     { name: `${top}/`, type: "directory" },
-    {
-      name: `${top}/src/cart/total.ts`,
-      text: "export const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);\n",
-    },
+    { name: `${top}/src/cart/total.ts`, text: TOTAL_TS },
     { name: `${top}/src/search/box.ts`, text: "export const box = 'search';\n" },
     { name: `${top}/README.md`, text: "# Hello World\n" },
   ]);
@@ -124,7 +126,7 @@ const BASIS =
   "Selected from the head commit's 3 files: routes, the import graph, covers globs and flow files.";
 
 describe("pull_request", () => {
-  it("gives a pull request a Perceo / Impact check run and one sticky comment", async () => {
+  it("gives a pull request a Perceo / Impact check run and one sticky comment, and keeps the modules it parsed for the next", async () => {
     const created = bodies();
     const completed = bodies();
     const comments = bodies();
@@ -193,6 +195,12 @@ describe("pull_request", () => {
         'src/cart/total.ts matches covers glob "src/cart/**" in .perceo/flows/checkout.yml',
       ],
     ]);
+
+    // The repository's next pull request reads unchanged modules' facts by content instead of parsing them.
+    const cache = fileFactsCache(path.join(app.deps.factsDir ?? "", `${REPO.id}.bin`));
+    const kept = cache.get(gitBlobId(Buffer.from(TOTAL_TS)), "src/cart/total.ts");
+    expect([...(kept?.facts.exports.keys() ?? [])]).toStrictEqual(["total"]);
+    expect(cache.get(gitBlobId(Buffer.from("changed")), "src/cart/total.ts")).toBeUndefined();
   });
 
   it("a redelivered webhook queues no second job", async () => {

@@ -33,9 +33,12 @@ export async function withHeadTree<T>(
     try {
       const fetched = await downloadHeadFiles(octokit, repo, input.sha, dir, input.limits);
       const coverage = await readCoverageFile(path.join(dir, input.projectDir));
-      // The listing is the archive's (no git repository here); blob ids are unknown, so no facts cache.
-      const { blobIds: _unknown, ...disk } = diskTree(dir);
-      const tree: SourceTree = { ...disk, list: async () => fetched.files };
+      // The listing and the blob ids are the archive's: there is no git repository here.
+      const tree: SourceTree = {
+        ...diskTree(dir),
+        list: async () => fetched.files,
+        blobIds: async () => fetched.blobIds,
+      };
       head = { kind: "files", tree, files: fetched.files.length, ...(coverage ? { coverage } : {}) };
     } catch (error) {
       if (!(error instanceof TarballError)) throw error;

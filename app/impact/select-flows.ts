@@ -1,5 +1,9 @@
 import type { LoadedFlow, PerceoConfig, Priority } from "../../shared/config/index.ts";
-import { type FlowAdvisor, selectAffectedFlows as observe } from "../../shared/observer/index.ts";
+import {
+  type FactsCache,
+  type FlowAdvisor,
+  selectAffectedFlows as observe,
+} from "../../shared/observer/index.ts";
 import type { ChangedFile } from "../github/changed-files.ts";
 import { coveragePath, type HeadTree } from "./head-tree.ts";
 
@@ -46,6 +50,8 @@ export async function selectAffectedFlows(input: {
   requested?: { all: boolean; flows: string[]; by: string };
   /** Claude, with ANTHROPIC_API_KEY: may add flows with its reasoning, never remove one. */
   advisor?: FlowAdvisor;
+  /** Module facts parsed for earlier pull requests of the repository, by content. */
+  cache?: FactsCache;
 }): Promise<Impact> {
   const { requested, head } = input;
   const projectDir = input.projectDir ?? "";
@@ -58,6 +64,7 @@ export async function selectAffectedFlows(input: {
     ...(files ? { tree: files.tree } : {}),
     ...(files?.coverage ? { coverage: files.coverage } : {}),
     ...(input.advisor ? { advisor: input.advisor } : {}),
+    ...(input.cache ? { cache: input.cache } : {}),
   });
   const askedFor = (name: string) =>
     requested !== undefined && (requested.all || requested.flows.includes(name));

@@ -32,6 +32,11 @@ export interface JobDeps {
     /** A link to one of Perceo's own artifacts, when the App has a public URL. */
     artifactUrl?: (bucket: Bucket, path: string) => string;
   };
+  /**
+   * Where a repository's parsed module facts are kept between its pull requests (a file per
+   * repository); none: every selection parses every module.
+   */
+  factsDir?: string;
   /** Waits for a lull in webhooks before a job starts (the job thread; see webhook-lull.ts). */
   lull?: () => Promise<void>;
   /** The weekly scan's environment and clock; default process.env and now. */

@@ -51,6 +51,7 @@ const deps = jobDeps(settings, {
   queue: postgresJobQueue(pool, { log }),
   log,
   browsers,
+  factsDir: data.factsDir,
 });
 deps.lull = () => clock.lull();
 

@@ -24,6 +24,7 @@ export interface JobThreadData {
   settings: AppSettings;
   worker: WorkerOptions;
   blobsDir: string;
+  factsDir: string;
   log: { level: string; destination: number | string };
   /** Octokit's throttling of requests to GitHub (off only against a fake GitHub). */
   githubThrottle: boolean;

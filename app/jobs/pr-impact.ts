@@ -1,5 +1,7 @@
+import path from "node:path";
 import type { Logger } from "probot";
 import { createClaudeAdvisor } from "../../shared/llm/index.ts";
+import { fileFactsCache } from "../../shared/observer/index.ts";
 import type { Prediction } from "../../shared/store/index.ts";
 import { listChangedFiles } from "../github/changed-files.ts";
 import { completeCheckRun, IMPACT_CHECK, impactExternalId, startCheckRun } from "../github/check-run.ts";
@@ -60,6 +62,9 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
       headSha: job.headSha,
     });
     const { projectDir } = config;
+    const cache = deps.factsDir
+      ? fileFactsCache(path.join(deps.factsDir, `${job.repositoryId}.bin`))
+      : undefined;
     const impact = await withHeadTree(octokit, repo, { sha: job.headSha, projectDir }, async (head) => {
       if (head.kind === "unavailable")
         log.warn({ reason: head.reason }, "selecting without the head's files");
@@ -71,8 +76,14 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
         head,
         ...(job.requested ? { requested: job.requested } : {}),
         ...(deps.capture.vision ? { advisor: createClaudeAdvisor(deps.capture.vision) } : {}),
+        ...(cache ? { cache } : {}),
       });
     });
+    try {
+      cache?.save();
+    } catch (error) {
+      log.warn({ err: error }, "the module facts could not be kept for the next pull request");
+    }
     const project = await deps.store.ensureProject({
       fullName: `${job.owner}/${job.repo}`,
       installationId: job.installationId,
@@ -88,7 +99,12 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
       : renderPrComment({ headSha: job.headSha, impact });
     const comment = await upsertStickyComment(octokit, repo, job.prNumber, body);
     log.info(
-      { affected: impact.affected.length, files: changes.length, comment: comment.action },
+      {
+        affected: impact.affected.length,
+        files: changes.length,
+        comment: comment.action,
+        ...(cache ? { factsFromCache: cache.stats.hits } : {}),
+      },
       "impact analysed",
     );
   });

@@ -19,6 +19,7 @@ export function jobDeps(
     log: Logger;
     browsers: BrowserPool;
     weeklyScan?: WeeklyScanServices;
+    factsDir?: string;
   },
 ): JobDeps {
   const publicUrl = settings.deploys?.publicUrl;
@@ -36,6 +37,7 @@ export function jobDeps(
       ...(publicUrl ? { artifactUrl: (bucket, path) => artifactLink(publicUrl, linkKey, bucket, path) } : {}),
     },
     ...(parts.weeklyScan ? { weeklyScan: parts.weeklyScan } : {}),
+    ...(parts.factsDir ? { factsDir: parts.factsDir } : {}),
   };
 }
 

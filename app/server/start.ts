@@ -30,6 +30,8 @@ export interface StartOptions {
   githubThrottle?: boolean;
   /** Where artifacts go; default `.perceo/blobs` under the working directory. */
   blobsDir?: string;
+  /** Where parsed module facts are kept between a repository's pull requests; default `.perceo/facts`. */
+  factsDir?: string;
   /** Where the job thread writes its logs (a file descriptor or path; default stdout, as `log` does by default). */
   logDestination?: number | string;
   /** The browsers for page captures; default a pool that launches Chromium on first use. */
@@ -92,6 +94,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
   });
   const browsers = options.browsers ?? new BrowserPool();
   const linkKey = artifactKey(settings.webhookSecret);
+  const factsDir = path.resolve(options.factsDir ?? ".perceo/facts");
   const routes = [
     healthRoute(pool),
     artifactRoute({ blobs: store.blobs, key: linkKey }),
@@ -119,6 +122,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     queue,
     log: options.log,
     browsers,
+    factsDir,
     ...(options.weeklyScan ? { weeklyScan: options.weeklyScan } : {}),
   });
   await server.start();
@@ -132,6 +136,7 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
         settings,
         worker: workerOptions,
         blobsDir: path.resolve(options.blobsDir ?? ".perceo/blobs"),
+        factsDir,
         log: { level: options.log.level, destination: options.logDestination ?? 1 },
         githubThrottle: options.githubThrottle !== false,
         niceness: JOB_NICENESS,

@@ -50,6 +50,7 @@ export async function openHarness(): Promise<Harness> {
   await migrate(db);
   // Screenshots and diffs the App keeps go to a folder of the test's own, not the repository's .perceo/.
   const blobsDir = await mkdtemp(path.join(tmpdir(), "perceo-app-blobs-"));
+  const factsDir = await mkdtemp(path.join(tmpdir(), "perceo-app-facts-"));
   const running: RunningApp[] = [];
   return {
     databaseUrl,
@@ -75,6 +76,7 @@ export async function openHarness(): Promise<Harness> {
           Octokit: TestOctokit,
           worker: false,
           blobsDir,
+          factsDir,
           ...options,
         },
       );
@@ -99,6 +101,7 @@ export async function openHarness(): Promise<Harness> {
       await db.close();
       await server.stop();
       await rm(blobsDir, { recursive: true, force: true });
+      await rm(factsDir, { recursive: true, force: true });
     },
   };
 }
