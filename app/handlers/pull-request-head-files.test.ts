@@ -6,6 +6,8 @@ import type { PullRequestOpenedEvent } from "@octokit/webhooks-types";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { claudeToolUse } from "../../shared/llm/testing/index.ts";
+import { fileFactsCache } from "../../shared/observer/index.ts";
+import { readModuleFacts } from "../../shared/observer/module-facts.ts";
 import type { RunningApp } from "../server/start.ts";
 import { deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { REPO, webhookExample } from "../testing/fixtures.ts";
@@ -223,7 +225,17 @@ describe("the impact of a pull request, read from the head commit's files", () =
     { name: "GitHub refuses the tarball (404)", api: 404 },
     { name: "codeload fails (500)", codeload: 500 },
   ]) {
-    it(`${failure.name}: falls back to covers globs and says so in the check run`, async () => {
+    it(`${failure.name}: falls back to covers globs, says so in the check run, and keeps the facts kept before`, async () => {
+      // What an earlier pull request of the repository parsed: this one reads no module, so must not wipe it.
+      const factsFile = path.join(app.deps.factsDir ?? "", `${REPO.id}.bin`);
+      const kept = {
+        kind: "code" as const,
+        facts: readModuleFacts("src/x.ts", "export const x = 1;\n"),
+        routeHint: false,
+      };
+      const seeded = fileFactsCache(factsFile);
+      seeded.set("1".repeat(40), "src/x.ts", kept);
+      seeded.save();
       const api = githubApi();
       const sent = impactRun(api);
       if (failure.api) api.get(`${REPO_PATH}/tarball/${SHA}`).reply(failure.api, { message: "Not Found" });
@@ -244,6 +256,9 @@ describe("the impact of a pull request, read from the head commit's files", () =
         failure.api ? "GitHub answered 404 for the tarball of ec26c3e" : "the tarball download answered 500",
       );
       expect(readdirSync(scratch)).toStrictEqual([]);
+      expect(fileFactsCache(factsFile).get("1".repeat(40), "src/x.ts")?.facts.exports).toStrictEqual(
+        new Map([["x", "x"]]),
+      );
     });
   }
 

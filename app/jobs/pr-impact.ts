@@ -62,13 +62,16 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
       headSha: job.headSha,
     });
     const { projectDir } = config;
-    const cache = deps.factsDir
-      ? fileFactsCache(path.join(deps.factsDir, `${job.repositoryId}.bin`))
-      : undefined;
+    let factsFromCache: number | undefined;
     const impact = await withHeadTree(octokit, repo, { sha: job.headSha, projectDir }, async (head) => {
       if (head.kind === "unavailable")
         log.warn({ reason: head.reason }, "selecting without the head's files");
-      return selectAffectedFlows({
+      // Only a selection that reads the head's modules saves the cache: saving keeps what it used.
+      const cache =
+        deps.factsDir && head.kind === "files"
+          ? fileFactsCache(path.join(deps.factsDir, `${job.repositoryId}.bin`))
+          : undefined;
+      const selected = await selectAffectedFlows({
         changes,
         flows: config.project.flows,
         settings: config.project.config.observer,
@@ -78,12 +81,14 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
         ...(deps.capture.vision ? { advisor: createClaudeAdvisor(deps.capture.vision) } : {}),
         ...(cache ? { cache } : {}),
       });
+      try {
+        cache?.save();
+        factsFromCache = cache?.stats.hits;
+      } catch (error) {
+        log.warn({ err: error }, "the module facts could not be kept for the next pull request");
+      }
+      return selected;
     });
-    try {
-      cache?.save();
-    } catch (error) {
-      log.warn({ err: error }, "the module facts could not be kept for the next pull request");
-    }
     const project = await deps.store.ensureProject({
       fullName: `${job.owner}/${job.repo}`,
       installationId: job.installationId,
@@ -103,7 +108,7 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
         affected: impact.affected.length,
         files: changes.length,
         comment: comment.action,
-        ...(cache ? { factsFromCache: cache.stats.hits } : {}),
+        ...(factsFromCache !== undefined ? { factsFromCache } : {}),
       },
       "impact analysed",
     );
