@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Logger } from "probot";
 import { createClaudeAdvisor } from "../../shared/llm/index.ts";
-import { fileFactsCache } from "../../shared/observer/index.ts";
+import { type FactsCache, fileFactsCache } from "../../shared/observer/index.ts";
 import type { Prediction } from "../../shared/store/index.ts";
 import { listChangedFiles } from "../github/changed-files.ts";
 import { completeCheckRun, IMPACT_CHECK, impactExternalId, startCheckRun } from "../github/check-run.ts";
@@ -62,16 +62,13 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
       headSha: job.headSha,
     });
     const { projectDir } = config;
-    let factsFromCache: number | undefined;
+    // Opened only when the head's files are read: saving keeps just what the selection used.
+    let cache: FactsCache | undefined;
     const impact = await withHeadTree(octokit, repo, { sha: job.headSha, projectDir }, async (head) => {
       if (head.kind === "unavailable")
         log.warn({ reason: head.reason }, "selecting without the head's files");
-      // Only a selection that reads the head's modules saves the cache: saving keeps what it used.
-      const cache =
-        deps.factsDir && head.kind === "files"
-          ? fileFactsCache(path.join(deps.factsDir, `${job.repositoryId}.bin`))
-          : undefined;
-      const selected = await selectAffectedFlows({
+      else if (deps.factsDir) cache = fileFactsCache(path.join(deps.factsDir, `${job.repositoryId}.bin`));
+      return selectAffectedFlows({
         changes,
         flows: config.project.flows,
         settings: config.project.config.observer,
@@ -81,13 +78,6 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
         ...(deps.capture.vision ? { advisor: createClaudeAdvisor(deps.capture.vision) } : {}),
         ...(cache ? { cache } : {}),
       });
-      try {
-        cache?.save();
-        factsFromCache = cache?.stats.hits;
-      } catch (error) {
-        log.warn({ err: error }, "the module facts could not be kept for the next pull request");
-      }
-      return selected;
     });
     const project = await deps.store.ensureProject({
       fullName: `${job.owner}/${job.repo}`,
@@ -103,16 +93,27 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
       ? renderPrComment({ headSha: job.headSha, results: { predictions, actual } })
       : renderPrComment({ headSha: job.headSha, impact });
     const comment = await upsertStickyComment(octokit, repo, job.prNumber, body);
+    // After what the pull request shows: for 20,000 modules the write takes ~0.3 s.
+    keepFacts(cache, log);
     log.info(
       {
         affected: impact.affected.length,
         files: changes.length,
         comment: comment.action,
-        ...(factsFromCache !== undefined ? { factsFromCache } : {}),
+        ...(cache ? { factsFromCache: cache.stats.hits } : {}),
       },
       "impact analysed",
     );
   });
+}
+
+/** Saves the facts for the repository's next pull request; failing to only costs that one a parse. */
+function keepFacts(cache: FactsCache | undefined, log: Logger): void {
+  try {
+    cache?.save();
+  } catch (error) {
+    log.warn({ err: error }, "the module facts could not be kept for the next pull request");
+  }
 }
 
 async function recordPredictions(
