@@ -132,6 +132,12 @@ async function main(): Promise<void> {
   const pgServer = await startPostgresServer({
     settings: { fsync: "on", synchronous_commit: "on", full_page_writes: "on" },
   });
+  const databaseUrl = await pgServer.createDatabase("perceo_bench");
+  const db = postgresDatabase({ connectionString: databaseUrl, max: 2 });
+  await migrate(db);
+  await db.close();
+  // The measuring process's own look into the App's database: is the queue empty, is every delivery in.
+  const appDb = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   const children: ChildProcess[] = [];
   // Interrupted: still stop the servers (the PostgreSQL server stops itself on exit).
   process.on("exit", () => {
@@ -144,16 +150,7 @@ async function main(): Promise<void> {
   const githubPort = await freePort();
   children.push(await startChild(["--serve", "github", "--port", String(githubPort)], blobs));
   const github = fakeGithubClient(`http://127.0.0.1:${githubPort}`);
-  let appDatabase: pg.Pool | undefined;
   try {
-    const databaseUrl = await pgServer.createDatabase("perceo_bench");
-    const db = postgresDatabase({ connectionString: databaseUrl, max: 2 });
-    await migrate(db);
-    await db.close();
-    // The measuring process's own look into the App's database: is the queue empty, is every delivery in.
-    const appDb = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-    appDatabase = appDb;
-
     const peerPort = await freePort();
     const appPort = await freePort();
     const [peer, app] = await Promise.all([
@@ -278,7 +275,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await appDatabase?.end();
+    await appDb.end();
     for (const child of children) child.kill("SIGTERM");
     await Promise.all(children.map((c) => (c.exitCode === null ? once(c, "exit") : undefined)));
     await pgServer.stop();

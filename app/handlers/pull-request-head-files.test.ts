@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { claudeToolUse } from "../../shared/llm/testing/index.ts";
 import { fileFactsCache } from "../../shared/observer/index.ts";
 import { readModuleFacts } from "../../shared/observer/module-facts.ts";
+import { factsFile } from "../jobs/pr-impact.ts";
 import type { RunningApp } from "../server/start.ts";
 import { deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { REPO, webhookExample } from "../testing/fixtures.ts";
@@ -227,13 +228,13 @@ describe("the impact of a pull request, read from the head commit's files", () =
   ]) {
     it(`${failure.name}: falls back to covers globs, says so in the check run, and keeps the facts kept before`, async () => {
       // What an earlier pull request of the repository parsed: this one reads no module, so must not wipe it.
-      const factsFile = path.join(app.deps.factsDir ?? "", `${REPO.id}.bin`);
+      const file = factsFile(app.deps.factsDir ?? "", REPO.id);
       const kept = {
         kind: "code" as const,
         facts: readModuleFacts("src/x.ts", "export const x = 1;\n"),
         routeHint: false,
       };
-      const seeded = fileFactsCache(factsFile);
+      const seeded = fileFactsCache(file);
       seeded.set("1".repeat(40), "src/x.ts", kept);
       seeded.save();
       const api = githubApi();
@@ -256,7 +257,7 @@ describe("the impact of a pull request, read from the head commit's files", () =
         failure.api ? "GitHub answered 404 for the tarball of ec26c3e" : "the tarball download answered 500",
       );
       expect(readdirSync(scratch)).toStrictEqual([]);
-      expect(fileFactsCache(factsFile).get("1".repeat(40), "src/x.ts")?.facts.exports).toStrictEqual(
+      expect(fileFactsCache(file).get("1".repeat(40), "src/x.ts")?.facts.exports).toStrictEqual(
         new Map([["x", "x"]]),
       );
     });

@@ -1,10 +1,10 @@
-import path from "node:path";
 import type { PullRequestOpenedEvent, PullRequestReadyForReviewEvent } from "@octokit/webhooks-types";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { fileFactsCache } from "../../shared/observer/index.ts";
 import { gitBlobId } from "../github/head-tarball.ts";
 import { COMMENT_MARKER } from "../github/sticky-comment.ts";
+import { factsFile } from "../jobs/pr-impact.ts";
 import type { RunningApp } from "../server/start.ts";
 import { countJobs, deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
 import { CONFIG_YML, flowYml, INSTALLATION_ID, REPO, webhookExample } from "../testing/fixtures.ts";
@@ -197,7 +197,7 @@ describe("pull_request", () => {
     ]);
 
     // The repository's next pull request reads unchanged modules' facts by content instead of parsing them.
-    const cache = fileFactsCache(path.join(app.deps.factsDir ?? "", `${REPO.id}.bin`));
+    const cache = fileFactsCache(factsFile(app.deps.factsDir ?? "", REPO.id));
     const kept = cache.get(gitBlobId(Buffer.from(TOTAL_TS)), "src/cart/total.ts");
     expect([...(kept?.facts.exports.keys() ?? [])]).toStrictEqual(["total"]);
     expect(cache.get(gitBlobId(Buffer.from("changed")), "src/cart/total.ts")).toBeUndefined();

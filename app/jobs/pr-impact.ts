@@ -67,7 +67,7 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
     const impact = await withHeadTree(octokit, repo, { sha: job.headSha, projectDir }, async (head) => {
       if (head.kind === "unavailable")
         log.warn({ reason: head.reason }, "selecting without the head's files");
-      else if (deps.factsDir) cache = fileFactsCache(path.join(deps.factsDir, `${job.repositoryId}.bin`));
+      else if (deps.factsDir) cache = fileFactsCache(factsFile(deps.factsDir, job.repositoryId));
       return selectAffectedFlows({
         changes,
         flows: config.project.flows,
@@ -105,6 +105,11 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
       "impact analysed",
     );
   });
+}
+
+/** The file a repository's module facts are kept in between its pull requests. */
+export function factsFile(factsDir: string, repositoryId: number): string {
+  return path.join(factsDir, `${repositoryId}.bin`);
 }
 
 /** Saves the facts for the repository's next pull request; failing to only costs that one a parse. */
