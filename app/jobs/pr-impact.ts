@@ -62,7 +62,7 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
       headSha: job.headSha,
     });
     const { projectDir } = config;
-    // Opened only when the head's files are read: saving keeps just what the selection used.
+    // Opened only when the head's files are read: without them the selection uses no module facts.
     let cache: FactsCache | undefined;
     const impact = await withHeadTree(octokit, repo, { sha: job.headSha, projectDir }, async (head) => {
       if (head.kind === "unavailable")

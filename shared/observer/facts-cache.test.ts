@@ -82,6 +82,23 @@ describe("module facts kept by content", () => {
     expect(statSync(cacheFile, { bigint: true }).ino).toBe(written.ino);
   });
 
+  it("a selection that read no module keeps what the file held", async () => {
+    const root = await committedRepo();
+    const cacheFile = path.join(root, "..", `${path.basename(root)}.facts.bin`);
+    const first = fileFactsCache(cacheFile);
+    await selectAffectedFlows({ changes: [], flows, tree: diskTree(root), cache: first });
+    first.save();
+
+    const blind = fileFactsCache(cacheFile);
+    await selectAffectedFlows({ changes: [changeTo("src/lib/money.ts", 2)], flows, cache: blind });
+    blind.save();
+    expect(blind.stats).toEqual({ hits: 0, misses: 0 });
+
+    const after = fileFactsCache(cacheFile);
+    await selectAffectedFlows({ changes: [], flows, tree: diskTree(root), cache: after });
+    expect(after.stats).toEqual({ hits: 5, misses: 0 });
+  });
+
   it("a file edited in the working tree is read again, and what it now imports counts", async () => {
     const root = await committedRepo();
     const cacheFile = path.join(root, "..", `${path.basename(root)}.facts.bin`);

@@ -25,7 +25,10 @@ export interface CachedModule {
 export interface FactsCache {
   get(blobId: string, file: string): CachedModule | undefined;
   set(blobId: string, file: string, module: CachedModule): void;
-  /** Writes what this selection used (and nothing older), so the cache follows the repository's size. */
+  /**
+   * Writes what this selection used (and nothing older), so the cache follows the repository's size;
+   * a selection that used nothing leaves the file as it was.
+   */
   save(): void;
   readonly stats: { hits: number; misses: number };
 }
@@ -95,6 +98,9 @@ export function fileFactsCache(file: string): FactsCache {
     save() {
       // Everything came from the file and all of it was used: it already says what it would write.
       if (!changed && used.size === stored.size) return;
+      // A selection that read no module (the head's files were out of reach) knows nothing newer:
+      // writing what it used would empty the file.
+      if (used.size === 0) return;
       mkdirSync(path.dirname(file), { recursive: true });
       const writer = new FactsWriter();
       const keys: string[] = [];
