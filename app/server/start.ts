@@ -1,8 +1,9 @@
 import path from "node:path";
 import type { Runner } from "graphile-worker";
-import { type Logger, Probot, type ProbotOctokit, Server } from "probot";
+import { type Logger, Probot, ProbotOctokit, Server } from "probot";
 import { BrowserPool } from "../../shared/capture/index.ts";
 import { directoryBlobs, postgresDatabase, postgresStore, type Store } from "../../shared/store/index.ts";
+import { lazyInstallationOctokit } from "../github/lazy-octokit.ts";
 import type { Octokit } from "../github/octokit.ts";
 import { artifactKey, artifactRoute } from "../handlers/deploy-artifact-route.ts";
 import { perceoApp } from "../index.ts";
@@ -80,11 +81,10 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
       secret: settings.webhookSecret,
       log: options.log,
       ...(settings.githubApiUrl ? { baseUrl: settings.githubApiUrl } : {}),
-      ...(options.Octokit
-        ? { Octokit: options.Octokit }
-        : options.githubThrottle === false
-          ? { Octokit: unthrottledOctokit() }
-          : {}),
+      // Webhook handlers here only record jobs: an event's client is built only if one calls GitHub.
+      Octokit: lazyInstallationOctokit(
+        options.Octokit ?? (options.githubThrottle === false ? unthrottledOctokit() : ProbotOctokit),
+      ),
     }),
     port: settings.port,
     host: settings.host,
