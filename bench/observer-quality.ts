@@ -57,7 +57,7 @@ git("init", "-q", "-b", "main");
 git("add", "-A");
 git("commit", "-q", "-m", "shop");
 
-const browser = await launchBrowser(findBrowser());
+const browser = await launchBrowser(await findBrowser());
 const outputDir = path.join(scratch, "runs");
 
 interface Row {

@@ -1,13 +1,12 @@
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, findBrowser } from "../runner/index.ts";
+import { CHROMIUM_ARGS, findBrowser, loadChromium } from "../runner/index.ts";
 
 /** Starts a Chromium with extra arguments (the host-resolver pins); injectable for tests. */
 export type LaunchBrowser = (extraArgs: string[]) => Promise<Browser>;
 
 export const launchCaptureBrowser: LaunchBrowser = async (extraArgs) =>
-  chromium.launch({
-    executablePath: findBrowser().executablePath,
+  (await loadChromium()).launch({
+    executablePath: (await findBrowser()).executablePath,
     headless: true,
     args: [...CHROMIUM_ARGS, "--hide-scrollbars", "--mute-audio", ...extraArgs],
   });

@@ -22,7 +22,7 @@ describe("findBrowser", () => {
   it("prefers PERCEO_BROWSER_PATH over everything else", async () => {
     const override = await fakeExecutable("custom/chrome");
     await fakeExecutable("bin/chromium");
-    const found = findBrowser({
+    const found = await findBrowser({
       env: { PERCEO_BROWSER_PATH: override, PATH: path.join(dir, "bin") },
       platform: "linux",
       playwrightPath: () => undefined,
@@ -30,20 +30,20 @@ describe("findBrowser", () => {
     expect(found).toEqual({ executablePath: override, source: "env" });
   });
 
-  it("rejects a PERCEO_BROWSER_PATH that does not exist instead of falling back silently", () => {
-    expect(() =>
+  it("rejects a PERCEO_BROWSER_PATH that does not exist instead of falling back silently", async () => {
+    await expect(
       findBrowser({
         env: { PERCEO_BROWSER_PATH: "/nope/chrome" },
         platform: "linux",
         playwrightPath: () => undefined,
       }),
-    ).toThrow(/PERCEO_BROWSER_PATH points to \/nope\/chrome, which is not an executable file/);
+    ).rejects.toThrow(/PERCEO_BROWSER_PATH points to \/nope\/chrome, which is not an executable file/);
   });
 
   it("uses Playwright's own Chromium before Chrome and Chromium", async () => {
     const playwright = await fakeExecutable("ms-playwright/chrome");
     await fakeExecutable("bin/google-chrome");
-    const found = findBrowser({
+    const found = await findBrowser({
       env: { PATH: path.join(dir, "bin") },
       platform: "linux",
       playwrightPath: () => playwright,
@@ -54,7 +54,7 @@ describe("findBrowser", () => {
   it("takes Chrome on PATH before Chromium on PATH", async () => {
     const chrome = await fakeExecutable("bin/google-chrome");
     await fakeExecutable("bin/chromium");
-    const found = findBrowser({
+    const found = await findBrowser({
       env: { PATH: path.join(dir, "bin") },
       platform: "linux",
       playwrightPath: () => undefined,
@@ -64,7 +64,7 @@ describe("findBrowser", () => {
 
   it("finds Chromium on PATH", async () => {
     const chromium = await fakeExecutable("bin/chromium-browser");
-    const found = findBrowser({
+    const found = await findBrowser({
       env: { PATH: path.join(dir, "bin") },
       platform: "darwin",
       playwrightPath: () => undefined,
@@ -72,22 +72,17 @@ describe("findBrowser", () => {
     expect(found).toEqual({ executablePath: chromium, source: "chromium" });
   });
 
-  it("names every place it looked when there is no browser", () => {
-    const attempt = () =>
-      findBrowser({
-        env: { PATH: path.join(dir, "empty") },
-        platform: "win32",
-        playwrightPath: () => "/pw/chrome",
-      });
-    expect(attempt).toThrow(BrowserNotFoundError);
-    try {
-      attempt();
-    } catch (error) {
-      const { tried, message } = error as BrowserNotFoundError;
-      expect(tried[0]).toBe("PERCEO_BROWSER_PATH (not set)");
-      expect(tried[1]).toBe("Playwright's Chromium (/pw/chrome)");
-      expect(tried).toContain(path.join(dir, "empty", "chromium.exe"));
-      expect(message).toMatch(/set PERCEO_BROWSER_PATH/);
-    }
+  it("names every place it looked when there is no browser", async () => {
+    const error = await findBrowser({
+      env: { PATH: path.join(dir, "empty") },
+      platform: "win32",
+      playwrightPath: () => "/pw/chrome",
+    }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(BrowserNotFoundError);
+    const { tried, message } = error as BrowserNotFoundError;
+    expect(tried[0]).toBe("PERCEO_BROWSER_PATH (not set)");
+    expect(tried[1]).toBe("Playwright's Chromium (/pw/chrome)");
+    expect(tried).toContain(path.join(dir, "empty", "chromium.exe"));
+    expect(message).toMatch(/set PERCEO_BROWSER_PATH/);
   });
 });

@@ -1,6 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 
 /** Chromium flags that make pictures repeatable and keep a headless browser off the network it does not need. */
 export const CHROMIUM_ARGS = [
@@ -40,11 +40,11 @@ interface FindOptions {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
   /** Where Playwright would keep its own Chromium; injectable for tests. */
-  playwrightPath?: () => string | undefined;
+  playwrightPath?: () => string | undefined | Promise<string | undefined>;
 }
 
 /** PERCEO_BROWSER_PATH, then Playwright's own browser, then Chrome, then Chromium on PATH. */
-export function findBrowser(options: FindOptions = {}): FoundBrowser {
+export async function findBrowser(options: FindOptions = {}): Promise<FoundBrowser> {
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
   const tried: string[] = [];
@@ -59,7 +59,7 @@ export function findBrowser(options: FindOptions = {}): FoundBrowser {
   }
   tried.push("PERCEO_BROWSER_PATH (not set)");
 
-  const playwrightPath = (options.playwrightPath ?? playwrightChromium)();
+  const playwrightPath = await (options.playwrightPath ?? playwrightChromium)();
   if (playwrightPath && isExecutable(playwrightPath))
     return { executablePath: playwrightPath, source: "playwright" };
   tried.push(`Playwright's Chromium${playwrightPath ? ` (${playwrightPath})` : ""}`);
@@ -78,12 +78,20 @@ export function findBrowser(options: FindOptions = {}): FoundBrowser {
   throw new BrowserNotFoundError(tried);
 }
 
-function playwrightChromium(): string | undefined {
+async function playwrightChromium(): Promise<string | undefined> {
   try {
-    return chromium.executablePath();
+    return (await loadChromium()).executablePath();
   } catch {
     return undefined;
   }
+}
+
+/**
+ * playwright-core, loaded when a browser is wanted: it adds ~30 MB to a process's heap, and the
+ * App's webhook server, which only reads the runner's result schema, never launches one.
+ */
+export async function loadChromium() {
+  return (await import("playwright-core")).chromium;
 }
 
 function onPath(names: string[], searchPath: string[]): string[] {
@@ -119,6 +127,7 @@ function isExecutable(file: string): boolean {
   }
 }
 
-export async function launchBrowser(found: FoundBrowser = findBrowser()): Promise<Browser> {
-  return chromium.launch({ executablePath: found.executablePath, headless: true, args: CHROMIUM_ARGS });
+export async function launchBrowser(found?: FoundBrowser): Promise<Browser> {
+  const { executablePath } = found ?? (await findBrowser());
+  return (await loadChromium()).launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }

@@ -4,6 +4,7 @@ export {
   type FoundBrowser,
   findBrowser,
   launchBrowser,
+  loadChromium,
 } from "./browser.ts";
 export type { LineSpan, RecordedCoverage } from "./coverage.ts";
 export { compileLocator, describeLocator } from "./locator.ts";

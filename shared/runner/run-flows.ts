@@ -64,7 +64,7 @@ export async function runFlows(options: RunOptions): Promise<RunResult> {
   if (!browser) {
     found = options.browserPath
       ? { executablePath: options.browserPath, source: "env" }
-      : findBrowser({ env });
+      : await findBrowser({ env });
     browser = await launchBrowser(found);
   }
   await mkdir(options.outputDir, { recursive: true });
