@@ -43,6 +43,16 @@ const flows = ["/", "/cart"].map((goto, i) => {
   return parsed.flow;
 });
 
+/** The committed app, and a cache file holding what a first selection parsed of it. */
+async function repoWithSavedFacts(): Promise<{ root: string; cacheFile: string }> {
+  const root = await committedRepo();
+  const cacheFile = path.join(root, "..", `${path.basename(root)}.facts.bin`);
+  const first = fileFactsCache(cacheFile);
+  await selectAffectedFlows({ changes: [], flows, tree: diskTree(root), cache: first });
+  first.save();
+  return { root, cacheFile };
+}
+
 const changeTo = (file: string, line: number) => ({
   path: file,
   status: "modified" as const,
@@ -67,11 +77,7 @@ describe("module facts kept by content", () => {
   });
 
   it("a selection that parsed nothing new leaves the file as it was", async () => {
-    const root = await committedRepo();
-    const cacheFile = path.join(root, "..", `${path.basename(root)}.facts.bin`);
-    const first = fileFactsCache(cacheFile);
-    await selectAffectedFlows({ changes: [], flows, tree: diskTree(root), cache: first });
-    first.save();
+    const { root, cacheFile } = await repoWithSavedFacts();
     const written = statSync(cacheFile, { bigint: true });
 
     const second = fileFactsCache(cacheFile);
@@ -83,11 +89,7 @@ describe("module facts kept by content", () => {
   });
 
   it("a selection that read no module keeps what the file held", async () => {
-    const root = await committedRepo();
-    const cacheFile = path.join(root, "..", `${path.basename(root)}.facts.bin`);
-    const first = fileFactsCache(cacheFile);
-    await selectAffectedFlows({ changes: [], flows, tree: diskTree(root), cache: first });
-    first.save();
+    const { root, cacheFile } = await repoWithSavedFacts();
 
     const blind = fileFactsCache(cacheFile);
     await selectAffectedFlows({ changes: [changeTo("src/lib/money.ts", 2)], flows, cache: blind });
@@ -100,11 +102,7 @@ describe("module facts kept by content", () => {
   });
 
   it("a file edited in the working tree is read again, and what it now imports counts", async () => {
-    const root = await committedRepo();
-    const cacheFile = path.join(root, "..", `${path.basename(root)}.facts.bin`);
-    const warmUp = fileFactsCache(cacheFile);
-    await selectAffectedFlows({ changes: [], flows, tree: diskTree(root), cache: warmUp });
-    warmUp.save();
+    const { root, cacheFile } = await repoWithSavedFacts();
 
     await writeFile(
       path.join(root, "src/components/hero.tsx"),
