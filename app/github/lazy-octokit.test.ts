@@ -1,25 +1,18 @@
-import { generateKeyPairSync } from "node:crypto";
 import type { PullRequestOpenedEvent } from "@octokit/webhooks-types";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
+import { PRIVATE_KEY, TestOctokit } from "../testing/app-harness.ts";
 import { REPO, webhookExample } from "../testing/fixtures.ts";
 import { lazyInstallationOctokit } from "./lazy-octokit.ts";
 
-const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const PRIVATE_KEY = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-
-/** Probot's client without retries or throttling, counting the clients actually built. */
+/** The tests' client (no retries or throttling), counting the clients actually built. */
 function countingOctokit() {
   const counter = { built: 0 };
-  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
+  const Octokit = TestOctokit.defaults((options: Record<string, unknown>) => {
     counter.built++;
-    return {
-      ...options,
-      retry: { enabled: false },
-      throttle: { ...(options.throttle as object | undefined), enabled: false },
-    };
+    return options;
   });
   return { counter, Octokit };
 }
