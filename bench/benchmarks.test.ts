@@ -58,6 +58,7 @@ describe("benchmarks at smoke size", () => {
     expect(code, output).toBe(0);
     expect(output).toMatch(/ratio App \/ peer\s+p50 [\d.]+\s+p99 [\d.]+/);
     expect(output).toMatch(/p99 per round \(ms\): App [\d.]+, [\d.]+; peer [\d.]+, [\d.]+, [\d.]+/);
+    expect(output).toMatch(/90% of draws between [\d.]+ and [\d.]+/);
     expect(output).toMatch(/durably recorded: (\d+) of \1 App deliveries/);
     expect(output).toContain("non-2xx answers: 0; unexpected GitHub requests: 0");
   }, 240_000);

@@ -15,3 +15,32 @@ export function percentile(samples: number[], p: number): number {
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1] as number;
 }
+
+/**
+ * How much a ratio of pooled percentiles owes to which rounds happened to run: `draws` times, each
+ * side's rounds are drawn again with replacement (as many as it ran), pooled, and the ratio of the
+ * p-th percentiles taken. Returns the 5th and 95th percentiles of those ratios. Seeded, so the same
+ * samples give the same interval.
+ */
+export function resampledRatioInterval(
+  numerator: number[][],
+  denominator: number[][],
+  p: number,
+  draws = 400,
+  seed = 1,
+): [number, number] {
+  if (numerator.length === 0 || denominator.length === 0)
+    throw new Error("resampling needs rounds on both sides");
+  let state = seed >>> 0;
+  const next = (n: number) => {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    return (state >>> 8) % n;
+  };
+  const pooled = (rounds: number[][]) =>
+    percentile(
+      rounds.flatMap(() => rounds[next(rounds.length)] as number[]),
+      p,
+    );
+  const ratios = Array.from({ length: draws }, () => pooled(numerator) / pooled(denominator));
+  return [percentile(ratios, 5), percentile(ratios, 95)];
+}
