@@ -4,6 +4,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { CLI_NODE_FLAGS } from "../shared/cli/node-flags.ts";
 
 /*
  * Observer speed on a generated repository: 20,000 JavaScript modules in a layered import graph,
@@ -118,7 +119,9 @@ function commit(root: string): void {
 
 function child(kind: string, cache?: string): Measured {
   const args = [import.meta.filename, "--child", kind, "--dir", dir, ...(cache ? ["--cache", cache] : [])];
-  const result = spawnSync(process.execPath, args, {
+  // The selection runs as the CLI runs it: with the CLI's Node flags. The peer gets Node's defaults.
+  const flags = kind === "observer" ? CLI_NODE_FLAGS : [];
+  const result = spawnSync(process.execPath, [...flags, ...args], {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });

@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
+// The flags: see node-flags.ts.
 import { main } from "./main.ts";
 
 const controller = new AbortController();
