@@ -35,8 +35,7 @@ function onFirstUse(build: () => object, prototype: object): InstanceType<Octoki
     if (!client) {
       client = build() as Record<PropertyKey, unknown>;
       for (const [key, value] of marks) client[key] = value;
-      const hook = client.hook as Record<HookKind, (name: string, fn: unknown) => void>;
-      for (const [kind, name, fn] of hooks) hook[kind](name, fn);
+      for (const [kind, name, fn] of hooks) hookOf(client)[kind](name, fn);
     }
     return client;
   };
@@ -44,7 +43,7 @@ function onFirstUse(build: () => object, prototype: object): InstanceType<Octoki
     (["before", "after", "error", "wrap"] as const).map((kind) => [
       kind,
       (name: string, fn: (...args: never[]) => unknown) => {
-        if (client) (client.hook as Record<HookKind, (n: string, f: unknown) => void>)[kind](name, fn);
+        if (client) hookOf(client)[kind](name, fn);
         else hooks.push([kind, name, fn]);
       },
     ]),
@@ -75,3 +74,6 @@ function onFirstUse(build: () => object, prototype: object): InstanceType<Octoki
     getPrototypeOf: () => prototype,
   }) as InstanceType<OctokitClass>;
 }
+
+const hookOf = (client: Record<PropertyKey, unknown>) =>
+  client.hook as Record<HookKind, (name: string, fn: unknown) => void>;

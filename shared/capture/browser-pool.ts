@@ -1,15 +1,11 @@
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
-import { CHROMIUM_ARGS, findBrowser, loadChromium } from "../runner/index.ts";
+import { launchBrowser } from "../runner/index.ts";
 
 /** Starts a Chromium with extra arguments (the host-resolver pins); injectable for tests. */
 export type LaunchBrowser = (extraArgs: string[]) => Promise<Browser>;
 
-export const launchCaptureBrowser: LaunchBrowser = async (extraArgs) =>
-  (await loadChromium()).launch({
-    executablePath: (await findBrowser()).executablePath,
-    headless: true,
-    args: [...CHROMIUM_ARGS, "--hide-scrollbars", "--mute-audio", ...extraArgs],
-  });
+export const launchCaptureBrowser: LaunchBrowser = (extraArgs) =>
+  launchBrowser(undefined, ["--hide-scrollbars", "--mute-audio", ...extraArgs]);
 
 export interface PoolOptions {
   /** Captures at once (default 2: each is a renderer process). */

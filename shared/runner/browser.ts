@@ -127,7 +127,15 @@ function isExecutable(file: string): boolean {
   }
 }
 
-export async function launchBrowser(found?: FoundBrowser): Promise<Browser> {
+/** A headless Chromium with CHROMIUM_ARGS and `extraArgs`; the browser `findBrowser` finds unless one is given. */
+export async function launchBrowser(
+  found?: FoundBrowser,
+  extraArgs: readonly string[] = [],
+): Promise<Browser> {
   const { executablePath } = found ?? (await findBrowser());
-  return (await loadChromium()).launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  return (await loadChromium()).launch({
+    executablePath,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }
