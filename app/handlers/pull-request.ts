@@ -42,9 +42,9 @@ export function onPullRequest(app: Probot, services: { queue: JobQueue }): void 
       deliveryId: context.id,
       payload,
     });
-    context.log.info(
-      { ...about, outcome },
-      outcome === "queued" ? "impact analysis queued" : "delivery seen before; nothing queued",
-    );
+    // Queued is the usual path: Probot's request line already names the delivery and the job's
+    // lines carry the delivery, repository and commit, so it is a debug line. A redelivery is news.
+    if (outcome === "queued") context.log.debug(about, "impact analysis queued");
+    else context.log.info({ ...about, outcome }, "delivery seen before; nothing queued");
   });
 }
