@@ -1,5 +1,6 @@
-import { parseSync, visitorKeys } from "oxc-parser";
+import { visitorKeys } from "oxc-parser";
 import { lineIndex } from "../runner/line-index.ts";
+import { parseProgram } from "./parse-program.ts";
 
 /*
  * What the observer needs from one JavaScript or TypeScript module, read from oxc-parser's AST:
@@ -127,11 +128,7 @@ export function readModuleFacts(path: string, text: string, lineOffset = 0, name
   const lang = langOf(path) ?? "ts";
   let program: { body: Node[] };
   try {
-    const result = parseSync(`x.${lang}`, text, {
-      lang,
-      sourceType: "unambiguous",
-      experimentalRawTransfer: true,
-    } as Parameters<typeof parseSync>[2]);
+    const result = parseProgram(lang, text);
     if (result.errors.length > 0 && result.program.body.length === 0) {
       return emptyFacts(result.errors[0]?.message ?? "parse error");
     }

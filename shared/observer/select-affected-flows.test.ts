@@ -310,6 +310,25 @@ describe("selectAffectedFlows on the example shop", () => {
     expect(failed.warnings).toEqual(["the advisor was not consulted: Anthropic API 529: overloaded"]);
   });
 
+  it("warns when modules could not be parsed, naming how many and the first, and not otherwise", async () => {
+    const change = await edit("src/copy.ts", 'addToCart: "Add to cart"', 'addToCart: "Add to bag"');
+    expect((await select([change])).warnings).toBeUndefined();
+    const broken = `${APP}/src/pages/not-found.ts`;
+    const withBrokenPage: SourceTree = {
+      root: repoRoot,
+      list: () => tree.list(),
+      read: async (f) => (f === broken ? "export function renderNotFoundPage( {\n" : tree.read(f)),
+    };
+    const selection = await select([change], { tree: withBrokenPage });
+    expect(selection.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^1 of \\d+ modules could not be parsed in full, so their imports may be incomplete .*\\(${broken}: .+\\)$`,
+        ),
+      ),
+    ]);
+  });
+
   it("without a source tree, covers globs still select", async () => {
     const selection = await selectAffectedFlows({
       changes: [{ path: `${APP}/src/pages/login.ts`, status: "modified" }],

@@ -4,7 +4,7 @@ import type { LoadedFlow, PerceoConfig } from "../config/index.ts";
 import { analyseImpact, type ChangeSeed, type RouteHit } from "./change-impact.ts";
 import { changedBaseLines, changedLines, formatRanges } from "./diff.ts";
 import type { FactsCache } from "./facts-cache.ts";
-import { buildModuleGraph, type ModuleGraph, TEST_FILE } from "./module-graph.ts";
+import { buildModuleGraph, type GraphModule, type ModuleGraph, TEST_FILE } from "./module-graph.ts";
 import { estimateRisk, historyReason, summariseHistory } from "./risk.ts";
 import { discoverRoutes } from "./routes/discover-routes.ts";
 import { flowUrls, routesForUrl } from "./routes/flow-urls.ts";
@@ -137,6 +137,8 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       .filter((entry) => !ownedEntries.has(entry))
       .flatMap(({ change, lines }) => seedsFor(change, lines, graph.files, files));
     const impact = analyseImpact(graph, index, seeds);
+    const unparsed = unparsedModules(graph);
+    if (unparsed) warnings.push(unparsed);
     graphStats = {
       modules: graph.modules.size,
       analysed: impact.modulesTouched,
@@ -485,4 +487,20 @@ function whyUnreached(
   if (reachedRoutes) return `reaches ${[...reachedRoutes].join(", ")}, which no flow visits`;
   if (change.binary) return "a binary file nothing references";
   return inGraph ? "no route or page uses the changed code" : "not part of the app's module graph";
+}
+
+/**
+ * A module oxc could not parse in full still joins the graph, with the imports it could read: changes
+ * reached only through the rest are missed. One unparsable file is a work in progress; all of them is a broken parser.
+ */
+function unparsedModules(graph: ModuleGraph): string | undefined {
+  let count = 0;
+  let first: GraphModule | undefined;
+  for (const module of graph.modules.values()) {
+    if (module.facts.parseError === undefined) continue;
+    count += 1;
+    first ??= module;
+  }
+  if (!first) return undefined;
+  return `${count} of ${graph.modules.size} modules could not be parsed in full, so their imports may be incomplete and flows that reach a change only through them may be missed (${first.file}: ${first.facts.parseError})`;
 }

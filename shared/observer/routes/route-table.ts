@@ -1,7 +1,7 @@
 import path from "node:path";
-import { parseSync } from "oxc-parser";
 import { lineIndex } from "../../runner/line-index.ts";
 import { langOf } from "../module-facts.ts";
+import { parseProgram } from "../parse-program.ts";
 import { normalizePattern, type RouteDef, type RouteEntry } from "./route.ts";
 
 /*
@@ -46,11 +46,7 @@ export function findRouteRegistrations(file: string, text: string, resolve: Reso
   const lang = langOf(file) ?? "tsx";
   let program: { body: Node[] };
   try {
-    program = parseSync(`x.${lang}`, text, {
-      lang,
-      sourceType: "unambiguous",
-      experimentalRawTransfer: true,
-    } as Parameters<typeof parseSync>[2]).program as unknown as { body: Node[] };
+    program = parseProgram(lang, text).program as { body: Node[] };
   } catch {
     return [];
   }
