@@ -21,6 +21,7 @@ function hostileImpact(): Impact {
     selectAllReason: `a change to ${HOSTILE}`,
     changedFiles: 1,
     basis: `Selected from covers globs and flow files only: the tarball redirected to https://evil.test, which is not GitHub.`,
+    warnings: [`1 of 40 modules could not be parsed in full (${HOSTILE}: Unexpected token)`],
   };
 }
 
@@ -36,5 +37,6 @@ describe("markdown built from a pull request's text", () => {
       expect(prose).not.toMatch(/!\[|\]\(|<img|https?:\/\/|@org/);
       expect(markdown).toContain("evil");
     }
+    expect(outputs[0]).toContain("**Warning:** 1 of 40 modules could not be parsed in full");
   });
 });

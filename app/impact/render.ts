@@ -15,7 +15,11 @@ export function renderImpactCheck(impact: Impact): CheckRunResult {
     conclusion: "success",
     title:
       count === 0 ? "No flows affected" : `${count} of ${total} ${total === 1 ? "flow" : "flows"} affected`,
-    summary: `${renderImpactBody(impact)}\n\n${plainText(impact.basis)}`,
+    summary: [
+      renderImpactBody(impact),
+      plainText(impact.basis),
+      ...(impact.warnings ?? []).map((warning) => `**Warning:** ${plainText(warning)}`),
+    ].join("\n\n"),
   };
 }
 

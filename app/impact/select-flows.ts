@@ -36,6 +36,8 @@ export interface Impact {
   changedFiles: number;
   /** What the selection read, for a person judging it. */
   basis: string;
+  /** What the observer could not do (modules it could not parse, an advisor that failed); paths come from the pull request. */
+  warnings?: string[];
 }
 
 export async function selectAffectedFlows(input: {
@@ -94,6 +96,7 @@ export async function selectAffectedFlows(input: {
     changedFiles: input.changes.length,
     basis: selectionBasis(head, projectDir),
     ...(selectAllReason ? { selectAllReason } : {}),
+    ...(selection.warnings ? { warnings: selection.warnings } : {}),
   };
 }
 

@@ -79,6 +79,7 @@ export async function analysePullRequest(deps: JobDeps, job: PrImpactPayload, lo
         ...(cache ? { cache } : {}),
       });
     });
+    for (const warning of impact.warnings ?? []) log.warn({ warning }, "the observer warned");
     const project = await deps.store.ensureProject({
       fullName: `${job.owner}/${job.repo}`,
       installationId: job.installationId,
