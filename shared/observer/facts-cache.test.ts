@@ -76,6 +76,17 @@ describe("module facts kept by content", () => {
     expect(warm.flows.map((f) => [f.flow, f.reasons])).toEqual(cold.flows.map((f) => [f.flow, f.reasons]));
   });
 
+  it("reads its file when first used, not when made: what a selection saved meanwhile counts", async () => {
+    const root = await committedRepo();
+    const cacheFile = path.join(root, "..", `${path.basename(root)}.facts.bin`);
+    const made = fileFactsCache(cacheFile);
+    const first = fileFactsCache(cacheFile);
+    await selectAffectedFlows({ changes: [], flows, tree: diskTree(root), cache: first });
+    first.save();
+    await selectAffectedFlows({ changes: [], flows, tree: diskTree(root), cache: made });
+    expect(made.stats).toEqual({ hits: 5, misses: 0 });
+  });
+
   it("a selection that parsed nothing new leaves the file as it was", async () => {
     const { root, cacheFile } = await repoWithSavedFacts();
     const written = statSync(cacheFile, { bigint: true });

@@ -23,6 +23,11 @@ export interface CachedModule {
 }
 
 export interface FactsCache {
+  /**
+   * Reads what the cache holds now, rather than on first use: a selection calls it while git lists
+   * the files, so the two overlap.
+   */
+  open?(): void;
   get(blobId: string, file: string): CachedModule | undefined;
   set(blobId: string, file: string, module: CachedModule): void;
   /**
@@ -47,34 +52,28 @@ interface Header {
   offsets: number[];
 }
 
-/** A cache in one file; a missing, unreadable or older-version file starts empty. */
+/** A cache in one file, read on first use; a missing, unreadable or older-version file starts empty. */
 export function fileFactsCache(file: string): FactsCache {
   let stored = new Map<string, number>();
   let reader: FactsReader | undefined;
-  try {
-    const bytes = readFileSync(file);
-    const headerLength = bytes.readUInt32LE(0);
-    const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as Header;
-    if (header.version === VERSION) {
-      const start = align(4 + headerLength);
-      const body = bytes.subarray(start);
-      // An Int32Array needs an aligned start; a small file may sit unaligned in Node's buffer pool.
-      const aligned = body.byteOffset % 4 === 0 ? body : Uint8Array.prototype.slice.call(body);
-      reader = new FactsReader(
-        header.strings,
-        new Int32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4)),
-      );
-      stored = new Map(header.keys.map((key, i) => [key, header.offsets[i] as number]));
+  let opened = false;
+  const open = () => {
+    if (opened) return;
+    opened = true;
+    try {
+      ({ stored, reader } = readCacheFile(file));
+    } catch {
+      // no cache yet, or one written by another version: start empty
     }
-  } catch {
-    // no cache yet, or one written by another version: start empty
-  }
+  };
   const used = new Map<string, CachedModule>();
   const stats = { hits: 0, misses: 0 };
   let changed = false;
   return {
     stats,
+    open,
     get(blobId, name) {
+      open();
       const key = keyOf(blobId, name);
       const offset = stored.get(key);
       let module: CachedModule | undefined;
@@ -123,6 +122,24 @@ export function fileFactsCache(file: string): FactsCache {
       );
       renameSync(temporary, file);
     },
+  };
+}
+
+function readCacheFile(file: string): { stored: Map<string, number>; reader?: FactsReader } {
+  const bytes = readFileSync(file);
+  const headerLength = bytes.readUInt32LE(0);
+  const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as Header;
+  if (header.version !== VERSION) return { stored: new Map() };
+  const start = align(4 + headerLength);
+  const body = bytes.subarray(start);
+  // An Int32Array needs an aligned start; a small file may sit unaligned in Node's buffer pool.
+  const aligned = body.byteOffset % 4 === 0 ? body : Uint8Array.prototype.slice.call(body);
+  return {
+    stored: new Map(header.keys.map((key, i) => [key, header.offsets[i] as number])),
+    reader: new FactsReader(
+      header.strings,
+      new Int32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4)),
+    ),
   };
 }
 

@@ -57,6 +57,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
   // git lists the tree (and the blob ids the facts cache is keyed by) while the changes are read.
   input.tree?.list().catch(() => undefined);
   if (input.cache) input.tree?.blobIds?.().catch(() => undefined);
+  input.cache?.open?.();
   const projectDir = (input.projectDir ?? "").replace(/^\.\/?|\/$/g, "");
   const settings = input.settings;
   const reasons = new Map<string, Reason[]>(input.flows.map((f) => [f.name, []]));
