@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseSync } from "oxc-parser";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseProgram } from "./parse-program.ts";
 
 const shop = path.resolve(import.meta.dirname, "../../examples/shop");
@@ -51,5 +51,32 @@ describe("parsing a module through oxc's raw transfer", () => {
     const parsed = parseProgram("js", "export const a = 1;");
     for (const key of ["program", "errors"])
       expect(Object.getOwnPropertyDescriptor(parsed, key)).toHaveProperty("value");
+  });
+
+  it("parses the same without raw transfer, where the runtime has none", async () => {
+    vi.resetModules();
+    const parseSyncCalls: unknown[] = [];
+    vi.doMock("oxc-parser", async (original) => {
+      const oxc = await original<typeof import("oxc-parser")>();
+      return {
+        ...oxc,
+        rawTransferSupported: () => false,
+        parseSync: (...args: Parameters<typeof parseSync>) => {
+          parseSyncCalls.push(args[2]);
+          return oxc.parseSync(...args);
+        },
+      };
+    });
+    try {
+      const { parseProgram: withoutRawTransfer } = await import("./parse-program.ts");
+      const text = await readFile(path.join(shop, "src/copy.ts"), "utf8");
+      expect(JSON.parse(JSON.stringify(withoutRawTransfer("ts", text)))).toStrictEqual(
+        JSON.parse(JSON.stringify(throughParseSync("ts", text))),
+      );
+      expect(parseSyncCalls).toStrictEqual([{ lang: "ts", sourceType: "unambiguous" }]);
+    } finally {
+      vi.doUnmock("oxc-parser");
+      vi.resetModules();
+    }
   });
 });

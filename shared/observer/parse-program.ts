@@ -39,7 +39,8 @@ type Lang = "js" | "jsx" | "ts" | "tsx";
  * runs every flow instead). Here the check waits for the first parse.
  */
 export function parseProgram(lang: Lang, text: string): ParsedProgram {
-  if (!(raw ??= rawTransferSupported())) {
+  raw ??= rawTransferSupported();
+  if (!raw) {
     const result = parseSync(`x.${lang}`, text, { lang, sourceType: "unambiguous" });
     return { program: result.program as unknown as ParsedProgram["program"], errors: result.errors };
   }
