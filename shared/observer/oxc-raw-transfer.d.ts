@@ -17,15 +17,8 @@ declare module "oxc-parser/src-js/generated/constants" {
   export const BUFFER_SIZE: number;
   export const IS_TS_FLAG_POS: number;
 }
-declare module "oxc-parser/src-js/generated/deserialize/js" {
-  export function deserialize(
-    buffer: Uint8Array,
-    sourceText: string,
-    start: number,
-    byteLen: number,
-  ): unknown;
-}
-declare module "oxc-parser/src-js/generated/deserialize/ts" {
+// js.js and ts.js, one deserializer each for JavaScript and TypeScript ASTs.
+declare module "oxc-parser/src-js/generated/deserialize/*" {
   export function deserialize(
     buffer: Uint8Array,
     sourceText: string,
