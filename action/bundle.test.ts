@@ -89,6 +89,8 @@ describe("action/dist", () => {
       env?: Record<string, string>;
       /** Leave oxc's addons out of the copy, as on a runner they were not built for. */
       withoutNative?: boolean;
+      /** The pull request's head branch; `feature` unless named. */
+      branch?: "feature" | "copy-logic";
     }) {
       const dir = path.join(scratch, options.name);
       const actionDir = path.join(dir, "perceo-action");
@@ -96,11 +98,13 @@ describe("action/dist", () => {
         recursive: true,
         filter: (source) => !(options.withoutNative && path.basename(source) === "native"),
       });
-      const workspace = await checkout(repo, "feature", options.name);
+      const branch = options.branch ?? "feature";
+      const workspace = await checkout(repo, branch, options.name);
+      const head = { ref: branch, sha: branch === "feature" ? repo.featureSha : repo.copyLogicSha };
       const eventPath = path.join(dir, "event.json");
       const outputFile = path.join(dir, "output");
       const summaryFile = path.join(dir, "summary");
-      await writeFile(eventPath, JSON.stringify(pullRequestPayload(repo, { fork: options.fork })));
+      await writeFile(eventPath, JSON.stringify(pullRequestPayload(repo, { fork: options.fork, head })));
       await Promise.all([writeFile(outputFile, ""), writeFile(summaryFile, "")]);
       const env = Object.fromEntries(
         Object.entries(process.env).filter(([name]) => !/^(GITHUB_|INPUT_|ACTIONS_|RUNNER_)/.test(name)),
@@ -162,6 +166,24 @@ describe("action/dist", () => {
       expect(summary).toContain(
         "the artifact [perceo-report-shard-1-of-1-attempt-2](https://github.com/Codertocat/Hello-World/actions/runs/99/artifacts/1) (4 files, with the results as run.json and results.json)",
       );
+    }, 60_000);
+
+    it("follows imports with the parser and resolver it carries: a copy member built by code selects the pages that render it", async () => {
+      const { stdout, outputs } = await runBundle({
+        name: "copy-logic",
+        fork: true,
+        branch: "copy-logic",
+        inputs: { "INPUT_GITHUB-TOKEN": "" },
+      });
+      expect(stdout).not.toContain("::error::");
+      expect(stdout).not.toContain("could not be parsed");
+      expect(stdout).toContain("Perceo: 2 of 3 flows affected by 1 changed file");
+      // The info pages footer-links visits show the not-found page for an unknown page.
+      expect(outputs).toMatchObject({
+        "affected-flows": '["footer-links","not-found"]',
+        passed: "2",
+        failed: "0",
+      });
     }, 60_000);
 
     it("starts without oxc's addons, runs every flow instead of the affected ones and says why; with no backend, records the run in the embedded database it carries", async () => {

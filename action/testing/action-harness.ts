@@ -22,6 +22,11 @@ export interface ShopRepository {
   mainSha: string;
   /** On branch `feature`: changes the 404 page only (the not-found flow covers it). */
   featureSha: string;
+  /**
+   * On branch `copy-logic`: builds the 404 page's copy member with code. Only imports lead from it
+   * to the pages that render it (the not-found page, and the info pages that show it for an unknown page).
+   */
+  copyLogicSha: string;
   root: string;
 }
 
@@ -59,8 +64,22 @@ export async function createShopRepository(): Promise<ShopRepository> {
   await writeFile(page, `${await readFile(page, "utf8")}\n// A friendlier 404 is coming.\n`);
   await git(origin, "commit", "-q", "-am", "Reword the 404 page");
   const featureSha = await git(origin, "rev-parse", "HEAD");
+  await git(origin, "checkout", "-q", "-b", "copy-logic", "main");
+  const copy = path.join(shop, "src", "copy.ts");
+  const sentence = '"We could not find the page you were looking for. It may have moved, or never existed."';
+  const text = await readFile(copy, "utf8");
+  if (!text.includes(sentence)) throw new Error("examples/shop/src/copy.ts no longer holds the 404 text");
+  await writeFile(
+    copy,
+    text.replace(
+      sentence,
+      '["We could not find the page you were looking for.", "It may have moved."].join(" ")',
+    ),
+  );
+  await git(origin, "commit", "-q", "-am", "Build the 404 text");
+  const copyLogicSha = await git(origin, "rev-parse", "HEAD");
   await git(origin, "checkout", "-q", "main");
-  return { origin, mainSha, featureSha, root };
+  return { origin, mainSha, featureSha, copyLogicSha, root };
 }
 
 /** A shallow checkout of `branch`, the way actions/checkout leaves it (depth 1). */
@@ -75,7 +94,7 @@ type Example = { name: string; examples: Array<Record<string, unknown>> };
 /** A real webhook payload from @octokit/webhooks-examples, its shas and branches pointed at the test repository. */
 export function pullRequestPayload(
   repo: ShopRepository,
-  options: { fork?: boolean } = {},
+  options: { fork?: boolean; head?: { ref: string; sha: string } } = {},
 ): Record<string, unknown> {
   const example = (webhookExamples as unknown as Example[])
     .find((e) => e.name === "pull_request")
@@ -91,8 +110,8 @@ export function pullRequestPayload(
   payload.pull_request.base.repo.default_branch = "main";
   payload.pull_request.base.sha = repo.mainSha;
   payload.pull_request.base.ref = "main";
-  payload.pull_request.head.sha = repo.featureSha;
-  payload.pull_request.head.ref = "feature";
+  payload.pull_request.head.sha = options.head?.sha ?? repo.featureSha;
+  payload.pull_request.head.ref = options.head?.ref ?? "feature";
   if (options.fork) payload.pull_request.head.repo.full_name = "someone-else/Hello-World";
   return payload;
 }
