@@ -178,11 +178,12 @@ function collectFacts(
 ): ModuleFacts {
   const line = (at: number) => lineOf(at) + offset;
   const name = (value: string): string => {
-    if (!pool) return value;
+    if (!pool) return detached(value);
     const known = pool.get(value);
     if (known !== undefined) return known;
-    pool.set(value, value);
-    return value;
+    const own = detached(value);
+    pool.set(own, own);
+    return own;
   };
   const facts: ModuleFacts = { imports: [], units: [], exports: new Map(), domQueries: [] };
   const functionStack: Node[] = [];
@@ -545,6 +546,17 @@ function collectFacts(
   return compact(facts);
 }
 
+/**
+ * A copy of a string that holds no other. oxc gives names and literals as slices of the module's
+ * source, and V8 keeps the whole source alive for as long as a slice of 13 or more characters:
+ * facts kept for 20,000 modules would keep their sources too (2,000 modules of 50 KB, each
+ * declaring one long name: 107 MB of heap kept, against 10 MB with the names copied). Flattening a
+ * concatenation copies the characters into a string of their own.
+ */
+function detached(value: string): string {
+  return value.length < 13 ? value : ` ${value}`.slice(1);
+}
+
 const NO_STRINGS: string[] = [];
 const NO_NUMBERS: number[] = [];
 const NO_NAMES = new Set<string>();
@@ -563,7 +575,7 @@ function compact(facts: ModuleFacts): ModuleFacts {
       end: u.end,
       refs: u.refs.size === 0 ? NO_NAMES : u.refs,
       members: u.members.size === 0 ? NO_NAMES : u.members,
-      literals: u.literals.length === 0 ? NO_STRINGS : u.literals.slice(),
+      literals: u.literals.length === 0 ? NO_STRINGS : u.literals.map(detached),
       loads: u.loads.length === 0 ? NO_NUMBERS : u.loads.slice(),
       sideEffect: u.sideEffect,
       typeOnly: u.typeOnly,
@@ -571,10 +583,20 @@ function compact(facts: ModuleFacts): ModuleFacts {
     }),
   );
   return {
-    imports: facts.imports.map((r) => ({ ...r, bindings: r.bindings.slice() })),
+    imports: facts.imports.map((r) => ({
+      ...r,
+      specifier: detached(r.specifier),
+      bindings: r.bindings.slice(),
+      ...(r.pattern
+        ? { pattern: { prefix: detached(r.pattern.prefix), suffix: detached(r.pattern.suffix) } }
+        : {}),
+    })),
     units,
     exports: facts.exports,
-    domQueries: facts.domQueries.length === 0 ? [] : facts.domQueries.slice(),
+    domQueries:
+      facts.domQueries.length === 0
+        ? []
+        : facts.domQueries.map((q) => ({ ...q, selector: detached(q.selector) })),
     ...(facts.parseError !== undefined ? { parseError: facts.parseError } : {}),
   };
 }
