@@ -74,6 +74,11 @@ try {
   });
 } finally {
   spawnSync("git", ["checkout", "-q", "--", "."], { cwd: dir });
+  // The rewritten files' stat data no longer matches git's index: refresh it, or every later
+  // selection's `git diff` hashes those 5,000 files again (0.13 s instead of 0.06).
+  spawnSync("git", ["update-index", "-q", "--refresh"], { cwd: dir });
+  // Leave the cache a later warm run expects: the head's modules, not the edited ones.
+  copyFileSync(baseCache, cacheFile);
   rmSync(baseCache, { force: true });
 }
 const cruiser = values["no-peer"] ? undefined : child("cruiser");
