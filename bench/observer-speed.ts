@@ -5,6 +5,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { CLI_NODE_FLAGS } from "../shared/cli/node-flags.ts";
+import { seededRandom } from "./stats.ts";
 
 /*
  * Observer speed on a generated repository: 20,000 JavaScript modules in a layered import graph,
@@ -160,18 +161,9 @@ function fmt(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 }
 
-/** A seeded generator, so every run builds the same repository and diff. */
-function random(seed: number) {
-  let state = seed;
-  return (n: number) => {
-    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-    return (state >>> 8) % n;
-  };
-}
-
 /** The modules the diff changes: the same 5,000 in every run. */
 function changedModules(): number[] {
-  const pick = random(11);
+  const pick = seededRandom(11);
   const changed = new Set<number>();
   while (changed.size < CHANGED) changed.add(pick(MODULES));
   return [...changed];
@@ -182,7 +174,7 @@ function modulePath(i: number): string {
 }
 
 async function generate(root: string): Promise<void> {
-  const pick = random(7);
+  const pick = seededRandom(7);
   const write = async (file: string, text: string) => {
     await mkdir(path.dirname(path.join(root, file)), { recursive: true });
     await writeFile(path.join(root, file), text);

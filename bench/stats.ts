@@ -31,11 +31,7 @@ export function resampledRatioInterval(
 ): [number, number] {
   if (numerator.length === 0 || denominator.length === 0)
     throw new Error("resampling needs rounds on both sides");
-  let state = seed >>> 0;
-  const next = (n: number) => {
-    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-    return (state >>> 8) % n;
-  };
+  const next = seededRandom(seed);
   const pooled = (rounds: number[][]) =>
     percentile(
       rounds.flatMap(() => rounds[next(rounds.length)] as number[]),
@@ -43,4 +39,13 @@ export function resampledRatioInterval(
     );
   const ratios = Array.from({ length: draws }, () => pooled(numerator) / pooled(denominator));
   return [percentile(ratios, 5), percentile(ratios, 95)];
+}
+
+/** A seeded generator of integers in [0, n): the same seed gives the same sequence in every run. */
+export function seededRandom(seed: number): (n: number) => number {
+  let state = seed >>> 0;
+  return (n) => {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    return (state >>> 8) % n;
+  };
 }
