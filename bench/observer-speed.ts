@@ -104,6 +104,11 @@ for (const [label, measured] of [
   console.log(
     `selection, ${`${label} (Perceo)`.padEnd(18)}${fmt(b.ms)} best of ${runs} (process CPU ${fmt(b.processCpuMs ?? 0)}), peak ${peak(measured)} MB  — selected ${b.selected} flows, ${b.modules} modules in graph${cached}${b.saveMs !== undefined ? `; saving the cache ${fmt(b.saveMs)}` : ""}`,
   );
+  const phases = b.phasesMs;
+  if (phases)
+    console.log(
+      `  of which${" ".repeat(21)}changed files and covers globs ${fmt(phases.changes)}, waiting for the file listing ${fmt(phases.listing)}, graph (facts read or recalled, imports resolved) ${fmt(phases.graph)}, routes ${fmt(phases.routes)}, walk to the routes ${fmt(phases.walk)}`,
+    );
 }
 if (cruiser)
   console.log(
@@ -132,6 +137,7 @@ interface Measured {
   cacheHits?: number;
   saveMs?: number;
   processCpuMs?: number;
+  phasesMs?: { changes: number; listing: number; graph: number; routes: number; walk: number };
 }
 
 function commit(root: string): void {
@@ -247,6 +253,7 @@ async function timeSelection(root: string, cacheFile: string | undefined) {
     ms,
     selected: selection.selected.length,
     modules: selection.stats.modulesInGraph,
+    phasesMs: selection.stats.phasesMs,
     ...(cache ? { cacheHits: cache.stats.hits, saveMs } : {}),
   };
 }

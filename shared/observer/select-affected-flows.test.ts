@@ -329,6 +329,21 @@ describe("selectAffectedFlows on the example shop", () => {
     ]);
   });
 
+  it("says where its time went when it followed the source tree, in parts that add up to no more than the whole", async () => {
+    const change = await edit("src/copy.ts", 'addToCart: "Add to cart"', 'addToCart: "Add to bag"');
+    const { stats } = await select([change]);
+    const phases = stats.phasesMs;
+    expect(Object.keys(phases ?? {}).sort()).toEqual(["changes", "graph", "listing", "routes", "walk"]);
+    const values = Object.values(phases ?? {});
+    for (const ms of values) expect(Number.isInteger(ms) && ms >= 0).toBe(true);
+    // Reading and parsing the shop's modules takes milliseconds; each part is rounded on its own.
+    expect(phases?.graph).toBeGreaterThan(0);
+    expect(values.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(stats.durationMs + values.length);
+
+    const blind = await selectAffectedFlows({ changes: [change], flows, projectDir: APP });
+    expect(blind.stats.phasesMs).toBeUndefined();
+  });
+
   it("without a source tree, covers globs still select", async () => {
     const selection = await selectAffectedFlows({
       changes: [{ path: `${APP}/src/pages/login.ts`, status: "modified" }],

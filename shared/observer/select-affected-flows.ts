@@ -54,6 +54,7 @@ const MAX_REASONS_PER_FLOW = 8;
  */
 export async function selectAffectedFlows(input: SelectionInput): Promise<Selection> {
   const started = performance.now();
+  const since = stopwatch();
   // git lists the tree (and the blob ids the facts cache is keyed by) while the changes are read.
   input.tree?.list().catch(() => undefined);
   if (input.cache) input.tree?.blobIds?.().catch(() => undefined);
@@ -115,10 +116,14 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
     }
   }
 
+  const changesMs = since();
+
   // 3. the import graph and routes
   let graphStats = { modules: 0, analysed: 0, routes: 0 };
+  let phasesMs: Selection["stats"]["phasesMs"];
   if (input.tree) {
     const files = await input.tree.list();
+    const listing = since();
     const graph = await buildModuleGraph({
       tree: input.tree,
       appDir: projectDir,
@@ -126,18 +131,21 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       files,
       ...(input.cache ? { cache: input.cache } : {}),
     });
+    const graphMs = since();
     const packageJson = await input.tree.read(projectDir ? `${projectDir}/package.json` : "package.json");
     const index = discoverRoutes(graph, {
       appDir: projectDir,
       ...(packageJson !== undefined ? { packageJson } : {}),
       configured: settings?.routes ?? [],
     });
+    const routesMs = since();
     const owned = considered.filter((entry) => ownedByCoverage(entry, input.coverage, graph));
     const ownedEntries = new Set(owned);
     const seeds = considered
       .filter((entry) => !ownedEntries.has(entry))
       .flatMap(({ change, lines }) => seedsFor(change, lines, graph.files, files));
     const impact = analyseImpact(graph, index, seeds);
+    phasesMs = { changes: changesMs, listing, graph: graphMs, routes: routesMs, walk: since() };
     const unparsed = unparsedModules(graph);
     if (unparsed) warnings.push(unparsed);
     graphStats = {
@@ -309,7 +317,19 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       modulesAnalysed: graphStats.analysed,
       routes: graphStats.routes,
       durationMs: Math.round(performance.now() - started),
+      ...(phasesMs ? { phasesMs } : {}),
     },
+  };
+}
+
+/** Milliseconds since it was made, then since the last call. */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const elapsed = Math.round(now - last);
+    last = now;
+    return elapsed;
   };
 }
 

@@ -89,6 +89,13 @@ export interface Selection {
     modulesAnalysed: number;
     routes: number;
     durationMs: number;
+    /**
+     * Where the time went, when the source tree was followed: the changed files themselves (ignored
+     * and global files, covers globs, coverage), waiting for the file listing, reading
+     * or recalling every module's facts and resolving imports, finding routes, and the walk from the
+     * changed lines to the routes.
+     */
+    phasesMs?: { changes: number; listing: number; graph: number; routes: number; walk: number };
   };
 }
 
