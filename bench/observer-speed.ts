@@ -5,6 +5,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { CLI_NODE_FLAGS } from "../shared/cli/node-flags.ts";
+import type { Selection } from "../shared/observer/types.ts";
 import { seededRandom } from "./stats.ts";
 
 /*
@@ -83,6 +84,11 @@ try {
   rmSync(baseCache, { force: true });
 }
 const cruiser = values["no-peer"] ? undefined : child("cruiser");
+const cases = [
+  ["cold", cold],
+  ["warm", warm],
+  ["edited", edited],
+] as const;
 const best = (ms: Measured[]) => [...ms].sort((a, b) => a.ms - b.ms)[0] as Measured;
 const peak = (ms: Measured[]) => Math.max(...ms.map((o) => o.maxRssMb));
 console.log(
@@ -94,11 +100,7 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(" ")}`,
 );
-for (const [label, measured] of [
-  ["cold", cold],
-  ["warm", warm],
-  ["edited", edited],
-] as const) {
+for (const [label, measured] of cases) {
   const b = best(measured);
   const cached = b.cacheHits !== undefined ? `, ${b.cacheHits} modules from the cache` : "";
   console.log(
@@ -115,11 +117,7 @@ if (cruiser)
     `dependency-cruiser graph      ${fmt(cruiser.ms)} (process CPU ${fmt(cruiser.processCpuMs ?? 0)}), peak ${cruiser.maxRssMb} MB  — ${cruiser.modules} modules`,
   );
 else console.log("dependency-cruiser graph      not measured (--no-peer)");
-for (const [label, measured] of [
-  ["cold", cold],
-  ["warm", warm],
-  ["edited", edited],
-] as const) {
+for (const [label, measured] of cases) {
   const b = best(measured);
   const ratio = cruiser
     ? `time ${(b.ms / cruiser.ms).toFixed(3)}, memory ${(peak(measured) / cruiser.maxRssMb).toFixed(2)}`
@@ -137,7 +135,7 @@ interface Measured {
   cacheHits?: number;
   saveMs?: number;
   processCpuMs?: number;
-  phasesMs?: { changes: number; listing: number; graph: number; routes: number; walk: number };
+  phasesMs?: Selection["stats"]["phasesMs"];
 }
 
 function commit(root: string): void {
