@@ -35,3 +35,15 @@ export function positiveInt(value: string | undefined, flag: string, min = 0): n
     throw new UsageError(`${flag} expects a whole number ≥ ${min}, got "${value}"`);
   return n;
 }
+
+/**
+ * The environment for a program Perceo starts (the project's own Playwright): the command's, with
+ * PATH and HOME from this process when the command's lacks them (tests hand in a bare one).
+ */
+export function childEnv(io: CliIo): NodeJS.ProcessEnv {
+  return {
+    ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
+    ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
+    ...io.env,
+  };
+}

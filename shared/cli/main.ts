@@ -1,4 +1,5 @@
 import { ConfigError } from "../config/index.ts";
+import { PlaywrightSetupError } from "../playwright/index.ts";
 import { BrowserNotFoundError } from "../runner/index.ts";
 import { StoreError } from "../store/index.ts";
 import { commandAffected } from "./affected-command.ts";
@@ -52,6 +53,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof PlaywrightSetupError) {
+      io.stderr.write(`perceo: ${error.message}\n`);
       return EXIT.usage;
     }
     if (error instanceof UsageError) {

@@ -11,6 +11,7 @@ export {
   parseFlowFile,
   parseProject,
   type SourceFile,
+  type TestSource,
 } from "./project.ts";
 export {
   type AnalyticsSettings,

@@ -20,6 +20,33 @@ export interface LoadedFlow extends Flow {
   /** The flow file, as shown to people (relative to where Perceo was started). */
   file: string;
   stepLocations: SourceLocation[];
+  /** Set when the flow is a Playwright test (`file` is its spec); see shared/playwright. */
+  test?: TestSource;
+}
+
+/**
+ * A Playwright test as a flow: where it is and what it reaches. Its `steps` are only the URLs it
+ * opens or expects (as goto and expect url steps), which is what the observer follows; Playwright
+ * runs the test itself.
+ */
+export interface TestSource {
+  /** describe titles, then the test's title. */
+  titlePath: string[];
+  /** The `--test-list` line that runs exactly this test: spec relative to the config's rootDir › titles. */
+  listEntry: string;
+  /** The Playwright config that runs it, as shown to people. */
+  config: string;
+  /** The lines of the test's own call in its spec. */
+  lines: { start: number; end: number };
+  /** The lines of every test in the same spec, so an edit between tests can be told from one inside another test. */
+  specTests: Array<{ start: number; end: number }>;
+  /** Local modules it depends on (page objects, fixtures, helpers), as shown to people, each with the chain from the spec. */
+  imports: Array<{ file: string; chain: string[] }>;
+  /** Text it names (locators, expected text, typed values). */
+  words: string[];
+  projects: string[];
+  /** Why its spec could not be read (Playwright did not load it, or it did not parse): every test in it is selected. */
+  unreadable?: string;
 }
 
 export interface PerceoProject {
@@ -46,11 +73,18 @@ export const CONFIG_FILE = ".perceo/config.yml";
 export const PERSONAS_FILE = ".perceo/personas.yml";
 export const FLOWS_DIR = ".perceo/flows";
 
-/** Validates every file of a `.perceo/` folder and reports all problems in one ConfigError. */
-export function parseProject(sources: ProjectSources): PerceoProject {
+/**
+ * Validates every file of a `.perceo/` folder and reports all problems in one ConfigError. With
+ * `testSuite` (a Playwright config was found), the config file and the flows folder may be absent:
+ * the tests are the flows.
+ */
+export function parseProject(sources: ProjectSources, options: { testSuite?: boolean } = {}): PerceoProject {
   const issues: ConfigIssue[] = [];
   let config: PerceoConfig | undefined;
-  if (!sources.config) {
+  if (!sources.config && options.testSuite) {
+    // Placeholders: the suite's loader names the project after its folder and takes Playwright's baseURL.
+    config = configSchema.parse({ project: "project", baseUrl: "http://localhost:3000" });
+  } else if (!sources.config) {
     issues.push({
       file: path.join(sources.root, CONFIG_FILE),
       line: 1,
@@ -95,7 +129,7 @@ export function parseProject(sources: ProjectSources): PerceoProject {
     seen.set(parsed.flow.name, file.path);
     flows.push(parsed.flow);
   }
-  if (sources.flows.length === 0 && sources.config) {
+  if (sources.flows.length === 0 && sources.config && !options.testSuite && !config?.playwright) {
     issues.push({
       file: path.join(sources.root, FLOWS_DIR),
       line: 1,
@@ -147,7 +181,10 @@ export function parseFlowFile(
  * Reads `.perceo/` under `root`. File paths in errors are shown relative to `cwd`, so a person can
  * click them in a terminal.
  */
-export async function loadProject(root: string, options: { cwd?: string } = {}): Promise<PerceoProject> {
+export async function loadProject(
+  root: string,
+  options: { cwd?: string; testSuite?: boolean } = {},
+): Promise<PerceoProject> {
   const cwd = options.cwd ?? process.cwd();
   const show = (p: string) => path.relative(cwd, path.join(root, p)) || p;
   const read = async (p: string): Promise<SourceFile | undefined> => {
@@ -165,10 +202,13 @@ export async function loadProject(root: string, options: { cwd?: string } = {}):
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   const flows = await Promise.all(flowNames.map((n) => read(path.join(FLOWS_DIR, n))));
-  return parseProject({
-    root: path.relative(cwd, root) || ".",
-    config: await read(CONFIG_FILE),
-    personas: await read(PERSONAS_FILE),
-    flows: flows.filter((f): f is SourceFile => f !== undefined),
-  });
+  return parseProject(
+    {
+      root: path.relative(cwd, root) || ".",
+      config: await read(CONFIG_FILE),
+      personas: await read(PERSONAS_FILE),
+      flows: flows.filter((f): f is SourceFile => f !== undefined),
+    },
+    { ...(options.testSuite ? { testSuite: true } : {}) },
+  );
 }

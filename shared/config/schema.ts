@@ -440,6 +440,24 @@ export const configSchema = z.strictObject({
   analytics: analyticsSettingsSchema
     .optional()
     .describe("Production analytics (PostHog or GA4) for the weekly scan and perceo insights."),
+  playwright: z
+    .union([
+      nonEmpty.describe("The Playwright config, relative to this project (playwright.config.ts)."),
+      z.strictObject({
+        config: nonEmpty
+          .optional()
+          .describe("The Playwright config, relative to this project (default: playwright.config.* here)."),
+        app: nonEmpty
+          .optional()
+          .describe(
+            "The folder of the app the tests exercise, relative to this project, when it is not this folder (../web).",
+          ),
+      }),
+    ])
+    .optional()
+    .describe(
+      "Existing Playwright tests run as flows. Found on its own when playwright.config.* sits next to .perceo/.",
+    ),
   weeklyScan: weeklyScanSettingsSchema
     .optional()
     .describe("When the App opens the weekly scan issue (default Monday 09:00 UTC)."),

@@ -17,6 +17,8 @@ export {
 } from "./diff.ts";
 export { defaultFactsCachePath, type FactsCache, fileFactsCache } from "./facts-cache.ts";
 export { type GitChangesOptions, GitError, gitChanges } from "./git-changes.ts";
+export { langOf } from "./module-facts.ts";
+export { parseProgram } from "./parse-program.ts";
 export { predictionsFromSelection } from "./predictions.ts";
 export type { RouteDef, RouteEntry } from "./routes/route.ts";
 export { type SelectionInput, selectAffectedFlows } from "./select-affected-flows.ts";
