@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { loadProject } from "../config/index.ts";
 import { createClaudeAdvisor } from "../llm/index.ts";
 import {
   defaultFactsCachePath,
@@ -18,8 +17,9 @@ import {
   type SourceTree,
   selectAffectedFlows,
 } from "../observer/index.ts";
+import { loadProjectWithTests } from "../playwright/index.ts";
 import { openPostgresStore } from "../store/index.ts";
-import { type CliIo, EXIT, parse, UsageError } from "./cli-io.ts";
+import { type CliIo, childEnv, EXIT, parse, UsageError } from "./cli-io.ts";
 
 const run = promisify(execFile);
 
@@ -42,8 +42,10 @@ export async function commandAffected(args: string[], io: CliIo): Promise<number
   });
   const root = path.resolve(io.cwd, values.dir ?? ".");
   const top = await gitTopLevel(root);
-  const projectDir = path.relative(top, root).split(path.sep).join("/");
-  const project = await loadProject(root, { cwd: top });
+  const project = await loadProjectWithTests(root, { cwd: top, env: childEnv(io) });
+  // Playwright tests may live beside the app they exercise (playwright.app): routes and imports are the app's.
+  const appDir = project.playwright?.appDir ?? root;
+  const projectDir = path.relative(top, appDir).split(path.sep).join("/");
   const base = values.base ?? (await defaultBase(top, io.env));
   const changes = await gitChanges({ cwd: top, base, ...(values.head ? { head: values.head } : {}) });
   const tree: SourceTree & { close?: () => void } = values.head ? gitTree(top, values.head) : diskTree(top);

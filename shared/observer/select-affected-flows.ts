@@ -13,6 +13,7 @@ import { coverageReasons } from "./signals/coverage.ts";
 import { coversReasons } from "./signals/covers.ts";
 import { adviceReasons, buildAdviceRequest, type FlowAdvisor } from "./signals/llm.ts";
 import { ignoredBy, runAllReason } from "./signals/run-all.ts";
+import { testSourceReasons } from "./signals/tests.ts";
 import { flowNamesText, proseEdits } from "./signals/text-edits.ts";
 import type { SourceTree } from "./source-tree.ts";
 import type {
@@ -99,7 +100,10 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
   // 2. the flow files themselves, covers globs, recorded coverage
   const changedPaths = new Map(considered.map((entry) => [entry.change.path, entry]));
   for (const flow of input.flows) {
-    const own = changedPaths.get(flowFilePath(flow.file, projectDir)) ?? changedPaths.get(flow.file);
+    // A Playwright test's spec holds other tests too: testSourceReasons tells them apart.
+    const own = flow.test
+      ? undefined
+      : (changedPaths.get(flowFilePath(flow.file, projectDir)) ?? changedPaths.get(flow.file));
     if (own)
       add(flow.name, {
         signal: "covers",
@@ -110,6 +114,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
     for (const reason of [
       ...coversReasons(flow, considered, projectDir),
       ...coverageReasons(flow.name, input.coverage, considered),
+      ...testSourceReasons(flow, considered, projectDir),
     ]) {
       add(flow.name, reason);
       if (reason.file) reachedFiles.add(reason.file);

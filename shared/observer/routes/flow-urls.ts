@@ -50,7 +50,8 @@ export function flowUrls(flow: LoadedFlow, recorded: readonly string[] = []): Fl
   const urls: FlowUrl[] = [];
   flow.steps.forEach((step: Step, index) => {
     const at = flow.stepLocations[index];
-    const from = `${flow.file}:${at?.line ?? index + 1}`;
+    // A Playwright test's URLs may be written in a page object (its location says where).
+    const from = `${at?.file ?? flow.file}:${at?.line ?? index + 1}`;
     if ("goto" in step) {
       const path = toPath(step.goto);
       if (path) urls.push({ path, from });

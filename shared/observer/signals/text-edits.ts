@@ -65,6 +65,7 @@ function fragments(line: string): { skeleton: string; texts: string[]; testIds: 
 
 /** Whether a flow names any of these words in its steps (as a locator, an expectation or typed text). */
 export function flowNamesText(flow: LoadedFlow, words: readonly string[]): string | undefined {
-  const steps = JSON.stringify(flow.steps).toLowerCase();
+  // A Playwright test names its words in code (shared/playwright reads them), not in steps.
+  const steps = JSON.stringify([flow.steps, flow.test?.words ?? []]).toLowerCase();
   return words.map((w) => w.trim()).find((w) => w.length > 1 && steps.includes(w.toLowerCase()));
 }
