@@ -58,7 +58,9 @@ describe("Playwright tests as flows", () => {
           'test("urls", async ({ page }) => {',
           '  await page.goto("http://127.0.0.1:4000/full?x=1");',
           '  await page.goto("relative");',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the spec's own source text
           "  await page.goto(`/users/${id}/orders`);",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the spec's own source text
           "  await page.waitForURL(`/search?q=${q}`);",
           "});",
           "",
