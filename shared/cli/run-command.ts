@@ -5,10 +5,16 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { type LoadedFlow, loadProject, type PerceoProject } from "../config/index.ts";
 import { buildCoverageMap, COVERAGE_FILE, diskTree } from "../observer/index.ts";
+import {
+  loadProjectWithTests,
+  mergeRuns,
+  type PlaywrightSuite,
+  runPlaywrightTests,
+} from "../playwright/index.ts";
 import { writeReport } from "../report/index.ts";
 import { type RecordedCoverage, type RunResult, runFlows } from "../runner/index.ts";
 import { openStore } from "../store/index.ts";
-import { type CliIo, EXIT, parse, positiveInt, UsageError } from "./cli-io.ts";
+import { type CliIo, childEnv, EXIT, parse, positiveInt, UsageError } from "./cli-io.ts";
 import { createProgress } from "./progress.ts";
 
 const runGit = promisify(execFile);
@@ -27,7 +33,10 @@ const RUN_OPTIONS = {
 
 export async function commandRun(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, RUN_OPTIONS);
-  const project = await loadProject(path.resolve(io.cwd, values.dir ?? "."), { cwd: io.cwd });
+  const project = await loadProjectWithTests(path.resolve(io.cwd, values.dir ?? "."), {
+    cwd: io.cwd,
+    env: childEnv(io),
+  });
   const baseUrl = values["base-url"] ?? project.config.baseUrl;
   if (values["base-url"] !== undefined && !/^https?:\/\/[^/]/.test(baseUrl)) {
     throw new UsageError(`--base-url expects an http(s) URL such as http://localhost:3000, got "${baseUrl}"`);
@@ -62,7 +71,7 @@ export function selectFlows(project: PerceoProject, names: string | undefined): 
 }
 
 export async function executeRun(
-  project: PerceoProject,
+  project: PerceoProject & { playwright?: PlaywrightSuite },
   flows: LoadedFlow[],
   io: CliIo,
   options: {
@@ -81,20 +90,45 @@ export async function executeRun(
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
   };
-  const run: RunResult = await runFlows({
-    project: project.config.project,
-    baseUrl: options.baseUrl,
-    flows,
-    personas: project.personas,
-    settings,
-    outputDir: options.report,
-    env: io.env,
-    ...(options.coverage
-      ? { onCoverage: (flow: string, _attempt: number, c: RecordedCoverage) => void recordings.set(flow, c) }
-      : {}),
-    onEvent: createProgress(io.stdout),
-    ...(io.signal ? { signal: io.signal } : {}),
-  });
+  const yamlFlows = flows.filter((f) => !f.test);
+  const tests = flows.filter((f) => f.test);
+  const yamlRun = async (): Promise<RunResult> =>
+    runFlows({
+      project: project.config.project,
+      baseUrl: options.baseUrl,
+      flows: yamlFlows,
+      personas: project.personas,
+      settings,
+      outputDir: options.report,
+      env: io.env,
+      ...(options.coverage
+        ? {
+            onCoverage: (flow: string, _attempt: number, c: RecordedCoverage) => void recordings.set(flow, c),
+          }
+        : {}),
+      onEvent: createProgress(io.stdout),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+  // Playwright tests run through the project's own Playwright, with its config (baseURL, retries, projects).
+  const testRun = async (suite: PlaywrightSuite): Promise<RunResult> =>
+    runPlaywrightTests({
+      suite,
+      flows: tests,
+      project: project.config.project,
+      baseUrl: options.baseUrl,
+      outputDir: options.report,
+      cwd: io.cwd,
+      env: childEnv(io),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      onOutput: (line) => {
+        if (line.startsWith("perceo: ")) io.stdout.write(`${line.slice(8)}\n`);
+      },
+    });
+  const runs: RunResult[] = [];
+  if (yamlFlows.length > 0 || tests.length === 0) runs.push(await yamlRun());
+  if (tests.length > 0 && project.playwright) runs.push(await testRun(project.playwright));
+  const run = runs.reduce((merged, next) => mergeRuns(merged, next));
   const files = await writeReport(run, options.report);
   const { totals } = run;
   io.stdout.write(
