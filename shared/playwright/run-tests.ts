@@ -353,13 +353,14 @@ export function mergeRuns(a: RunResult, b: RunResult): RunResult {
     flaky: a.totals.flaky + b.totals.flaky,
     skipped: a.totals.skipped + b.totals.skipped,
   };
-  const startedAt = a.startedAt < b.startedAt ? a.startedAt : b.startedAt;
-  const finishedAt = a.finishedAt > b.finishedAt ? a.finishedAt : b.finishedAt;
+  // ISO timestamps sort as text.
+  const [startedAt] = [a.startedAt, b.startedAt].sort();
+  const [finishedAt] = [a.finishedAt, b.finishedAt].sort().reverse();
   return {
     ...a,
-    startedAt,
-    finishedAt,
-    durationMs: Date.parse(finishedAt) - Date.parse(startedAt),
+    startedAt: startedAt ?? a.startedAt,
+    finishedAt: finishedAt ?? a.finishedAt,
+    durationMs: Date.parse(finishedAt ?? a.finishedAt) - Date.parse(startedAt ?? a.startedAt),
     status: totals.failed > 0 ? "failed" : "passed",
     flows,
     totals,
