@@ -101,6 +101,27 @@ function nativeAddons(copied: Set<string>): Plugin {
 }
 
 /**
+ * Perceo's Playwright reporter runs inside the project's own Playwright, loaded from a file: the
+ * build writes it as action/dist/playwright-reporter.mjs and points run-tests.ts at that file.
+ */
+const REPORTER_OUT = "playwright-reporter.mjs";
+const bundledReporter: Plugin = {
+  name: "bundled-reporter",
+  setup(on) {
+    on.onLoad({ filter: /shared[\\/]playwright[\\/]run-tests\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const from = 'new URL("./perceo-reporter.ts", import.meta.url)';
+      if (!source.includes(from))
+        throw new Error("shared/playwright/run-tests.ts changed how it finds its reporter");
+      return {
+        contents: source.replace(from, `new URL("./${REPORTER_OUT}", import.meta.url)`),
+        loader: "ts",
+      };
+    });
+  },
+};
+
+/**
  * Builds action/dist: index.js (ESM, everything bundled), PGlite's wasm and data, the migrations,
  * oxc's native addons, playwright-core's two metadata files.
  */
@@ -117,7 +138,7 @@ export async function buildAction(outDir: string = DIST_DIR): Promise<void> {
     legalComments: "none",
     logLevel: "warning",
     external: ["pg-native", "chromium-bidi/*"],
-    plugins: [playwrightPackageRoot, bundledMigrations, nativeAddons(addons)],
+    plugins: [playwrightPackageRoot, bundledMigrations, bundledReporter, nativeAddons(addons)],
     banner: {
       js: [
         'import { createRequire as __perceoCreateRequire } from "node:module";',
@@ -127,6 +148,16 @@ export async function buildAction(outDir: string = DIST_DIR): Promise<void> {
         'const __dirname = __perceoFileURLToPath(new URL(".", import.meta.url));',
       ].join("\n"),
     },
+  });
+  await build({
+    entryPoints: [path.join(root, "shared", "playwright", "perceo-reporter.ts")],
+    outfile: path.join(outDir, REPORTER_OUT),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    legalComments: "none",
+    logLevel: "warning",
   });
   const pglite = path.dirname(fileURLToPath(import.meta.resolve("@electric-sql/pglite")));
   for (const file of PGLITE_FILES) await copyFile(path.join(pglite, file), path.join(outDir, file));

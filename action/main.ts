@@ -1,8 +1,16 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as core from "@actions/core";
-import { ConfigError, loadProject } from "../shared/config/index.ts";
+import { ConfigError } from "../shared/config/index.ts";
 import { GitError } from "../shared/observer/index.ts";
+import {
+  loadProjectWithTests,
+  mergeRuns,
+  PlaywrightSetupError,
+  type PlaywrightSuite,
+  REPORTER_PATH,
+  runPlaywrightTests,
+} from "../shared/playwright/index.ts";
 import { writeReport } from "../shared/report/index.ts";
 import { BrowserNotFoundError, type RunResult, runFlows } from "../shared/runner/index.ts";
 import type { RunContext } from "../shared/store/index.ts";
@@ -55,7 +63,7 @@ async function runPerceo(
 ): Promise<{ run: RunResult; visual: VisualComparison; refused: string | undefined }> {
   const workspace = event.workspace;
   const projectRoot = path.resolve(workspace, inputs.config);
-  const project = await loadProject(projectRoot, { cwd: workspace });
+  const project = await loadProjectWithTests(projectRoot, { cwd: workspace, env: process.env });
 
   // The merge base picks the flows (affected) and the baselines (always): without it, named or all
   // flows still run, compared with the newest baselines on the default branch.
@@ -71,6 +79,9 @@ async function runPerceo(
   const selection = await selectFlowsForRun(project, inputs.flows, {
     changes,
     projectDir: path.relative(workspace, projectRoot).split(path.sep).join("/"),
+    ...(project.playwright
+      ? { appDir: path.relative(workspace, project.playwright.appDir).split(path.sep).join("/") }
+      : {}),
     repositoryRoot: workspace,
     ...(inputs["anthropic-api-key"] ? { anthropicApiKey: inputs["anthropic-api-key"] } : {}),
   });
@@ -84,7 +95,10 @@ async function runPerceo(
   const baseUrl = inputs["base-url"] ?? project.config.baseUrl;
   const reportDir = path.join(workspace, REPORT_DIR);
   const runId = `gh-${event.runId}-${event.runAttempt}-shard-${inputs.shard.index}-of-${inputs.shard.total}`;
-  if (flows.length > 0) await assertReachable(baseUrl);
+  // Playwright tests reach the app through their own config (baseURL, webServer); YAML flows need it up now.
+  const yamlFlows = flows.filter((flow) => !flow.test);
+  const tests = flows.filter((flow) => flow.test);
+  if (yamlFlows.length > 0) await assertReachable(baseUrl);
   const backend = await openResultsBackend(inputs, event);
   if (backend.kind === "none") core.warning(`Perceo: ${backend.reason}`);
 
@@ -151,11 +165,40 @@ async function runPerceo(
   return { run: result, visual, refused: recorded.refused };
 
   async function runSelectedFlows(): Promise<RunResult> {
-    return core.group(`Running ${flows.length} flows against ${baseUrl}`, () =>
+    const runs: RunResult[] = [];
+    if (yamlFlows.length > 0) runs.push(await runYamlFlows());
+    if (tests.length > 0 && project.playwright) runs.push(await runTests(project.playwright));
+    return runs.length > 0 ? runs.reduce((merged, next) => mergeRuns(merged, next)) : emptyRun();
+  }
+
+  async function runTests(suite: PlaywrightSuite): Promise<RunResult> {
+    return core.group(
+      `Running ${tests.length} Playwright tests with the project's Playwright ${suite.version}`,
+      () =>
+        runPlaywrightTests({
+          suite,
+          flows: tests,
+          project: project.config.project,
+          baseUrl,
+          outputDir: reportDir,
+          cwd: workspace,
+          env: process.env,
+          reporterPath: decodeURIComponent(REPORTER_PATH.pathname),
+          ...(inputs.workers !== undefined ? { workers: inputs.workers } : {}),
+          ...(inputs.retries !== undefined ? { retries: inputs.retries } : {}),
+          onOutput: (line) => {
+            if (line.startsWith("perceo: ")) core.info(line.slice(8));
+          },
+        }),
+    );
+  }
+
+  async function runYamlFlows(): Promise<RunResult> {
+    return core.group(`Running ${yamlFlows.length} flows against ${baseUrl}`, () =>
       runFlows({
         project: project.config.project,
         baseUrl,
-        flows,
+        flows: yamlFlows,
         personas: project.personas,
         settings: {
           ...project.config.runner,
@@ -298,6 +341,8 @@ function explainFailure(error: unknown): string {
   if (error instanceof BrowserNotFoundError) {
     return `Perceo could not start a browser: ${error.message} — set browser-path or run \`npx playwright-core install chromium\` before this step`;
   }
+  if (error instanceof PlaywrightSetupError)
+    return `Perceo could not run the Playwright tests: ${error.message}`;
   if (
     error instanceof ActionInputError ||
     error instanceof InfrastructureError ||

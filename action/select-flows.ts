@@ -27,6 +27,8 @@ export interface ChangeSet {
   changes: ChangedFile[] | undefined;
   /** The folder holding `.perceo/`, relative to the repository root ("" for the root). */
   projectDir: string;
+  /** The app's folder when Playwright tests live outside it (`playwright.app`); routes and imports are read from it. */
+  appDir?: string;
   /** The repository root (the workspace): the observer reads routes and imports from it. */
   repositoryRoot: string;
   /** `anthropic-api-key`: Claude may add flows to the deterministic selection, never remove one. */
@@ -74,7 +76,7 @@ export async function selectFlowsForRun(
   const selection = await selectAffectedFlows({
     changes: change.changes,
     flows: project.flows,
-    projectDir: change.projectDir,
+    projectDir: change.appDir ?? change.projectDir,
     tree: diskTree(change.repositoryRoot),
     ...(project.config.observer ? { settings: project.config.observer } : {}),
     ...(coverage ? { coverage } : {}),

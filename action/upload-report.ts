@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { DefaultArtifactClient } from "@actions/artifact";
 import type { RunResult } from "../shared/runner/index.ts";
@@ -59,9 +59,12 @@ export async function uploadReport(request: ReportUploadRequest): Promise<Report
         "this runner has no Actions artifact service (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set)",
     };
   }
-  const files = reportFiles(request.run, request.visual, request.includeResults)
-    .map((file) => path.join(request.reportDir, file))
-    .filter((file) => existsSync(file));
+  const files = [
+    ...reportFiles(request.run, request.visual, request.includeResults).map((file) =>
+      path.join(request.reportDir, file),
+    ),
+    ...playwrightReport(request.reportDir),
+  ].filter((file) => existsSync(file));
   try {
     const uploaded = await new DefaultArtifactClient().uploadArtifact(name, files, request.reportDir);
     if (uploaded.id === undefined) throw new Error("the artifact service returned no artifact id");
@@ -75,4 +78,13 @@ export async function uploadReport(request: ReportUploadRequest): Promise<Report
   } catch (error) {
     return { uploaded: false, name, reason: (error as Error).message };
   }
+}
+
+/** Playwright's own HTML report, which a run of Playwright tests leaves in playwright-report/: kept whole. */
+function playwrightReport(reportDir: string): string[] {
+  const dir = path.join(reportDir, "playwright-report");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
 }
