@@ -2,6 +2,7 @@ import { copyFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { WASM_PARSER } from "./wasm-parser.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const DIST_DIR = path.join(root, "action", "dist");
@@ -53,9 +54,10 @@ const bundledMigrations: Plugin = {
 
 /**
  * The observer parses and resolves imports with oxc's native addons. The bundle carries the
- * linux-x64-gnu ones (GitHub's ubuntu runners) in action/dist/native, and replaces oxc's own loaders
- * (which throw at import time on any other platform) with action/native-addons.ts: on macOS, Windows
- * or musl the bundle still starts, and the Action runs every flow and says why.
+ * linux-x64-gnu ones (GitHub's ubuntu runners) in action/dist/native, with oxc's WebAssembly parser,
+ * and replaces oxc's own loaders (which throw at import time on any other platform) with
+ * action/native-addons.ts: on linux-arm64, macOS, Windows or musl the parser is the WebAssembly one
+ * and the resolver a JavaScript one.
  */
 function nativeAddons(copied: Set<string>): Plugin {
   const loader = JSON.stringify(path.join(root, "action", "native-addons.ts"));
@@ -167,6 +169,9 @@ export async function buildAction(outDir: string = DIST_DIR): Promise<void> {
     await copyFile(path.join(migrations, file), path.join(outDir, "migrations", file));
   await mkdir(path.join(outDir, "native"), { recursive: true });
   for (const addon of addons) await copyFile(addon, path.join(outDir, "native", path.basename(addon)));
+  // oxc's WebAssembly parser, for runners whose native addon is not here (native-addons.ts).
+  const oxcParser = path.dirname(fileURLToPath(import.meta.resolve("oxc-parser/package.json")));
+  await copyFile(path.join(oxcParser, WASM_PARSER), path.join(outDir, "native", WASM_PARSER));
   const pwDir = path.join(outDir, "playwright-core");
   await mkdir(pwDir, { recursive: true });
   const pwPackage = path.dirname(fileURLToPath(import.meta.resolve("playwright-core/package.json")));

@@ -59,8 +59,10 @@ describe("action/dist", () => {
     const migrations = (await readdir(path.join(root, "supabase", "migrations"))).filter((file) =>
       file.endsWith(".sql"),
     );
+    // PGlite's three files, and oxc's WebAssembly parser for runners without its native addon.
     expect(files.filter((file) => /\.(wasm|data)$/.test(file))).toEqual([
       "initdb.wasm",
+      "native/parser.wasm32-wasip1.wasm",
       "pglite.data",
       "pglite.wasm",
     ]);
@@ -87,8 +89,11 @@ describe("action/dist", () => {
       fork: boolean;
       inputs: Record<string, string>;
       env?: Record<string, string>;
-      /** Leave oxc's addons out of the copy, as on a runner they were not built for. */
-      withoutNative?: boolean;
+      /**
+       * Leave oxc's native addons out of the copy, as on a runner they were not built for (`addons`),
+       * or the whole native folder, WebAssembly parser included (`all`).
+       */
+      withoutNative?: "addons" | "all";
       /** The pull request's head branch; `feature` unless named. */
       branch?: "feature" | "copy-logic";
     }) {
@@ -96,7 +101,9 @@ describe("action/dist", () => {
       const actionDir = path.join(dir, "perceo-action");
       await cp(DIST_DIR, path.join(actionDir, "action", "dist"), {
         recursive: true,
-        filter: (source) => !(options.withoutNative && path.basename(source) === "native"),
+        filter: (source) =>
+          !(options.withoutNative === "all" && path.basename(source) === "native") &&
+          !(options.withoutNative === "addons" && source.endsWith(".node")),
       });
       const branch = options.branch ?? "feature";
       const workspace = await checkout(repo, branch, options.name);
@@ -186,20 +193,25 @@ describe("action/dist", () => {
       });
     }, 60_000);
 
-    it("starts without oxc's addons, runs every flow instead of the affected ones and says why; with no backend, records the run in the embedded database it carries", async () => {
+    it("without oxc's native addons, follows imports with oxc's WebAssembly parser and a JavaScript resolver; with no backend, records the run in the embedded database it carries", async () => {
       const { stdout, outputs, summary, workspace } = await runBundle({
         name: "no-native",
         fork: false,
-        withoutNative: true,
+        withoutNative: "addons",
+        branch: "copy-logic",
         inputs: { "INPUT_GITHUB-TOKEN": "" },
       });
       expect(stdout).not.toContain("::error::");
+      expect(stdout).not.toContain("::warning::Perceo: all flows");
       expect(stdout).toMatch(
-        /::warning::Perceo: all flows: the observer cannot read imports here — oxc's .*parser\.linux-x64-gnu\.node did not load .*; run Perceo on ubuntu-latest to run only the affected flows/,
+        /Perceo: oxc's .*parser\.linux-x64-gnu\.node did not load .*; the observer uses oxc's WebAssembly parser \(.*parser\.wasm32-wasip1\.wasm\) instead/,
       );
+      expect(stdout).toContain("the observer uses a JavaScript resolver");
+      // The same selection as with the native parser: the copy member is followed through imports.
+      expect(stdout).not.toContain("could not be parsed");
       expect(outputs).toMatchObject({
-        "affected-flows": '["footer-links","home-hero","not-found"]',
-        passed: "3",
+        "affected-flows": '["footer-links","not-found"]',
+        passed: "2",
         failed: "0",
       });
       expect(summary).toContain(
@@ -210,11 +222,29 @@ describe("action/dist", () => {
       const store = await openPostgresStore({ env: {}, cwd: workspace });
       try {
         expect((await store.listRuns()).map((run) => [run.id, run.totals.passed])).toEqual([
-          ["gh-99-2-shard-1-of-1", 3],
+          ["gh-99-2-shard-1-of-1", 2],
         ]);
       } finally {
         await store.close();
       }
+    }, 90_000);
+
+    it("without the WebAssembly parser either, starts, runs every flow instead of the affected ones and says why", async () => {
+      const { stdout, outputs } = await runBundle({
+        name: "no-parser",
+        fork: false,
+        withoutNative: "all",
+        inputs: { "INPUT_GITHUB-TOKEN": "" },
+      });
+      expect(stdout).not.toContain("::error::");
+      expect(stdout).toMatch(
+        /::warning::Perceo: all flows: the observer cannot read imports here — oxc's .*parser\.linux-x64-gnu\.node did not load .*WebAssembly parser .* did not load either .*; run Perceo on ubuntu-latest to run only the affected flows/,
+      );
+      expect(outputs).toMatchObject({
+        "affected-flows": '["footer-links","home-hero","not-found"]',
+        passed: "3",
+        failed: "0",
+      });
     }, 90_000);
   });
 });

@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BUNDLED_TARGET,
+  fallbackNativeAddons,
   loadBundledAddon,
   missingNativeAddons,
   NativeAddonUnavailableError,
@@ -36,12 +37,49 @@ describe("oxc's addons in the bundle", () => {
     });
   });
 
-  it("on the bundled platform with the file gone, says which file did not load", () => {
+  it("on a runner without the native parser, parses with oxc's WebAssembly build and says so", () => {
+    const oxcParser = path.join(import.meta.dirname, "..", "node_modules", "oxc-parser");
+    const binding = loadBundledAddon(oxcParser, "parser.linux-x64-gnu.node", "linux-arm64-gnu");
+    expect((binding.rawTransferSupported as () => boolean)()).toBe(false);
+    const parsed = (
+      binding.parseSync as (file: string, text: string, options: object) => { program: string }
+    )("x.ts", "import { a } from './a.ts';\nexport const b: number = a;", {
+      lang: "ts",
+      sourceType: "unambiguous",
+    });
+    // The JSON transfer oxc-parser's own wrap() reads: the program under `node`.
+    const program = (
+      JSON.parse(parsed.program) as { node: { body: Array<{ type: string; source?: { value: string } }> } }
+    ).node;
+    expect(program.body.map((node) => node.type)).toEqual(["ImportDeclaration", "ExportNamedDeclaration"]);
+    expect(program.body[0]?.source?.value).toBe("./a.ts");
+    expect(fallbackNativeAddons()).toContainEqual({
+      file: "parser.linux-x64-gnu.node",
+      target: "linux-arm64-gnu",
+      reason: expect.stringContaining("this runner is linux-arm64-gnu"),
+      using: `oxc's WebAssembly parser (${path.join(oxcParser, "parser.wasm32-wasip1.wasm")})`,
+    });
+  });
+
+  it("on the bundled platform with the resolver gone, resolves tsconfig paths and builtins in JavaScript", async () => {
     const binding = loadBundledAddon(emptyDir, "resolver.linux-x64-gnu.node", BUNDLED_TARGET);
-    expect(() => (binding.sync as () => unknown)()).toThrow(
-      `oxc's ${path.join(emptyDir, "resolver.linux-x64-gnu.node")} did not load`,
+    expect(() => (binding.sync as () => unknown)()).toThrow(NativeAddonUnavailableError);
+    const app = path.join(emptyDir, "app");
+    await mkdir(path.join(app, "src/lib"), { recursive: true });
+    await writeFile(
+      path.join(app, "tsconfig.json"),
+      '{ // aliases\n "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }',
     );
-    expect(missingNativeAddons().map((addon) => addon.file)).toContain("resolver.linux-x64-gnu.node");
+    await writeFile(path.join(app, "src/lib/money.ts"), "export const x = 1;\n");
+    const Factory = binding.ResolverFactory as new () => {
+      resolveFileSync(file: string, specifier: string): { path?: string; builtin?: unknown };
+    };
+    const resolver = new Factory();
+    const from = path.join(app, "src/page.ts");
+    expect(resolver.resolveFileSync(from, "@/lib/money").path).toBe(path.join(app, "src/lib/money.ts"));
+    expect(resolver.resolveFileSync(from, "node:path").builtin).toBeDefined();
+    expect(resolver.resolveFileSync(from, "react").path).toBeUndefined();
+    expect(fallbackNativeAddons().map((addon) => addon.file)).toContain("resolver.linux-x64-gnu.node");
   });
 
   it("on the bundled platform, loads the real addon", () => {

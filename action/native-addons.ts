@@ -1,9 +1,12 @@
 import { createRequire } from "node:module";
 import path from "node:path";
+import { ResolverFactory } from "./js-resolver.ts";
+import { loadWasmParser, WASM_PARSER } from "./wasm-parser.ts";
 
 /**
- * The one platform whose oxc addons (parser, resolver) action/dist/native carries: GitHub's ubuntu
- * runners. Elsewhere the bundle still starts, and the Action runs every flow instead of guessing.
+ * The one platform whose native oxc addons (parser, resolver) action/dist/native carries: GitHub's
+ * ubuntu runners. Elsewhere the parser is oxc's WebAssembly build (also in action/dist/native) and the
+ * resolver a JavaScript one (js-resolver.ts); only if those fail too does the Action run every flow.
  */
 export const BUNDLED_TARGET = "linux-x64-gnu";
 
@@ -21,6 +24,14 @@ export class NativeAddonUnavailableError extends Error {
 }
 
 const missing: MissingAddon[] = [];
+
+/** An addon this runner could not load, and what stands in for it. */
+export interface FallbackAddon extends MissingAddon {
+  /** What is used instead, in words. */
+  using: string;
+}
+
+const fallbacks: FallbackAddon[] = [];
 
 /** This process's napi-rs target name: linux-x64-gnu, linux-x64-musl, darwin-arm64, win32-x64-msvc, … */
 export function runtimeTarget(): string {
@@ -56,11 +67,44 @@ export function loadBundledAddon(
       reason = `oxc's ${path.join(dir, file)} did not load (${(error as Error).message.split("\n")[0]})`;
     }
   }
+  const fallback = fallbackFor(dir, file);
+  if (fallback) {
+    try {
+      const binding = fallback.load();
+      fallbacks.push({ file, target, reason, using: fallback.using });
+      return binding;
+    } catch (error) {
+      reason = `${reason}; ${fallback.using} did not load either (${(error as Error).message.split("\n")[0]})`;
+    }
+  }
   missing.push({ file, target, reason });
   return standIn(reason);
 }
 
-/** The addons this process could not load; empty wherever oxc loads normally (tests, the CLI). */
+function fallbackFor(
+  dir: string,
+  file: string,
+): { using: string; load: () => Record<string, unknown> } | undefined {
+  if (file.startsWith("parser.")) {
+    const wasm = path.join(dir, WASM_PARSER);
+    return { using: `oxc's WebAssembly parser (${wasm})`, load: () => loadWasmParser(wasm) };
+  }
+  if (file.startsWith("resolver.")) {
+    // Only the factory is used by the observer; anything else fails as the stand-in does.
+    return {
+      using: "a JavaScript resolver (relative imports, tsconfig paths, builtins)",
+      load: () => Object.assign(standIn(`oxc's ${file} is not loaded here`), { ResolverFactory }),
+    };
+  }
+  return undefined;
+}
+
+/** The addons this process replaced with their fallbacks (the WebAssembly parser, the JavaScript resolver). */
+export function fallbackNativeAddons(): readonly FallbackAddon[] {
+  return fallbacks;
+}
+
+/** The addons this process could not load nor replace; empty wherever oxc or its fallbacks load (tests, the CLI). */
 export function missingNativeAddons(): readonly MissingAddon[] {
   return missing;
 }

@@ -9,7 +9,7 @@ import {
   selectAffectedFlows,
 } from "../shared/observer/index.ts";
 import { ActionInputError, type ActionInputs } from "./inputs.ts";
-import { missingNativeAddons } from "./native-addons.ts";
+import { fallbackNativeAddons, missingNativeAddons } from "./native-addons.ts";
 
 export interface FlowSelection {
   /** Every flow this change selects, before sharding (the `affected-flows` output). */
@@ -61,6 +61,8 @@ export async function selectFlowsForRun(
       request.kind === "all" ? "all flows (flows: all)" : "all flows: no base commit to compare with";
     return { selected: project.flows, reasons: reasonsFor(project.flows, "all flows run"), basis };
   }
+  for (const addon of fallbackNativeAddons())
+    core.info(`Perceo: ${addon.reason}; the observer uses ${addon.using} instead`);
   // Without oxc the observer would miss every import edge and select too little: run everything.
   const [missing] = missingNativeAddons();
   if (missing) {

@@ -20,6 +20,7 @@ export { type GitChangesOptions, GitError, gitChanges } from "./git-changes.ts";
 export { langOf } from "./module-facts.ts";
 export { parseProgram } from "./parse-program.ts";
 export { predictionsFromSelection } from "./predictions.ts";
+export { readPathAliases } from "./resolve-module.ts";
 export type { RouteDef, RouteEntry } from "./routes/route.ts";
 export { type SelectionInput, selectAffectedFlows } from "./select-affected-flows.ts";
 export type { AdviceRequest, FlowAdvisor, FlowSuggestion } from "./signals/llm.ts";
