@@ -1,23 +1,13 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { type Box, compareImages, type DomSnapshot } from "../visual/index.ts";
 import type { BrowserPool } from "./browser-pool.ts";
+import { assertStayedAllowed, gotoGuarded, guardContext } from "./guard-context.ts";
 import { type GuardingProxy, startGuardingProxy } from "./guarding-proxy.ts";
-import {
-  BlockedUrlError,
-  checkUrl,
-  type GuardOptions,
-  hostResolverRules,
-  RequestGuard,
-} from "./ssrf-guard.ts";
-import {
-  BLOCKED_HOSTS,
-  dismissCookieBanners,
-  STABILIZING_CSS,
-  waitForContent,
-  wakeLazyContent,
-} from "./stabilize.ts";
+import { checkUrl, type GuardOptions, RequestGuard } from "./ssrf-guard.ts";
+import { dismissCookieBanners, STABILIZING_CSS, waitForContent, wakeLazyContent } from "./stabilize.ts";
 import { takeDomSnapshot } from "./take-dom-snapshot.ts";
 import { type CaptureViewport, VIEWPORT_CONTEXTS } from "./viewports.ts";
+import { pinnedBrowserArgs } from "./visit-page.ts";
 
 export interface CaptureRequest {
   url: string;
@@ -67,10 +57,7 @@ const MASK_COLOR = "#FF00FF";
  */
 export async function capturePage(request: CaptureRequest, options: CaptureOptions): Promise<Capture[]> {
   const checked = await checkUrl(request.url, options);
-  const pins = new Map<string, string>();
-  if (checked.pinnedAddress) pins.set(checked.url.hostname, checked.pinnedAddress);
-  const rules = hostResolverRules(pins);
-  const args = rules ? [`--host-resolver-rules=${rules}`] : [];
+  const { pins, args } = pinnedBrowserArgs(checked);
   const captures: Capture[] = [];
   const proxy = await startGuardingProxy(options, pins);
   try {
@@ -120,41 +107,7 @@ async function captureInContext(
   const deadline = Date.now() + timeout;
   const left = () => Math.max(1_000, deadline - Date.now());
   const guard = new RequestGuard(options, pins);
-  const blocked: string[] = [];
-  const violations: string[] = [];
-
-  await context.route("**/*", async (route) => {
-    const req = route.request();
-    const target = req.url();
-    if (req.resourceType() === "media" || isBlockedHost(target)) {
-      blocked.push(target);
-      return route.abort("blockedbyclient");
-    }
-    const reason = await guard.check(target);
-    if (reason) {
-      blocked.push(target);
-      return route.abort("blockedbyclient");
-    }
-    return route.continue();
-  });
-  await context.routeWebSocket(/.*/, async (ws) => {
-    const reason = await guard.check(ws.url());
-    if (reason) {
-      blocked.push(ws.url());
-      await ws.close({ code: 1008, reason: "Blocked by Perceo" });
-    } else ws.connectToServer();
-  });
-  // Redirects are followed inside the browser's network stack, past context.route: the guarding
-  // proxy refuses a bad hop before it is sent; this fails the capture that led to one.
-  context.on("request", (req) => {
-    if (!req.redirectedFrom()) return;
-    void guard.check(req.url()).then((reason) => {
-      if (!reason) return;
-      // An image or script that redirects inward is just blocked, like any other subresource.
-      if (req.isNavigationRequest()) violations.push(`${req.url()} (redirect): ${reason}`);
-      else blocked.push(req.url());
-    });
-  });
+  const refusals = await guardContext(context, guard);
   // Frozen time: clocks, carousels and timers move only when runFor says so, the same way every capture.
   const pageTime = (options.pageTime ?? DEFAULT_PAGE_TIME).getTime();
   await context.clock.install({ time: pageTime });
@@ -162,14 +115,7 @@ async function captureInContext(
 
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
-  try {
-    await page.goto(url, { waitUntil: "load", timeout: left() });
-  } catch (error) {
-    // A redirect hop the proxy refused ends the navigation in a tunnel or 403 error: say why.
-    const refusal = proxy.refused[0];
-    if (refusal) throw new BlockedUrlError(url, `it led to ${refusal.target}: ${refusal.reason}`);
-    throw error;
-  }
+  await gotoGuarded(page, url, proxy, left());
   await settle(page, left());
   await dismissCookieBanners(page);
   await wakeLazyContent(page, options.scrollCap ?? 15_000, async () => {
@@ -207,9 +153,7 @@ async function captureInContext(
   }
   const dom = await takeDomSnapshot(page);
   const masks = await maskBoxes(page, request.masks ?? []);
-  if (violations.length > 0) throw new BlockedUrlError(url, violations[0] as string);
-  const reasonFinal = await guard.check(page.url());
-  if (reasonFinal) throw new BlockedUrlError(url, `it redirected to ${page.url()}: ${reasonFinal}`);
+  await assertStayedAllowed(page, url, guard, refusals);
   const size = pngSize(png);
   return {
     viewport,
@@ -221,7 +165,7 @@ async function captureInContext(
     masks,
     shots,
     stable,
-    blocked: [...new Set([...blocked, ...guard.blocked, ...proxy.refused.map((r) => r.target)])],
+    blocked: [...new Set([...refusals.blocked, ...guard.blocked, ...proxy.refused.map((r) => r.target)])],
   };
 }
 
@@ -249,14 +193,6 @@ async function maskBoxes(page: Page, selectors: readonly string[]): Promise<Box[
     }
     return boxes;
   }, selectors);
-}
-
-function isBlockedHost(url: string): boolean {
-  try {
-    return BLOCKED_HOSTS.test(new URL(url).hostname);
-  } catch {
-    return false;
-  }
 }
 
 function pngSize(png: Uint8Array): { width: number; height: number } {

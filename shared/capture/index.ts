@@ -14,3 +14,4 @@ export {
 export { BLOCKED_HOSTS, STABILIZING_CSS } from "./stabilize.ts";
 export { takeDomSnapshot } from "./take-dom-snapshot.ts";
 export { CAPTURE_VIEWPORTS, type CaptureViewport, VIEWPORT_CONTEXTS } from "./viewports.ts";
+export { type PageVisit, type VisitOptions, visitPage } from "./visit-page.ts";

@@ -7,6 +7,7 @@ import { commandAnalytics, commandInsights } from "./analytics-command.ts";
 import { type CliIo, EXIT, UsageError } from "./cli-io.ts";
 import { commandDb } from "./db-command.ts";
 import { commandFlows } from "./flows-command.ts";
+import { commandInit } from "./init-command.ts";
 import { commandDemo, commandRun } from "./run-command.ts";
 import { commandRuns } from "./runs-command.ts";
 
@@ -15,6 +16,7 @@ export { type CliIo, EXIT, UsageError } from "./cli-io.ts";
 const HELP = `perceo — regression testing for user flows
 
 Usage:
+  perceo init [--dir DIR] [--base-url URL]   detect the app and its routes; with the running app's URL, write starter flows
   perceo run [--dir DIR] [--base-url URL] [--flows a,b | --all] [--workers N] [--retries N] [--report DIR] [--coverage]
   perceo flows list [--dir DIR]
   perceo flows show <name> [--dir DIR]
@@ -75,6 +77,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case "init":
+      return commandInit(rest, io);
     case "run":
       return commandRun(rest, io);
     case "flows":
