@@ -17,7 +17,7 @@ const repoRoot = path.resolve(import.meta.dirname, "../..");
 let browser: Browser;
 let pool: BrowserPool;
 let shop: RunningShop;
-let site: { url: string; server: Server };
+let site: { url: string; underFolder: string; servers: Server[] };
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await shop.close();
-  await new Promise((resolve) => site.server.close(resolve));
+  for (const server of site.servers) await new Promise((resolve) => server.close(resolve));
   await browser.close();
 });
 
@@ -139,6 +139,18 @@ describe("perceo init", () => {
     expect(run.totals).toEqual({ passed: 2, failed: 0, flaky: 0, skipped: 0 });
   }, 60_000);
 
+  it("an app served under a folder: `/` redirects into it, which becomes the base URL", async () => {
+    const root = await staticSiteFolder();
+    const result = await initProject({ root, baseUrl: site.underFolder, pool });
+    expect(result.baseUrl).toBe(`${site.underFolder}/notes`);
+    expect(byPattern(result.routes, "/")).toMatchObject({ outcome: "written", path: "/" });
+    expect(await readFile(path.join(root, ".perceo/config.yml"), "utf8")).toContain(
+      `baseUrl: ${site.underFolder}/notes\n`,
+    );
+    const { run } = await runAll(root, result.baseUrl);
+    expect(run.totals.failed).toBe(0);
+  }, 60_000);
+
   it("a second run adds only the routes no flow opens, and overwrites nothing", async () => {
     const root = await staticSiteFolder();
     await initProject({ root, baseUrl: site.url, pool });
@@ -165,7 +177,7 @@ describe("perceo init", () => {
 
 const SITE: Record<string, string> = {
   "index.html":
-    '<!doctype html><title>Field notes</title><main><h1>Field notes</h1><a href="/docs/guide.html">Guide</a></main>',
+    '<!doctype html><title>Field notes</title><main><h1>Field notes</h1><a href="docs/guide.html">Guide</a></main>',
   "docs/guide.html": "<!doctype html><title>The guide</title><p>No heading here, only words.</p>",
   "moved.html": "<!doctype html><title>Moved</title><h1>Moved</h1>",
 };
@@ -180,19 +192,32 @@ async function staticSiteFolder(): Promise<string> {
   return root;
 }
 
-/** The server a person would run for the site, with one page that redirects to the cloud metadata address. */
-async function serveStaticSite(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const pathname = new URL(req.url ?? "/", "http://x").pathname;
-    if (pathname === "/moved.html") {
-      res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
-      return;
-    }
-    const text = SITE[pathname === "/" ? "index.html" : pathname.slice(1)];
-    if (text === undefined) res.writeHead(404).end("not found");
-    else res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(text);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, server };
+/**
+ * The server a person would run for the site, with one page that redirects to the cloud metadata
+ * address; on a second port the same site under /notes/, as a bundler with a base path serves it.
+ */
+async function serveStaticSite(): Promise<{ url: string; underFolder: string; servers: Server[] }> {
+  const serve = (prefix: string) =>
+    createServer((req, res) => {
+      const pathname = new URL(req.url ?? "/", "http://x").pathname;
+      if (prefix && !pathname.startsWith(`${prefix}/`)) {
+        res.writeHead(302, { location: `${prefix}/` }).end();
+        return;
+      }
+      const inner = pathname.slice(prefix.length);
+      if (inner === "/moved.html") {
+        res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
+        return;
+      }
+      const text = SITE[inner === "/" ? "index.html" : inner.slice(1)];
+      if (text === undefined) res.writeHead(404).end("not found");
+      else res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(text);
+    });
+  const servers = [serve(""), serve("/notes")];
+  const urls: string[] = [];
+  for (const server of servers) {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  }
+  return { url: urls[0] as string, underFolder: urls[1] as string, servers };
 }

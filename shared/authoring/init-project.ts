@@ -69,7 +69,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const project = await detectProject(root);
   const routes = pageRoutes(await listRoutes(diskTree(root)));
   const existing = await existingFlows(root);
-  const baseUrl = options.baseUrl ?? `http://localhost:${project.port}`;
+  let baseUrl = options.baseUrl ?? `http://localhost:${project.port}`;
   const plans: Plan[] = routes.map((route) => {
     const covering = existing.gotos.find(
       (g) => g.path !== undefined && patternMatches(route.pattern, g.path),
@@ -84,7 +84,8 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   await assertAnswers(baseUrl, project);
   const pool = options.pool ?? new BrowserPool({ concurrency: 2, maxBrowsers: 1 });
   try {
-    await readPages(plans, baseUrl, pool, options.maxPages ?? 40);
+    baseUrl = await readPages(plans, baseUrl, pool, options.maxPages ?? 40);
+    result.baseUrl = baseUrl;
   } finally {
     if (!options.pool) await pool.close();
   }
@@ -141,9 +142,16 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
 
 type Plan = RoutePlan & { reading?: PageReading };
 
-async function readPages(plans: Plan[], baseUrl: string, pool: BrowserPool, maxPages: number): Promise<void> {
+/** Opens the pages; returns the base URL they were opened under (the app's own, when `/` redirects into a folder). */
+async function readPages(
+  plans: Plan[],
+  typedBaseUrl: string,
+  pool: BrowserPool,
+  maxPages: number,
+): Promise<string> {
   // The base URL a person typed is the one private address these visits may open (as allowedTargets).
-  const allowedTargets = [new URL(baseUrl).origin];
+  const allowedTargets = [new URL(typedBaseUrl).origin];
+  const baseUrl = await servedUnder(typedBaseUrl, plans, { pool, allowedTargets });
   const base = new URL(baseUrl);
   let opened = 0;
   const links = new Set<string>();
@@ -195,6 +203,28 @@ async function readPages(plans: Plan[], baseUrl: string, pool: BrowserPool, maxP
         detail: "needs a value for its parameter; no link on the pages opened leads to one",
       });
   }
+  return baseUrl;
+}
+
+/**
+ * An app served under a folder (Vite's `base`, Next's `basePath`) answers `/` with a redirect into
+ * it; when the typed base URL has no path and `/` lands in a folder no route serves, that folder is
+ * the app's base URL.
+ */
+async function servedUnder(
+  baseUrl: string,
+  plans: readonly Plan[],
+  options: { pool: BrowserPool; allowedTargets: string[] },
+): Promise<string> {
+  const base = new URL(baseUrl);
+  if (base.pathname !== "/") return baseUrl;
+  const landed = await readPage(base.href, options).then(
+    (reading) => new URL(reading.finalUrl),
+    () => undefined,
+  );
+  if (!landed || landed.origin !== base.origin || !/^\/.+\/$/.test(landed.pathname)) return baseUrl;
+  if (plans.some((p) => p.pattern !== "/" && patternMatches(p.pattern, landed.pathname))) return baseUrl;
+  return `${base.origin}${landed.pathname.replace(/\/$/, "")}`;
 }
 
 /** Pages a person opens: not endpoints or the not-found page, each pattern once, `/` first. */

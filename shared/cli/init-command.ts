@@ -23,11 +23,12 @@ export async function commandInit(args: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  io.stdout.write(renderInit(result, path.relative(io.cwd, root) || ".", baseUrl !== undefined));
+  io.stdout.write(renderInit(result, path.relative(io.cwd, root) || ".", baseUrl));
   return EXIT.passed;
 }
 
-export function renderInit(result: InitResult, dir: string, opened: boolean): string {
+/** What init found and did; `typedBaseUrl` is --base-url as given (undefined: nothing was opened). */
+export function renderInit(result: InitResult, dir: string, typedBaseUrl: string | undefined): string {
   const { project } = result;
   const pages = result.routes;
   const lines = [
@@ -49,7 +50,7 @@ export function renderInit(result: InitResult, dir: string, opened: boolean): st
     lines.push(`  ${marks[plan.outcome]} ${plan.pattern.padEnd(width)}  ${what}`);
   }
   const flag = dir === "." ? "" : ` --dir ${dir}`;
-  if (!opened) {
+  if (typedBaseUrl === undefined) {
     lines.push(
       "",
       `Next: start the app (${project.devCommand}) and run`,
@@ -59,6 +60,10 @@ export function renderInit(result: InitResult, dir: string, opened: boolean): st
     return `${lines.join("\n")}\n`;
   }
   lines.push("");
+  if (result.baseUrl !== typedBaseUrl.replace(/\/$/, ""))
+    lines.push(
+      `${typedBaseUrl} redirects into ${result.baseUrl}: the app's base URL (baseUrl in the config).`,
+    );
   const written = pages.filter((p) => p.outcome === "written").length;
   const others = result.written.filter((f) => !pages.some((p) => p.file === f));
   if (result.written.length > 0)
