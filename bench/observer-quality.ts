@@ -15,7 +15,8 @@ import {
   selectAffectedFlows,
 } from "../shared/observer/index.ts";
 import { findBrowser, launchBrowser, type RecordedCoverage, runFlows } from "../shared/runner/index.ts";
-import { QUICK, SEEDED_CHANGES, type SeededChange } from "./observer/seeded-changes.ts";
+import { measurePlaywrightSuite } from "./observer/playwright-quality.ts";
+import { QUICK, SEEDED_CHANGES, type SeededChange, SUITE_CHANGES } from "./observer/seeded-changes.ts";
 
 /*
  * Observer quality on the example shop. Each seeded change is applied to a scratch git copy; the
@@ -25,6 +26,9 @@ import { QUICK, SEEDED_CHANGES, type SeededChange } from "./observer/seeded-chan
  * flows 100%, average share of flows selected ≤ 30%.
  * The observer gets the coverage map recorded by running every flow on the unchanged shop once
  * (`--no-coverage` leaves it out). `--quick` runs eight of the changes.
+ * Before the YAML flows, the same changes and a few to the suite itself run against the example's
+ * Playwright suite, beside Playwright's own --only-changed (playwright-quality.ts); `--suite flows`
+ * or `--suite playwright` runs one of the two.
  */
 const { values } = parseArgs({
   options: {
@@ -32,14 +36,34 @@ const { values } = parseArgs({
     "no-coverage": { type: "boolean", default: false },
     only: { type: "string" },
     workers: { type: "string", default: "3" },
+    suite: { type: "string", default: "all" },
   },
 });
+if (!["all", "flows", "playwright"].includes(values.suite))
+  throw new Error(`--suite takes all, flows or playwright, not ${values.suite}`);
 const repoRoot = path.resolve(import.meta.dirname, "..");
 const APP = "examples/shop";
 
-const changes = SEEDED_CHANGES.filter(
-  (c) => (!values.quick || QUICK.includes(c.name)) && (!values.only || c.name.includes(values.only)),
-);
+const wanted = (c: SeededChange) =>
+  (!values.quick || QUICK.includes(c.name)) && (!values.only || c.name.includes(values.only));
+const changes = SEEDED_CHANGES.filter(wanted);
+
+if (values.suite !== "flows") {
+  // The same shop changes, and changes to the suite's own specs and page objects, against a Playwright suite.
+  const { met } = await measurePlaywrightSuite({
+    changes: [
+      ...changes.map((change) => ({ change, root: "examples/shop" as const })),
+      ...SUITE_CHANGES.filter((c) => !values.only || c.name.includes(values.only)).map((change) => ({
+        change,
+        root: "examples/shop-playwright" as const,
+      })),
+    ],
+    workers: Number(values.workers),
+  });
+  if (!met) process.exitCode = 1;
+  if (values.suite === "playwright") process.exit();
+  console.log("\nYAML flows:");
+}
 
 const scratch = await mkdtemp(path.join(tmpdir(), "perceo-observer-quality-"));
 const appDir = path.join(scratch, APP);

@@ -326,3 +326,50 @@ export const QUICK = [
   "card check rejects every card",
   "footer says Get in touch",
 ];
+
+/*
+ * Changes to the Playwright suite itself (examples/shop-playwright: specs, page objects), for the
+ * suite's part of the benchmark; paths are relative to that folder. The shop changes above apply
+ * to it too.
+ */
+export const SUITE_CHANGES: SeededChange[] = [
+  {
+    name: "cart page object reads the subtotal for the total",
+    kind: "page object",
+    edits: [
+      {
+        file: "pages/cart-page.ts",
+        find: 'getByTestId("cart-total")).toHaveText(total)',
+        replace: 'getByTestId("cart-subtotal")).toHaveText(total)',
+      },
+    ],
+  },
+  {
+    name: "login page object submits with Enter",
+    kind: "page object",
+    edits: [
+      {
+        file: "pages/login-page.ts",
+        find: 'await this.page.getByRole("button", { name: "Log in" }).click();',
+        replace: 'await this.page.getByLabel("Password").press("Enter");',
+      },
+    ],
+  },
+  {
+    name: "checkout spec expects last year's total",
+    kind: "spec edit",
+    edits: [{ file: "tests/checkout.spec.ts", find: '"$97.00"', replace: '"$96.00"' }],
+  },
+  {
+    name: "a comment atop the catalog spec",
+    kind: "spec edit",
+    edits: [
+      {
+        file: "tests/catalog.spec.ts",
+        find: 'import { expect, test } from "@playwright/test";',
+        replace:
+          '// The catalog: search, filters, product pages.\nimport { expect, test } from "@playwright/test";',
+      },
+    ],
+  },
+];

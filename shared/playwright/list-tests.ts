@@ -114,10 +114,13 @@ const LIST_TIMEOUT_MS = 120_000;
  */
 export async function listPlaywrightTests(
   configFile: string,
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: {
+    env?: NodeJS.ProcessEnv /** More `playwright test` options, such as `--only-changed=HEAD`. */;
+    extraArgs?: string[];
+  } = {},
 ): Promise<TestListing> {
   const playwright = findInstalledPlaywright(configFile);
-  const first = await listOnce(configFile, playwright.cli, [], options.env);
+  const first = await listOnce(configFile, playwright.cli, options.extraArgs ?? [], options.env);
   const listing = toListing(first.report, configFile, playwright.version, first.code);
   if (listing.broken.length === 0 || listing.tests.length > 0) return listing;
   const others = (await specFiles(first.report)).filter((f) => !listing.broken.some((b) => b.file === f));

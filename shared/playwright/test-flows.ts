@@ -211,8 +211,16 @@ function urlSteps(
   const seen = new Set<string>();
   for (const url of urls) {
     let step: Step | undefined;
-    if (url.kind === "regex") step = { expect: { url: { matches: url.value } } };
-    else {
+    if (url.kind === "regex") {
+      step = { expect: { url: { matches: url.value } } };
+      // `/\/orders\/\d+$/` also names a path a route can serve: /orders/1.
+      const sample = regexPath(url.value);
+      if (sample && !seen.has(sample)) {
+        seen.add(sample);
+        steps.push({ expect: { url: sample } });
+        stepLocations.push({ file: show(url.file), line: url.line, col: 1 });
+      }
+    } else {
       const resolved = resolveUrl(url.value, baseURL);
       if (resolved)
         step = url.kind === "path" ? { goto: resolved } : { expect: { url: { contains: resolved } } };
@@ -225,6 +233,21 @@ function urlSteps(
     stepLocations.push({ file: show(url.file), line: url.line, col: 1 });
   }
   return { steps, stepLocations };
+}
+
+/**
+ * The path a URL regex like `\/orders\/\d+$` spells, with its digit and segment classes filled in
+ * (`/orders/1`); undefined for one that is not a path (`q=lamp`, alternations, groups).
+ */
+function regexPath(source: string): string | undefined {
+  const text = source
+    .replace(/^\^/, "")
+    .replace(/\$$/, "")
+    .replace(/^(https?:\\\/\\\/)?[^/\\]*(?=\\\/)/, "")
+    .replace(/\\d[+*]|\[0-9\][+*]|\\d\{\d+(,\d*)?\}/g, "1")
+    .replace(/\[\^\\?\/\][+*]|\.[+*]/g, "x")
+    .replace(/\\([/.\-?])/g, "$1");
+  return /^\/[\w\-./]*$/.test(text) ? text : undefined;
 }
 
 /** A URL as Playwright resolves it against `use.baseURL`: the path and query it opens. */
