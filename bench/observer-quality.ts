@@ -59,6 +59,7 @@ if (values.suite !== "flows") {
       })),
     ],
     workers: Number(values.workers),
+    coverage: !values["no-coverage"],
   });
   if (!met) process.exitCode = 1;
   if (values.suite === "playwright") process.exit();

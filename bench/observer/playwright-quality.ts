@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { LoadedFlow } from "../../shared/config/index.ts";
-import { diskTree, gitChanges, selectAffectedFlows } from "../../shared/observer/index.ts";
+import { buildCoverageMap, diskTree, gitChanges, selectAffectedFlows } from "../../shared/observer/index.ts";
 import {
   listPlaywrightTests,
   loadProjectWithTests,
@@ -9,6 +9,7 @@ import {
   runPlaywrightTests,
 } from "../../shared/playwright/index.ts";
 import { shopSuiteRepository } from "../../shared/playwright/testing/playwright-project.ts";
+import type { RecordedCoverage } from "../../shared/runner/index.ts";
 import type { SeededChange } from "./seeded-changes.ts";
 
 /*
@@ -18,6 +19,7 @@ import type { SeededChange } from "./seeded-changes.ts";
  * selects its tests on the same tree; then every test runs with Playwright (one retry: a failure
  * must repeat to count). Ground truth: the tests that fail. Targets: recall of failing tests 100%,
  * average share selected ≤ 30%. The peer's recall and share are printed beside, from the same run.
+ * The observer gets the coverage each test recorded on the unchanged shop (`--no-coverage` leaves it out).
  */
 
 const APP = "examples/shop";
@@ -40,6 +42,8 @@ interface Row {
 export async function measurePlaywrightSuite(options: {
   changes: SuiteChange[];
   workers: number;
+  /** Give the observer the coverage each test recorded on the unchanged shop (as `perceo run --coverage` on main would). */
+  coverage: boolean;
 }): Promise<{ met: boolean }> {
   const repo = await shopSuiteRepository("perceo-observer-quality-pw-");
   const port = 3300 + Math.floor(Math.random() * 500);
@@ -50,7 +54,11 @@ export async function measurePlaywrightSuite(options: {
     const base = await loadProjectWithTests(repo.suiteDir, { cwd: repo.repo, env });
     const tests = base.flows.filter((f) => f.test);
     total = tests.length;
-    const baseline = await runAll(tests);
+    const recordings = new Map<string, RecordedCoverage>();
+    const baseline = await runAll(tests, options.coverage ? recordings : undefined);
+    const coverage = options.coverage
+      ? buildCoverageMap(recordings, repo.git("ls-files").split("\n").filter(Boolean), { appDir: APP })
+      : undefined;
     const baselineFailing = new Set(baseline.failing);
     if (baselineFailing.size > 0)
       console.log(`tests failing before any change (left out): ${[...baselineFailing].join(", ")}`);
@@ -70,6 +78,7 @@ export async function measurePlaywrightSuite(options: {
         flows,
         projectDir: APP,
         tree: diskTree(repo.repo),
+        ...(coverage ? { coverage } : {}),
       });
       const ms = performance.now() - started;
       const peer = await onlyChanged(flows);
@@ -112,7 +121,10 @@ export async function measurePlaywrightSuite(options: {
   );
   return { met: perceo.caught === perceo.failingTotal && perceo.share <= 0.3 };
 
-  async function runAll(flows: LoadedFlow[]): Promise<{ failing: string[] }> {
+  async function runAll(
+    flows: LoadedFlow[],
+    record?: Map<string, RecordedCoverage>,
+  ): Promise<{ failing: string[] }> {
     const project = await loadProjectWithTests(repo.suiteDir, { cwd: repo.repo, env });
     try {
       const run = await runPlaywrightTests({
@@ -125,6 +137,9 @@ export async function measurePlaywrightSuite(options: {
         env,
         retries: 1,
         workers: options.workers,
+        ...(record
+          ? { onCoverage: (flow: string, _attempt: number, c: RecordedCoverage) => void record.set(flow, c) }
+          : {}),
       });
       return { failing: run.flows.filter((f) => f.status === "failed").map((f) => f.name) };
     } catch (error) {

@@ -121,6 +121,11 @@ export async function executeRun(
       env: childEnv(io),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.coverage
+        ? {
+            onCoverage: (flow: string, _attempt: number, c: RecordedCoverage) => void recordings.set(flow, c),
+          }
+        : {}),
       onOutput: (line) => {
         if (line.startsWith("perceo: ")) io.stdout.write(`${line.slice(8)}\n`);
       },

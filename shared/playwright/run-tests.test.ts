@@ -65,6 +65,7 @@ describe("perceo run runs the selected Playwright tests with the project's own P
         "--retries",
         "1",
         "--no-record",
+        "--coverage",
       ],
       io,
     );
@@ -116,6 +117,21 @@ describe("perceo run runs the selected Playwright tests with the project's own P
   it("Playwright's own HTML report is kept beside Perceo's", () => {
     expect(existsSync(path.join(repo.suiteDir, "perceo-report/playwright-report/index.html"))).toBe(true);
     expect(existsSync(path.join(repo.suiteDir, "perceo-report/index.html"))).toBe(true);
+  });
+
+  it("--coverage records what each test's page ran, keyed by the test's flow name, with no change to the suite", async () => {
+    const coverage = JSON.parse(
+      await readFile(path.join(repo.suiteDir, ".perceo/coverage.json"), "utf8"),
+    ) as {
+      flows: Record<string, { urls: string[]; files: Record<string, unknown> }>;
+    };
+    const cart = coverage.flows["cart--two-armchairs-land-in-the-cart"];
+    // The cart page is reached by a click, which only the recording knows of.
+    expect(cart?.urls.map((u) => new URL(u).pathname)).toEqual(["/products/fjord-armchair", "/cart"]);
+    expect(Object.keys(cart?.files ?? {})).toEqual(
+      expect.arrayContaining(["examples/shop/public/js/cart.js", "examples/shop/public/css/shop.css"]),
+    );
+    expect(output).toContain("Coverage of 4 flows: .perceo/coverage.json");
   });
 
   it("a test list that matches nothing is a setup error that says what to do", async () => {

@@ -7,12 +7,14 @@ import type { LoadedFlow } from "../config/index.ts";
 import type {
   AttemptResult,
   FlowResult,
+  RecordedCoverage,
   RunResult,
   ScreenshotRef,
   SourceLocation,
   StepError,
   StepResult,
 } from "../runner/index.ts";
+import { COVERAGE_ATTACHMENT } from "./coverage-fixture.ts";
 import { PlaywrightSetupError } from "./errors.ts";
 import { findInstalledPlaywright } from "./find-playwright.ts";
 import { runNode } from "./list-tests.ts";
@@ -89,11 +91,15 @@ export interface PlaywrightRunOptions {
   onOutput?: (line: string) => void;
   /** Where the reporter module is (the Action's bundle carries a built copy). */
   reporterPath?: string;
+  /** Record each test's coverage (`perceo run --coverage`): called with the last attempt's of each project. */
+  onCoverage?: (flow: string, attempt: number, coverage: RecordedCoverage) => void;
 }
 
 const RUN_TIMEOUT_MS = 60 * 60_000;
 /** This folder's reporter; the Action's build points it at the bundled copy. */
 export const REPORTER_PATH = new URL("./perceo-reporter.ts", import.meta.url);
+/** Preloaded into Playwright's processes to record coverage (see coverage-hook.ts). */
+const COVERAGE_HOOK = new URL("./coverage-hook.ts", import.meta.url);
 
 export async function runPlaywrightTests(options: PlaywrightRunOptions): Promise<RunResult> {
   const started = new Date();
@@ -125,6 +131,12 @@ export async function runPlaywrightTests(options: PlaywrightRunOptions): Promise
         PLAYWRIGHT_HTML_OUTPUT_DIR: htmlDir,
         PLAYWRIGHT_HTML_OPEN: "never",
         FORCE_COLOR: "0",
+        ...(options.onCoverage
+          ? {
+              NODE_OPTIONS: `${options.env.NODE_OPTIONS ?? ""} --import ${COVERAGE_HOOK.href}`.trim(),
+              PERCEO_COVERAGE_FROM: path.dirname(options.suite.configFile),
+            }
+          : {}),
       },
       timeoutMs: RUN_TIMEOUT_MS,
       onOutput: (chunk) => {
@@ -253,6 +265,12 @@ async function attemptOf(
         viewport: pngSize(png),
         stepIndex: 0,
       });
+    } else if (attachment.name === COVERAGE_ATTACHMENT) {
+      const text = source
+        ? await readFile(source, "utf8")
+        : Buffer.from(attachment.body ?? "", "base64").toString();
+      const recorded = safeCoverage(text);
+      if (recorded) options.onCoverage?.(flow.name, number, recorded);
     } else if (attachment.name === "trace" && source) {
       trace = path.join("traces", `${flow.name}-attempt-${number}.zip`);
       await mkdir(path.join(options.outputDir, "traces"), { recursive: true });
@@ -306,6 +324,15 @@ function screenshotName(name: string, project: string): string {
   const base = name.replace(/\.png$/, "").replace(/-actual$/, "");
   const clean = base.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "screenshot";
   return project ? `${clean}@${project.replace(/[^\w.-]+/g, "-")}` : clean;
+}
+
+function safeCoverage(text: string): RecordedCoverage | undefined {
+  try {
+    const value = JSON.parse(text) as RecordedCoverage;
+    return Array.isArray(value.urls) && typeof value.files === "object" ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function pngSize(png: Buffer): { width: number; height: number } {

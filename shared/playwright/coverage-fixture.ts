@@ -1,0 +1,30 @@
+import type { Page, TestInfo, TestType } from "@playwright/test";
+import { startCoverage } from "../runner/coverage.ts";
+
+/** The attachment a test's recorded coverage travels in, from its worker to Perceo's reporter. */
+export const COVERAGE_ATTACHMENT = "perceo-coverage";
+
+/**
+ * `test` with its `page` fixture recording what the page ran (the URLs it visited, the lines of
+ * the scripts and stylesheets it executed, as `perceo run --coverage` records for YAML flows),
+ * attached to the test's result when the page closes. Coverage is collected at every page load and
+ * at the end, so a document's code is kept once the test has moved on.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any Playwright test type, whatever fixtures it carries
+export function withCoverage<T extends TestType<any, any>>(test: T): T {
+  return test.extend({
+    page: async ({ page }: { page: Page }, use: (page: Page) => Promise<void>, testInfo: TestInfo) => {
+      const recorder = await startCoverage(page);
+      const onLoad = () => void recorder.checkpoint().catch(() => undefined);
+      page.on("load", onLoad);
+      await use(page);
+      page.off("load", onLoad);
+      const recorded = await recorder.stop().catch(() => undefined);
+      if (recorded)
+        await testInfo.attach(COVERAGE_ATTACHMENT, {
+          body: JSON.stringify(recorded),
+          contentType: "application/json",
+        });
+    },
+  }) as T;
+}
