@@ -1,10 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, symlink, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { shopSuiteRepository } from "../shared/playwright/testing/playwright-project.ts";
+import { freePort, shopSuiteRepository } from "../shared/playwright/testing/playwright-project.ts";
 import {
   copyBundledAction,
   pullRequestPayload,
@@ -23,16 +22,6 @@ const CHECK_RUN: ExpectedRequest = {
   status: 201,
   reply: { id: 77 },
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // The bundled Action on a pull request of a repository whose only flows are a Playwright suite
 // (examples/shop-playwright, against examples/shop): it selects the tests the change reaches, runs

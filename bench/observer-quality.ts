@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -16,7 +16,14 @@ import {
 } from "../shared/observer/index.ts";
 import { findBrowser, launchBrowser, type RecordedCoverage, runFlows } from "../shared/runner/index.ts";
 import { measurePlaywrightSuite } from "./observer/playwright-quality.ts";
-import { QUICK, SEEDED_CHANGES, type SeededChange, SUITE_CHANGES } from "./observer/seeded-changes.ts";
+import {
+  applySeededChange,
+  QUICK,
+  SEEDED_CHANGES,
+  type SeededChange,
+  SUITE_CHANGES,
+} from "./observer/seeded-changes.ts";
+import { pad, pct } from "./stats.ts";
 
 /*
  * Observer quality on the example shop. Each seeded change is applied to a scratch git copy; the
@@ -117,18 +124,7 @@ try {
   for (const change of changes) {
     git("reset", "-q", "--hard");
     git("clean", "-qfd");
-    for (const edit of change.edits) {
-      const file = path.join(appDir, edit.file);
-      if ("create" in edit) {
-        await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(file, edit.create);
-        continue;
-      }
-      const text = await readFile(file, "utf8");
-      if (!text.includes(edit.find))
-        throw new Error(`${change.name}: "${edit.find}" not found in ${edit.file}`);
-      await writeFile(file, text.replace(edit.find, edit.replace));
-    }
+    await applySeededChange(appDir, change);
     git("add", "-N", ".");
 
     const project = await loadProject(appDir, { cwd: scratch });
@@ -281,12 +277,6 @@ async function startServer(): Promise<{ url?: string; process: ChildProcess }> {
   return url ? { url, process: child } : { process: child };
 }
 
-function pad(text: string, width: number): string {
-  return text.length >= width ? text.slice(0, width) : text + " ".repeat(width - text.length);
-}
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s[Math.floor(s.length / 2)] as number) : 0;

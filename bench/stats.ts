@@ -49,3 +49,13 @@ export function seededRandom(seed: number): (n: number) => number {
     return (state >>> 8) % n;
   };
 }
+
+/** `text` cut or padded with spaces to `width`, for benchmark tables. */
+export function pad(text: string, width: number): string {
+  return text.length >= width ? text.slice(0, width) : text + " ".repeat(width - text.length);
+}
+
+/** A share as a percentage with one decimal. */
+export function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}

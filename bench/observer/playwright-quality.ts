@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { LoadedFlow } from "../../shared/config/index.ts";
 import { buildCoverageMap, diskTree, gitChanges, selectAffectedFlows } from "../../shared/observer/index.ts";
@@ -10,7 +10,8 @@ import {
 } from "../../shared/playwright/index.ts";
 import { shopSuiteRepository } from "../../shared/playwright/testing/playwright-project.ts";
 import type { RecordedCoverage } from "../../shared/runner/index.ts";
-import type { SeededChange } from "./seeded-changes.ts";
+import { median, pad, pct } from "../stats.ts";
+import { applySeededChange, type SeededChange } from "./seeded-changes.ts";
 
 /*
  * The observer's quality on a Playwright suite (examples/shop-playwright, against the example shop):
@@ -68,7 +69,7 @@ export async function measurePlaywrightSuite(options: {
     for (const suiteChange of options.changes) {
       repo.git("reset", "-q", "--hard");
       repo.git("clean", "-qfd", "--", APP, SUITE);
-      await applyEdits(path.join(repo.repo, suiteChange.root), suiteChange.change);
+      await applySeededChange(path.join(repo.repo, suiteChange.root), suiteChange.change);
       repo.git("add", "-N", ".");
       const started = performance.now();
       const project = await loadProjectWithTests(repo.suiteDir, { cwd: repo.repo, env });
@@ -114,7 +115,7 @@ export async function measurePlaywrightSuite(options: {
     `average share of tests selected Perceo ${pct(perceo.share)} (target ≤ 30%)   --only-changed ${pct(peer.share)}`,
   );
   console.log(
-    `selection time                 median ${Math.round(median(rows.map((r) => r.ms)))} ms (listing the suite included)`,
+    `selection time                 median ${Math.round(rows.length ? median(rows.map((r) => r.ms)) : 0)} ms (listing the suite included)`,
   );
   console.log(
     "peer: Playwright's own `playwright test --only-changed=HEAD` on the same trees (spec files changed or importing a changed file)",
@@ -155,30 +156,4 @@ export async function measurePlaywrightSuite(options: {
     const entries = new Set(listing.tests.map((t) => [t.rootFile, ...t.titlePath].join(" › ")));
     return flows.filter((f) => f.test && entries.has(f.test.listEntry)).map((f) => f.name);
   }
-}
-
-async function applyEdits(root: string, change: SeededChange): Promise<void> {
-  for (const edit of change.edits) {
-    const file = path.join(root, edit.file);
-    if ("create" in edit) {
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, edit.create);
-      continue;
-    }
-    const text = await readFile(file, "utf8");
-    if (!text.includes(edit.find))
-      throw new Error(`${change.name}: "${edit.find}" not found in ${edit.file}`);
-    await writeFile(file, text.replace(edit.find, edit.replace));
-  }
-}
-
-function pad(text: string, width: number): string {
-  return text.length >= width ? text.slice(0, width) : text + " ".repeat(width - text.length);
-}
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[Math.floor(s.length / 2)] as number) : 0;
 }

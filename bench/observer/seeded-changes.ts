@@ -5,6 +5,9 @@
  * actually fail are measured by running every flow.
  */
 
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
 export interface SeededChange {
   name: string;
   kind: string;
@@ -373,3 +376,19 @@ export const SUITE_CHANGES: SeededChange[] = [
     ],
   },
 ];
+
+/** Makes a seeded change's edits in the files under `root`; an edit whose text is not found throws. */
+export async function applySeededChange(root: string, change: SeededChange): Promise<void> {
+  for (const edit of change.edits) {
+    const file = path.join(root, edit.file);
+    if ("create" in edit) {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, edit.create);
+      continue;
+    }
+    const text = await readFile(file, "utf8");
+    if (!text.includes(edit.find))
+      throw new Error(`${change.name}: "${edit.find}" not found in ${edit.file}`);
+    await writeFile(file, text.replace(edit.find, edit.replace));
+  }
+}

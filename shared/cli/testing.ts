@@ -23,13 +23,31 @@ export function capturedIo(cwd: string, env: NodeJS.ProcessEnv) {
 
 /** The example shop at `examples/shop` of a fresh git repository, committed once on `main`. */
 export async function shopRepository(prefix: string) {
+  const { repo, git } = await exampleRepository(prefix, ["examples/shop"]);
+  return { repo, shopDir: path.join(repo, "examples/shop"), git };
+}
+
+/**
+ * Folders of this repository (`examples/shop`, …) at the same paths in a fresh git repository,
+ * committed once on `main`; `prepare` runs on the copy before the commit.
+ */
+export async function exampleRepository(
+  prefix: string,
+  dirs: readonly string[],
+  prepare?: (repo: string) => Promise<void>,
+) {
   const repo = await mkdtemp(path.join(tmpdir(), prefix));
-  const shopDir = path.join(repo, "examples/shop");
-  await mkdir(path.dirname(shopDir), { recursive: true });
-  await cp(path.join(repoRoot, "examples/shop"), shopDir, {
-    recursive: true,
-    filter: (src) => !/(perceo-report|\.perceo\/data|\.perceo\/blobs)/.test(src),
-  });
+  for (const dir of dirs) {
+    await mkdir(path.dirname(path.join(repo, dir)), { recursive: true });
+    await cp(path.join(repoRoot, dir), path.join(repo, dir), {
+      recursive: true,
+      filter: (src) =>
+        !/(perceo-report|test-results|playwright-report|\.perceo\/data|\.perceo\/blobs|\.perceo\/facts)/.test(
+          src,
+        ),
+    });
+  }
+  await prepare?.(repo);
   const git = (...args: string[]) =>
     execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
       cwd: repo,
@@ -37,6 +55,6 @@ export async function shopRepository(prefix: string) {
     });
   git("init", "-q", "-b", "main");
   git("add", "-A");
-  git("commit", "-qm", "shop");
-  return { repo, shopDir, git };
+  git("commit", "-qm", "examples");
+  return { repo, git };
 }

@@ -17,7 +17,7 @@ export {
 } from "./diff.ts";
 export { defaultFactsCachePath, type FactsCache, fileFactsCache } from "./facts-cache.ts";
 export { type GitChangesOptions, GitError, gitChanges } from "./git-changes.ts";
-export { langOf } from "./module-facts.ts";
+export { type AstNode, astChildren, isAstNode, langOf } from "./module-facts.ts";
 export { parseProgram } from "./parse-program.ts";
 export { predictionsFromSelection } from "./predictions.ts";
 export { readPathAliases } from "./resolve-module.ts";

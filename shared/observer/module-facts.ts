@@ -68,6 +68,7 @@ export interface ModuleFacts {
 }
 
 type Node = { type: string; start: number; end: number; [key: string]: unknown };
+export type AstNode = Node;
 
 const DOM_QUERIES = new Set([
   "querySelector",
@@ -157,6 +158,22 @@ function childKeys(type: string, node: Node): readonly string[] {
     CHILD_KEYS.set(type, keys);
   }
   return keys;
+}
+
+/** A node's child nodes (oxc's visitor keys, type annotations left out), for walks outside this module. */
+export function astChildren(node: Node): Node[] {
+  const children: Node[] = [];
+  for (const key of childKeys(node.type, node)) {
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (isAstNode(item)) children.push(item);
+    } else if (isAstNode(value)) children.push(value);
+  }
+  return children;
+}
+
+export function isAstNode(value: unknown): value is Node {
+  return typeof value === "object" && value !== null && typeof (value as Node).type === "string";
 }
 
 function emptyFacts(parseError: string): ModuleFacts {

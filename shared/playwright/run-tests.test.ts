@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../cli/main.ts";
@@ -9,17 +8,7 @@ import type { RunResult } from "../runner/index.ts";
 import { PlaywrightSetupError } from "./errors.ts";
 import { loadProjectWithTests } from "./load-project.ts";
 import { runPlaywrightTests } from "./run-tests.ts";
-import { shopSuiteRepository } from "./testing/playwright-project.ts";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, shopSuiteRepository } from "./testing/playwright-project.ts";
 
 const EXTRA_SPECS = {
   // Fails its first attempt, as a test racing the page would; passes on the retry.

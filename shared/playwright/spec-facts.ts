@@ -1,5 +1,4 @@
-import { visitorKeys } from "oxc-parser";
-import { langOf, parseProgram } from "../observer/index.ts";
+import { type AstNode, astChildren, isAstNode, langOf, parseProgram } from "../observer/index.ts";
 import { lineIndex } from "../runner/line-index.ts";
 
 /*
@@ -11,7 +10,7 @@ import { lineIndex } from "../runner/line-index.ts";
  * `new SomePage(...)`: an over-approximation where names repeat, never a miss.
  */
 
-type Node = { type: string; start: number; end: number; [key: string]: unknown };
+type Node = AstNode;
 
 /** A URL as a test names it: a path, the fixed start of a template, or a regular expression. */
 export interface TestUrl {
@@ -59,39 +58,6 @@ export interface ParsedModule {
 
 const HOOKS = new Set(["beforeEach", "beforeAll", "afterEach", "afterAll"]);
 const URL_CALLS = new Set(["goto", "toHaveURL", "waitForURL"]);
-const SKIP_KEYS = new Set([
-  "type",
-  "start",
-  "end",
-  "range",
-  "loc",
-  "typeAnnotation",
-  "returnType",
-  "typeParameters",
-  "typeArguments",
-  "superTypeArguments",
-  "decorators",
-]);
-
-function childrenOf(node: Node): Node[] {
-  const keys =
-    (visitorKeys as Record<string, readonly string[] | undefined>)[node.type] ??
-    Object.keys(node).filter((k) => !SKIP_KEYS.has(k));
-  const out: Node[] = [];
-  for (const key of keys) {
-    if (SKIP_KEYS.has(key)) continue;
-    const value = node[key];
-    if (Array.isArray(value)) {
-      for (const item of value) if (isNode(item)) out.push(item);
-    } else if (isNode(value)) out.push(value);
-  }
-  return out;
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === "object" && value !== null && typeof (value as Node).type === "string";
-}
-
 function isFunction(node: Node | undefined): node is Node {
   return (
     node?.type === "ArrowFunctionExpression" ||
@@ -101,7 +67,7 @@ function isFunction(node: Node | undefined): node is Node {
 }
 
 function nameOf(node: unknown): string | undefined {
-  if (!isNode(node)) return undefined;
+  if (!isAstNode(node)) return undefined;
   if (node.type === "Identifier" || node.type === "PrivateIdentifier") return node.name as string;
   if (node.type === "Literal" && typeof node.value === "string") return node.value;
   return undefined;
@@ -161,7 +127,7 @@ function collectMembers(module: ParsedModule, program: Node): void {
       case "ClassDeclaration":
       case "ClassExpression": {
         const name = nameOf(node.id) ?? className;
-        for (const child of childrenOf(node)) visit(child, name, scope);
+        for (const child of astChildren(node)) visit(child, name, scope);
         return;
       }
       case "MethodDefinition":
@@ -203,7 +169,7 @@ function collectMembers(module: ParsedModule, program: Node): void {
       }
     }
     const inner = isFunction(node) ? { start: node.start, end: node.end } : scope;
-    for (const child of childrenOf(node)) visit(child, className, inner);
+    for (const child of astChildren(node)) visit(child, className, inner);
   };
   visit(program, undefined, { start: program.start, end: program.end });
 }
@@ -232,7 +198,7 @@ function collectFacts(root: Node, module: ParsedModule, className: string | unde
         visit(node.value as Node, inPattern);
         return;
       case "ObjectPattern":
-        for (const child of childrenOf(node)) visit(child, true);
+        for (const child of astChildren(node)) visit(child, true);
         return;
       case "Literal":
         if (typeof node.value === "string") addWord(facts, node.value);
@@ -272,7 +238,7 @@ function collectFacts(root: Node, module: ParsedModule, className: string | unde
         break;
       }
     }
-    for (const child of childrenOf(node)) visit(child, inPattern);
+    for (const child of astChildren(node)) visit(child, inPattern);
   };
   visit(root);
   return facts;
@@ -398,7 +364,7 @@ export function fileLevelImports(
     if (node.type === "ImportDeclaration") return;
     if (bodies.some((b) => node.start >= b.start && node.end <= b.end)) return;
     if (node.type === "Identifier") outside.add(node.name as string);
-    for (const child of childrenOf(node)) visit(child);
+    for (const child of astChildren(node)) visit(child);
   };
   visit(spec.program);
   return spec.imports.filter((i) => i.names.some((n) => outside.has(n)));

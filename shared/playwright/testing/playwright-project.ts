@@ -1,7 +1,8 @@
-import { execFileSync } from "node:child_process";
-import { cp, mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { exampleRepository } from "../../cli/testing.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
@@ -42,28 +43,28 @@ export function minimalConfig(baseURL = "http://127.0.0.1:9"): string {
  * which the suite's config and the shop import.
  */
 export async function shopSuiteRepository(prefix: string) {
-  const repo = await mkdtemp(path.join(tmpdir(), prefix));
-  for (const dir of ["examples/shop", "examples/shop-playwright"]) {
-    await mkdir(path.dirname(path.join(repo, dir)), { recursive: true });
-    await cp(path.join(repoRoot, dir), path.join(repo, dir), {
-      recursive: true,
-      filter: (src) =>
-        !/(perceo-report|test-results|playwright-report|\.perceo\/(data|blobs|facts))/.test(src),
-    });
-  }
-  await symlink(path.join(repoRoot, "node_modules"), path.join(repo, "node_modules"));
-  await symlink(path.join(repoRoot, "shared"), path.join(repo, "shared"));
-  await writeFile(
-    path.join(repo, ".gitignore"),
-    "node_modules\nshared\ntest-results\nplaywright-report\nperceo-report\n",
+  const { repo, git } = await exampleRepository(
+    prefix,
+    ["examples/shop", "examples/shop-playwright"],
+    async (dir) => {
+      await symlink(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+      await symlink(path.join(repoRoot, "shared"), path.join(dir, "shared"));
+      await writeFile(
+        path.join(dir, ".gitignore"),
+        "node_modules\nshared\ntest-results\nplaywright-report\nperceo-report\n",
+      );
+    },
   );
-  const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
-      cwd: repo,
-      encoding: "utf8",
-    });
-  git("init", "-q", "-b", "main");
-  git("add", "-A");
-  git("commit", "-qm", "shop and its Playwright suite");
   return { repo, suiteDir: path.join(repo, "examples/shop-playwright"), git };
+}
+
+/** A TCP port free on 127.0.0.1 right now (for the example config's SHOP_PORT). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
