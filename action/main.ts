@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as core from "@actions/core";
 import { ConfigError } from "../shared/config/index.ts";
+import { openAiSteps } from "../shared/llm/index.ts";
 import { GitError } from "../shared/observer/index.ts";
 import {
   loadProjectWithTests,
@@ -194,7 +195,14 @@ async function runPerceo(
   }
 
   async function runYamlFlows(): Promise<RunResult> {
-    return core.group(`Running ${yamlFlows.length} flows against ${baseUrl}`, () =>
+    // ai steps replay from the committed .perceo/ai-cache.json; Claude re-resolves only with a key.
+    const ai = await openAiSteps({
+      projectRoot,
+      flows: yamlFlows,
+      apiKey: inputs["anthropic-api-key"] || undefined,
+      settings: project.config.ai,
+    });
+    const ran = await core.group(`Running ${yamlFlows.length} flows against ${baseUrl}`, () =>
       runFlows({
         project: project.config.project,
         baseUrl,
@@ -208,11 +216,19 @@ async function runPerceo(
         outputDir: reportDir,
         ...(inputs["browser-path"] ? { browserPath: inputs["browser-path"] } : {}),
         env: process.env,
+        ...(ai ? { ai: ai.options } : {}),
         onEvent: (e) => {
           if (e.type === "flow-end") core.info(`${e.result.status.padEnd(7)} ${e.result.name}`);
         },
       }),
     );
+    const aiSummary = await ai?.finish(ran);
+    if (aiSummary?.includes("resolved by Claude"))
+      core.warning(
+        `${aiSummary}. Resolutions made in CI are not kept: run perceo flows resolve and commit it.`,
+      );
+    else if (aiSummary) core.info(aiSummary);
+    return ran;
   }
 
   function emptyRun(): RunResult {

@@ -3,10 +3,12 @@ import type { LoadedFlow } from "../config/index.ts";
 import { loadProjectWithTests } from "../playwright/index.ts";
 import { stepTitle } from "../runner/step-title.ts";
 import { type CliIo, childEnv, EXIT, parse, UsageError } from "./cli-io.ts";
+import { commandResolve } from "./resolve-command.ts";
 import { selectFlows } from "./run-command.ts";
 
 export async function commandFlows(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === "resolve") return commandResolve(rest, io);
   const { values, positionals } = parse(rest, { dir: { type: "string" } }, sub === "show" ? 1 : 0);
   const root = path.resolve(io.cwd, values.dir ?? ".");
   const load = () => loadProjectWithTests(root, { cwd: io.cwd, env: childEnv(io) });
@@ -65,8 +67,8 @@ export async function commandFlows(args: string[], io: CliIo): Promise<number> {
     default:
       throw new UsageError(
         sub
-          ? `unknown flows command "${sub}"; use list, show or validate`
-          : "perceo flows needs list, show or validate",
+          ? `unknown flows command "${sub}"; use list, show, validate or resolve`
+          : "perceo flows needs list, show, validate or resolve",
       );
   }
 }

@@ -21,6 +21,7 @@ Usage:
   perceo flows list [--dir DIR]
   perceo flows show <name> [--dir DIR]
   perceo flows validate [--dir DIR]
+  perceo flows resolve [--dir DIR] [--base-url URL] [--flows a,b] [--force]   resolve ai steps with Claude into .perceo/ai-cache.json
   perceo affected [--dir DIR] [--base REF] [--head REF] [--json] [--no-cache] [--record]   the flows a change affects, with reasons
   perceo demo [--report DIR] [--workers N]
   perceo runs list [--limit N] [--json]

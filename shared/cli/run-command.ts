@@ -4,6 +4,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type LoadedFlow, loadProject, type PerceoProject } from "../config/index.ts";
+import { type OpenedAiSteps, openAiSteps } from "../llm/index.ts";
 import { buildCoverageMap, COVERAGE_FILE, diskTree } from "../observer/index.ts";
 import {
   loadProjectWithTests,
@@ -82,6 +83,8 @@ export async function executeRun(
     record: boolean;
     /** Record which scripts and stylesheets each flow ran into `.perceo/coverage.json`, for `perceo affected`. */
     coverage?: boolean;
+    /** The ai steps' cache and Claude, opened by the caller (`perceo flows resolve`); else opened here. */
+    ai?: OpenedAiSteps;
   },
 ): Promise<number> {
   const recordings = new Map<string, RecordedCoverage>();
@@ -92,6 +95,14 @@ export async function executeRun(
   };
   const yamlFlows = flows.filter((f) => !f.test);
   const tests = flows.filter((f) => f.test);
+  const ai =
+    options.ai ??
+    (await openAiSteps({
+      projectRoot: path.resolve(io.cwd, project.root),
+      flows: yamlFlows,
+      apiKey: io.env.ANTHROPIC_API_KEY,
+      settings: project.config.ai,
+    }));
   const yamlRun = async (): Promise<RunResult> =>
     runFlows({
       project: project.config.project,
@@ -101,6 +112,7 @@ export async function executeRun(
       settings,
       outputDir: options.report,
       env: io.env,
+      ...(ai ? { ai: ai.options } : {}),
       ...(options.coverage
         ? {
             onCoverage: (flow: string, _attempt: number, c: RecordedCoverage) => void recordings.set(flow, c),
@@ -140,6 +152,8 @@ export async function executeRun(
     `\n${totals.passed} passed, ${totals.failed} failed, ${totals.flaky} flaky${totals.skipped ? `, ${totals.skipped} skipped` : ""}\n` +
       `Report: ${path.relative(io.cwd, files.html) || files.html}\n`,
   );
+  const aiSummary = await ai?.finish(run);
+  if (aiSummary) io.stdout.write(`${aiSummary}\n`);
   if (options.coverage) await writeCoverage(path.resolve(io.cwd, project.root), recordings, io);
   if (options.record) await recordRun(run, options.report, path.resolve(io.cwd, project.root), io);
   return run.status === "passed" ? EXIT.passed : EXIT.failed;

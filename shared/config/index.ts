@@ -1,3 +1,4 @@
+export { checkResolvedStep } from "./check-step.ts";
 export { ConfigError, type ConfigIssue, formatIssue } from "./errors.ts";
 export { buildJsonSchema } from "./json-schema.ts";
 export {
@@ -14,7 +15,12 @@ export {
   type TestSource,
 } from "./project.ts";
 export {
+  AI_DEFAULTS,
+  type AiSettings,
+  type AiStep,
   type AnalyticsSettings,
+  type ConcreteStep,
+  concreteStepSchema,
   type Flow,
   type Locator,
   type PageSetting,

@@ -23,6 +23,7 @@ describe("perceo.schema.json", () => {
       "waitFor",
       "expect",
       "screenshot",
+      "ai",
     ]);
   });
 });

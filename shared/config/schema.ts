@@ -202,14 +202,39 @@ export const stepSchemas = Object.fromEntries(STEP_ACTIONS.map((a) => [a, stepOf
   StepAction,
   z.ZodType
 >;
-export const stepSchema = z.union(STEP_ACTIONS.map((a) => stepSchemas[a]));
+/** The steps a browser runs as they are: what an `ai` step resolves to. */
+export const concreteStepSchema = z.union(STEP_ACTIONS.map((a) => stepSchemas[a]));
+
+/** A step in words, resolved by Claude to concrete steps once and replayed from `.perceo/ai-cache.json` after. */
+export const aiStepSchema = z.strictObject({
+  ai: nonEmpty.describe(
+    "What the user does, in words (add the cheapest lamp to the cart). Claude resolves it to concrete steps once (ANTHROPIC_API_KEY); they are replayed from .perceo/ai-cache.json after.",
+  ),
+  expect: nonEmpty
+    .optional()
+    .describe("The outcome, in words (the cart shows one lamp); the resolved steps end with checks of it."),
+  ...stepCommon,
+});
+export const stepSchema = z.union([...STEP_ACTIONS.map((a) => stepSchemas[a]), aiStepSchema]);
 
 type StepOf<A extends StepAction> = { [K in A]: z.infer<(typeof stepActions)[A]> } & {
   name?: string;
   timeout?: number;
   optional?: boolean;
 };
-export type Step = { [A in StepAction]: StepOf<A> }[StepAction];
+export type ConcreteStep = { [A in StepAction]: StepOf<A> }[StepAction];
+/**
+ * An `ai` step as loaded. Its `expect:` (the outcome in words) is `outcome` here, so that `expect`
+ * on a loaded step always means an assertion.
+ */
+export interface AiStep {
+  ai: string;
+  outcome?: string;
+  name?: string;
+  timeout?: number;
+  optional?: boolean;
+}
+export type Step = ConcreteStep | AiStep;
 
 export const PRIORITIES = ["critical", "high", "medium", "low"] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -417,6 +442,33 @@ export const weeklyScanSettingsSchema = z.strictObject({
 });
 export type WeeklyScanSettings = z.infer<typeof weeklyScanSettingsSchema>;
 
+/** The budget of one `ai` step when `.perceo/config.yml` says nothing. */
+export const AI_DEFAULTS = { maxTurns: 4, maxTokens: 60_000, timeout: 120_000 } as const;
+
+export const aiSettingsSchema = z.strictObject({
+  maxTurns: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(AI_DEFAULTS.maxTurns)
+    .describe("Answers Claude may give for one ai step, each after the previous one failed (default 4)."),
+  maxTokens: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(2_000_000)
+    .default(AI_DEFAULTS.maxTokens)
+    .describe("Input and output tokens one ai step may spend (default 60000)."),
+  timeout: timeoutMs
+    .default(AI_DEFAULTS.timeout)
+    .describe(
+      "Milliseconds one ai step may take to resolve, Claude's answers and the steps run (default 120000).",
+    ),
+  model: nonEmpty.optional().describe("The Claude model that resolves ai steps (default claude-sonnet-4-5)."),
+});
+export type AiSettings = z.infer<typeof aiSettingsSchema>;
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   project: nonEmpty.describe("The project's name, shown in reports."),
@@ -457,6 +509,11 @@ export const configSchema = z.strictObject({
     .optional()
     .describe(
       "Existing Playwright tests run as flows. Found on its own when playwright.config.* sits next to .perceo/.",
+    ),
+  ai: aiSettingsSchema
+    .optional()
+    .describe(
+      "How Claude resolves ai: steps (with ANTHROPIC_API_KEY; replays from .perceo/ai-cache.json need none).",
     ),
   weeklyScan: weeklyScanSettingsSchema
     .optional()

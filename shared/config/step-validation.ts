@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { validateAiStep } from "./ai-step-validation.ts";
 import type { ConfigIssue } from "./errors.ts";
 import {
   LOCATOR_KEYS,
@@ -38,14 +39,15 @@ export function validateStep(
       issues: [source.issue(path, `a step is a mapping such as ${STEP_EXAMPLE}, found ${describe(raw)}`)],
     };
   }
+  if ("ai" in raw) return validateAiStep(raw, path, source);
   const keys = Object.keys(raw);
   const actions = keys.filter((k): k is StepAction => (STEP_ACTIONS as string[]).includes(k));
   const unknown = keys.filter(
     (k) => !(STEP_ACTIONS as string[]).includes(k) && !STEP_COMMON_KEYS.includes(k),
   );
   const issues: ConfigIssue[] = unknown.map((key) => {
-    const meant = closestMatch(key, [...STEP_ACTIONS, ...STEP_COMMON_KEYS]);
-    const kind = meant && (STEP_ACTIONS as string[]).includes(meant) ? "step" : "key";
+    const meant = closestMatch(key, [...STEP_ACTIONS, "ai", ...STEP_COMMON_KEYS]);
+    const kind = meant && (meant === "ai" || (STEP_ACTIONS as string[]).includes(meant)) ? "step" : "key";
     const rest = meant
       ? ` — did you mean "${meant}"?`
       : `; a step has one action (${STEP_ACTIONS.join(", ")}) and may have name, timeout, optional`;

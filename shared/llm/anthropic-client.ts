@@ -36,6 +36,10 @@ export interface ToolCallRequest<T> {
   /** Checks the tool input; throws when it does not fit. */
   parse: (input: unknown) => T;
   maxTokens?: number;
+  /** Ends the call (and its retries) early, as a timeout: a caller's own time budget. */
+  signal?: AbortSignal;
+  /** Told the tokens each answer cost. */
+  onUsage?: (usage: { inputTokens: number; outputTokens: number }) => void;
 }
 
 export interface AnthropicClient {
@@ -48,6 +52,7 @@ const API_VERSION = "2023-06-01";
 interface MessageResponse {
   content?: Array<{ type: string; name?: string; input?: unknown; text?: string }>;
   stop_reason?: string;
+  usage?: { input_tokens?: number; output_tokens?: number };
 }
 
 export function createAnthropicClient(options: AnthropicClientOptions): AnthropicClient {
@@ -57,7 +62,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): Anthropi
   const backoffMs = options.backoffMs ?? 500;
   const timeoutMs = options.timeoutMs ?? 60_000;
 
-  const send = async (body: unknown): Promise<MessageResponse> => {
+  const send = async (body: unknown, signal: AbortSignal | undefined): Promise<MessageResponse> => {
     for (let attempt = 0; ; attempt++) {
       let error: LlmError;
       let retryAfter: number | undefined;
@@ -70,7 +75,9 @@ export function createAnthropicClient(options: AnthropicClientOptions): Anthropi
             "anthropic-version": API_VERSION,
           },
           body: JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: signal
+            ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal])
+            : AbortSignal.timeout(timeoutMs),
         });
         if (response.ok) return (await response.json()) as MessageResponse;
         const text = await response.text();
@@ -84,6 +91,8 @@ export function createAnthropicClient(options: AnthropicClientOptions): Anthropi
             ? new LlmError("PERCEO_LLM_TIMEOUT", `no answer from ${baseUrl} within ${timeoutMs} ms`)
             : new LlmError("PERCEO_LLM_UNAVAILABLE", `cannot reach ${baseUrl}: ${(caught as Error).message}`);
       }
+      if (signal?.aborted)
+        throw new LlmError("PERCEO_LLM_TIMEOUT", `the caller's time ran out waiting for ${baseUrl}`);
       if (!error.retryable || attempt >= maxRetries) throw error;
       const wait = retryAfter ?? backoffMs * 2 ** attempt * (0.75 + Math.random() / 2);
       await new Promise((resolve) => setTimeout(resolve, wait));
@@ -92,35 +101,46 @@ export function createAnthropicClient(options: AnthropicClientOptions): Anthropi
 
   return {
     async callTool<T>(request: ToolCallRequest<T>): Promise<T> {
-      const response = await send({
-        model: options.model ?? DEFAULT_MODEL,
-        max_tokens: request.maxTokens ?? 2048,
-        system: request.system,
-        messages: [
-          {
-            role: "user",
-            content: [
-              ...(request.images ?? []).map((image) => ({
-                type: "image",
-                source: {
-                  type: "base64",
-                  media_type: image.mediaType,
-                  data: Buffer.from(image.data).toString("base64"),
-                },
-              })),
-              ...request.content.map((text) => ({ type: "text", text })),
-            ],
-          },
-        ],
-        tools: [
-          {
-            name: request.tool.name,
-            description: request.tool.description,
-            input_schema: request.tool.inputSchema,
-          },
-        ],
-        tool_choice: { type: "tool", name: request.tool.name },
+      const response = await send(
+        {
+          model: options.model ?? DEFAULT_MODEL,
+          max_tokens: request.maxTokens ?? 2048,
+          system: request.system,
+          messages: [
+            {
+              role: "user",
+              content: [
+                ...(request.images ?? []).map((image) => ({
+                  type: "image",
+                  source: {
+                    type: "base64",
+                    media_type: image.mediaType,
+                    data: Buffer.from(image.data).toString("base64"),
+                  },
+                })),
+                ...request.content.map((text) => ({ type: "text", text })),
+              ],
+            },
+          ],
+          tools: [
+            {
+              name: request.tool.name,
+              description: request.tool.description,
+              input_schema: request.tool.inputSchema,
+            },
+          ],
+          tool_choice: { type: "tool", name: request.tool.name },
+        },
+        request.signal,
+      );
+      request.onUsage?.({
+        inputTokens: response.usage?.input_tokens ?? 0,
+        outputTokens: response.usage?.output_tokens ?? 0,
       });
+      if (response.stop_reason === "refusal") {
+        const said = response.content?.find((block) => block.type === "text")?.text?.trim();
+        throw new LlmError("PERCEO_LLM_REFUSED", `Claude declined${said ? `: ${said.slice(0, 300)}` : ""}`);
+      }
       const call = response.content?.find(
         (block) => block.type === "tool_use" && block.name === request.tool.name,
       );

@@ -4,7 +4,8 @@ export type LlmErrorCode =
   | "PERCEO_LLM_RATE_LIMITED"
   | "PERCEO_LLM_UNAVAILABLE"
   | "PERCEO_LLM_TIMEOUT"
-  | "PERCEO_LLM_BAD_OUTPUT";
+  | "PERCEO_LLM_BAD_OUTPUT"
+  | "PERCEO_LLM_REFUSED";
 
 const ADVICE: Record<LlmErrorCode, string> = {
   PERCEO_LLM_AUTH: "check ANTHROPIC_API_KEY (it was refused)",
@@ -13,6 +14,7 @@ const ADVICE: Record<LlmErrorCode, string> = {
   PERCEO_LLM_UNAVAILABLE: "the API is unavailable or overloaded; retry later",
   PERCEO_LLM_TIMEOUT: "the API did not answer in time; retry later",
   PERCEO_LLM_BAD_OUTPUT: "Claude answered in an unexpected shape; the deterministic result stands",
+  PERCEO_LLM_REFUSED: "Claude will not answer this request; rephrase it, or do without Claude here",
 };
 
 /** A failed call to Claude: what happened and what to do. Perceo's deterministic answer never depends on it. */

@@ -79,9 +79,10 @@ function attemptBlock(attempt: AttemptResult, numbered: boolean): string {
 function stepItem(step: StepResult): string {
   const where = `${step.location.file}:${step.location.line}`;
   const error = step.error ? `<div class="step-error">${e(step.error.message)}</div>` : "";
+  const note = step.note ? `<div class="step-note">${e(step.note)}</div>` : "";
   return `<li class="${step.status}"><span class="title">${e(step.title)}</span> <span class="dur">${
     step.status === "skipped" ? "skipped" : formatDuration(step.durationMs)
-  }</span> <span class="where">${e(where)}</span>${error}</li>`;
+  }</span> <span class="where">${e(where)}</span>${note}${error}</li>`;
 }
 
 const STYLES = `
@@ -103,6 +104,7 @@ ol.steps { padding-left: 24px; } ol.steps li { margin: 2px 0; }
 li.failed .title { color: var(--bad); font-weight: 600; } li.skipped { color: var(--mute); }
 .dur, .where { color: var(--mute); font-size: 12px; } .where { font-family: ui-monospace, monospace; }
 .error, .step-error { background: #ffebe9; border-radius: 4px; padding: 6px 10px; margin: 6px 0; font-family: ui-monospace, monospace; font-size: 13px; white-space: pre-wrap; }
+.step-note { color: var(--mute); font-size: 13px; margin: 2px 0 4px; }
 .shots { display: flex; flex-wrap: wrap; gap: 12px; }
 figure { margin: 0; max-width: 340px; } figure img { max-width: 100%; border: 1px solid #d0d7de; border-radius: 4px; }
 figcaption { font-size: 12px; color: var(--mute); }

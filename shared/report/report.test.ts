@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildAttempt, buildFailedFlow, buildFlow, buildRun } from "../runner/testing/run-factory.ts";
+import {
+  buildAttempt,
+  buildFailedFlow,
+  buildFlow,
+  buildRun,
+  buildStep,
+} from "../runner/testing/run-factory.ts";
 import { renderHtmlReport } from "./html-report.ts";
 import { renderSummaryMarkdown } from "./summary-markdown.ts";
 
@@ -13,6 +19,28 @@ describe("renderSummaryMarkdown", () => {
     );
     expect(markdown).toContain('  - expected: button "Add to cart" on the page');
     expect(markdown).toContain("  - found: no matching element");
+  });
+
+  it("lists the ai steps Claude resolved or re-resolved, not the ones replayed from the cache", () => {
+    const ai = (note: string) => buildStep({ title: 'ai "add a lamp"', action: "ai", note });
+    const run = buildRun([
+      buildFlow({
+        name: "cart",
+        attempts: [buildAttempt({ steps: [ai("re-resolved by Claude (the page changed)")] })],
+      }),
+      buildFlow({
+        name: "home",
+        attempts: [buildAttempt({ steps: [ai("replayed from .perceo/ai-cache.json")] })],
+      }),
+    ]);
+    const markdown = renderSummaryMarkdown(run);
+    expect(markdown).toContain(
+      '### ai steps Claude resolved\n\n- **cart** ai "add a lamp": re-resolved by Claude (the page changed)\n',
+    );
+    expect(markdown).not.toContain("replayed from");
+    expect(renderHtmlReport(run)).toContain(
+      '<div class="step-note">replayed from .perceo/ai-cache.json</div>',
+    );
   });
 
   it("says a flaky flow passed on retry", () => {

@@ -31,6 +31,15 @@ export function renderSummaryMarkdown(run: RunResult): string {
     lines.push("", "### What went wrong", "");
     for (const flow of problems) lines.push(...describeProblem(flow));
   }
+  // Resolutions Claude made in this run: they belong in .perceo/ai-cache.json, reviewed like code.
+  const resolved = run.flows.flatMap((f) =>
+    (f.attempts.at(-1)?.steps ?? []).flatMap((s) =>
+      s.note && !s.note.startsWith("replayed")
+        ? [`- **${markdownCell(f.name)}** ${markdownCell(s.title)}: ${markdownCell(s.note)}`]
+        : [],
+    ),
+  );
+  if (resolved.length > 0) lines.push("", "### ai steps Claude resolved", "", ...resolved);
   lines.push("", `<sub>${run.browser.name} ${run.browser.version} · run ${run.id}</sub>`, "");
   return lines.join("\n");
 }

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Page, Locator as PwLocator } from "playwright-core";
-import type { Locator, Step, TextMatcher } from "../config/index.ts";
+import type { ConcreteStep, Locator, TextMatcher } from "../config/index.ts";
 import { compileLocator, describeLocator } from "./locator.ts";
 import { describeMatcher } from "./step-title.ts";
 import { fillTemplate, type TemplateContext } from "./template.ts";
@@ -30,9 +30,11 @@ export interface StepContext {
 
 export interface StepOutcome {
   screenshot?: { name: string; file: string };
+  /** What an ai step did: replayed from the cache or resolved by Claude, and the steps that ran. */
+  note?: string;
 }
 
-export async function executeStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
+export async function executeStep(step: ConcreteStep, ctx: StepContext): Promise<StepOutcome> {
   const { page } = ctx;
   const t = (text: string | number) => fillTemplate(String(text), ctx.template);
   const timeout = ctx.timeout;
@@ -166,7 +168,7 @@ async function describeState(locator: PwLocator): Promise<string> {
 }
 
 async function checkExpectation(
-  e: Extract<Step, { expect: unknown }>["expect"],
+  e: Extract<ConcreteStep, { expect: unknown }>["expect"],
   ctx: StepContext,
 ): Promise<void> {
   const { page, timeout } = ctx;

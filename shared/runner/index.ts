@@ -1,4 +1,20 @@
 export {
+  AI_CACHE_FILE,
+  AiCache,
+  type AiResolution,
+  loadAiCache,
+  pageFingerprint,
+  saveAiCache,
+} from "./ai-cache.ts";
+export {
+  AI_WAYS_OUT,
+  type AiStepOptions,
+  checkProposal,
+  ProposalRefused,
+  type ProposalRequest,
+  type StepProposer,
+} from "./ai-step.ts";
+export {
   BrowserNotFoundError,
   CHROMIUM_ARGS,
   type FoundBrowser,

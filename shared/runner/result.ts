@@ -37,6 +37,8 @@ export const stepResultSchema = z.object({
   durationMs: z.number(),
   /** An `optional` step that failed is recorded here but does not fail the flow. */
   error: stepErrorSchema.optional(),
+  /** An ai step: replayed from .perceo/ai-cache.json, resolved or re-resolved by Claude, and what ran. */
+  note: z.string().optional(),
   location: sourceLocationSchema,
 });
 export type StepResult = z.infer<typeof stepResultSchema>;

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Browser, BrowserContextOptions } from "playwright-core";
 import type { LoadedFlow, Persona, RunnerSettings, ViewportSetting } from "../config/index.ts";
 import { RUNNER_DEFAULTS, VIEWPORTS } from "../config/index.ts";
+import { type AiStepOptions, runAiStep } from "./ai-step.ts";
 import { type FoundBrowser, findBrowser, launchBrowser } from "./browser.ts";
 import { type RecordedCoverage, startCoverage } from "./coverage.ts";
 import { executeStep, StepFailure } from "./execute-step.ts";
@@ -25,6 +26,8 @@ export interface RunOptions {
   browserPath?: string;
   env?: NodeJS.ProcessEnv;
   onEvent?: (event: RunEvent) => void;
+  /** How `ai` steps replay and resolve: the cache, and Claude when a key is set. Default: an empty cache, no Claude. */
+  ai?: AiStepOptions;
   /** When set, each attempt records the URLs it visited and the script and stylesheet lines that ran (Chromium). */
   onCoverage?: (flow: string, attempt: number, coverage: RecordedCoverage) => void;
   signal?: AbortSignal;
@@ -181,14 +184,18 @@ async function runAttempt(
     options.onEvent?.({ type: "step-start", flow: flow.name, attempt, index, title });
     const stepStarted = Date.now();
     try {
-      const outcome = await executeStep(step, {
+      const context = {
         page,
         baseUrl: options.baseUrl,
         timeout: step.timeout ?? settings.stepTimeout,
         navigationTimeout: step.timeout ?? settings.navigationTimeout,
         template,
-        screenshotPath: (name) => path.join(options.outputDir, attemptDir, `${safeName(name)}.png`),
-      });
+        screenshotPath: (name: string) => path.join(options.outputDir, attemptDir, `${safeName(name)}.png`),
+      };
+      const outcome =
+        "ai" in step
+          ? await runAiStep(step, context, flow.name, options.ai)
+          : await executeStep(step, context);
       await recorder?.checkpoint();
       if (outcome.screenshot) {
         screenshots.push({
@@ -205,6 +212,7 @@ async function runAttempt(
         status: "passed",
         durationMs: Date.now() - stepStarted,
         location,
+        ...(outcome.note ? { note: outcome.note } : {}),
       });
     } catch (error) {
       const stepError = toStepError(error, template.secrets, location, index, title);

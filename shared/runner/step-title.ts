@@ -4,6 +4,7 @@ import { describeLocator } from "./locator.ts";
 /** What a report shows for a step: its own name, or one made from what it does. */
 export function stepTitle(step: Step): string {
   if (step.name) return step.name;
+  if ("ai" in step) return `ai "${step.ai}"`;
   if ("goto" in step) return `go to ${step.goto}`;
   if ("click" in step) return `click ${describeLocator(step.click)}`;
   if ("fill" in step) {

@@ -10,3 +10,16 @@ export function claudeToolUse(tool: string, input: unknown) {
     usage: { input_tokens: 10, output_tokens: 5 },
   };
 }
+
+/** What the Messages API answers when Claude declines (stop_reason `refusal`). */
+export function claudeRefusal(text: string) {
+  return {
+    id: "msg_1",
+    type: "message",
+    role: "assistant",
+    model: "claude-sonnet-4-5",
+    content: [{ type: "text", text }],
+    stop_reason: "refusal",
+    usage: { input_tokens: 10, output_tokens: 5 },
+  };
+}
