@@ -2,10 +2,17 @@ import type pg from "pg";
 import type { Logger } from "probot";
 import type { BrowserPool, HostResolver } from "../../shared/capture/index.ts";
 import type { AnthropicClientOptions } from "../../shared/llm/index.ts";
+import type { ProjectSecrets } from "../../shared/secrets/index.ts";
 import type { Bucket, Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
 import type { JobQueue } from "./queue.ts";
-import type { WeeklyScanServices } from "./weekly-scan.ts";
+
+/** The weekly scan's clock (tests hand in one). */
+export interface WeeklyScanServices {
+  now: () => Date;
+  /** Anthropic's API root (tests). */
+  llmBaseUrl?: string;
+}
 
 /** What a background job may use; tests hand in the same real pieces the server does. */
 export interface JobDeps {
@@ -37,8 +44,12 @@ export interface JobDeps {
    * repository); none: every selection parses every module.
    */
   factsDir?: string;
+  /** Each project's stored secrets (its analytics key), sealed with PERCEO_ENCRYPTION_KEY. */
+  secrets: ProjectSecrets;
+  /** Self-hosted PostHog origins a repository's `selfHostedUrl` may name (PERCEO_ANALYTICS_ALLOWED_HOSTS). */
+  analyticsAllowedHosts: readonly string[];
   /** Waits for a lull in webhooks before a job starts (the job thread; see webhook-lull.ts). */
   lull?: () => Promise<void>;
-  /** The weekly scan's environment and clock; default process.env and now. */
+  /** The weekly scan's clock; default now. */
   weeklyScan?: WeeklyScanServices;
 }

@@ -22,6 +22,7 @@ const REPO_PATH = `/repos/${REPO.owner}/${REPO.repo}`;
 const POSTHOG = "https://us.posthog.com";
 // Monday 23 November 2026, half an hour after the default schedule (Monday 09:00 UTC).
 const MONDAY = new Date("2026-11-23T09:30:00Z");
+const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
 const SEEDED = '<h1>Winter sale</h1>\n<img src="/public/images/favicon.svg" width="40" height="40">';
 
 let harness: Harness;
@@ -52,9 +53,11 @@ beforeEach(async () => {
   app = await harness.start({
     browsers: pool,
     // The operator trusts the local shop; the repository's allowedTargets alone would not be enough.
-    settings: { deploys: { captureAllowedTargets: [shop.url] } },
-    weeklyScan: { env: { SHOP_POSTHOG_KEY: "phx_weeklyTestKey" }, now: () => clock },
+    settings: { deploys: { captureAllowedTargets: [shop.url] }, encryption: { key: ENCRYPTION_KEY } },
+    weeklyScan: { now: () => clock },
   });
+  // PostHog Cloud's name, as the analytics requests' SSRF guard resolves it.
+  app.deps.capture.resolve = async (host) => (host === "us.posthog.com" ? ["93.184.216.34"] : []);
 });
 
 function configYml(): string {
@@ -64,7 +67,8 @@ function configYml(): string {
     "pages:",
     `  - { url: "${shop.url}/", name: Home }`,
     `allowedTargets: ["${shop.url}"]`,
-    "analytics: { provider: posthog, projectId: 4242, keyEnv: SHOP_POSTHOG_KEY }",
+    // The App reads the stored secret; keyEnv is the CLI's and the Action's.
+    "analytics: { provider: posthog, projectId: 4242, secret: posthog-key, keyEnv: SHOP_POSTHOG_KEY }",
     "",
   ].join("\n");
 }
@@ -160,6 +164,7 @@ async function seedLastWeek() {
     installationId: 1,
     repositoryId: REPO.id,
   });
+  await app.deps.secrets.set(project.id, "posthog-key", "phx_weeklyTestKey", "operator");
   const page = await store.upsertPage(project.id, { url: `${shop.url}/`, name: "Home" });
   await store.recordDetectedChange({
     projectId: project.id,

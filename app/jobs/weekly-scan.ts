@@ -10,23 +10,16 @@ import {
 } from "../../shared/weekly/index.ts";
 import type { RepoRef } from "../github/octokit.ts";
 import { loadRepoConfig, readRepoCoverage } from "../github/repo-config.ts";
-import type { JobDeps } from "./deps.ts";
+import type { JobDeps, WeeklyScanServices } from "./deps.ts";
+import { projectAnalytics } from "./project-analytics.ts";
 import { closePreviousIssue, openWeeklyIssue, recordReactionFeedback } from "./weekly-scan-issue.ts";
 import { type WeeklyScanPayload, weeklyScanJobKey } from "./weekly-scan-payloads.ts";
 
 /** Findings posted as their own comments (for reactions); the rest are in the issue body only. */
 export const FINDING_COMMENTS = 10;
 
-/** What the weekly scan needs beyond the other jobs' pieces; tests hand in a clock. */
-export interface WeeklyScanServices {
-  env: NodeJS.ProcessEnv;
-  now: () => Date;
-  /** Anthropic's API root (tests). */
-  llmBaseUrl?: string;
-}
-
 function servicesOf(deps: JobDeps): WeeklyScanServices {
-  return deps.weeklyScan ?? { env: process.env, now: () => new Date() };
+  return deps.weeklyScan ?? { now: () => new Date() };
 }
 
 /**
@@ -132,6 +125,8 @@ export async function runWeeklyScan(deps: JobDeps, job: WeeklyScanPayload, log: 
     deps.capture.allowedTargets.includes(t),
   );
   const coverage = await readRepoCoverage(octokit, repo, sha, config.projectDir);
+  const analytics = await projectAnalytics(deps, project, config.project.config.analytics);
+  if (analytics.kind === "unavailable") log.warn({ reason: analytics.reason }, "analytics not read");
   const report = await collectWeeklyReport({
     store: deps.store,
     projectId: project.id,
@@ -141,7 +136,8 @@ export async function runWeeklyScan(deps: JobDeps, job: WeeklyScanPayload, log: 
     now: due,
     pool: deps.capture.pool,
     allowedTargets,
-    env: services.env,
+    ...(analytics.kind === "ready" ? { provider: analytics.provider } : {}),
+    ...(analytics.kind === "unavailable" ? { analyticsUnavailable: analytics.reason } : {}),
     ...(coverage ? { coverage } : {}),
     ...(deps.capture.resolve ? { resolve: deps.capture.resolve } : {}),
     ...(deps.capture.vision ? { llm: deps.capture.vision } : {}),

@@ -1,11 +1,11 @@
 import pg from "pg";
 import { type Logger, ProbotOctokit } from "probot";
 import type { BrowserPool } from "../../shared/capture/index.ts";
+import { keyringFromEnv, projectSecrets } from "../../shared/secrets/index.ts";
 import type { Store } from "../../shared/store/index.ts";
 import { artifactKey, artifactLink } from "../handlers/deploy-artifact-route.ts";
-import type { JobDeps } from "../jobs/deps.ts";
+import type { JobDeps, WeeklyScanServices } from "../jobs/deps.ts";
 import type { JobQueue } from "../jobs/queue.ts";
-import type { WeeklyScanServices } from "../jobs/weekly-scan.ts";
 import type { AppSettings } from "./settings.ts";
 
 /** What the jobs use, from the settings and the pieces the process opened (the server's, or the job thread's own). */
@@ -36,9 +36,19 @@ export function jobDeps(
       ...(settings.deploys?.anthropicApiKey ? { vision: { apiKey: settings.deploys.anthropicApiKey } } : {}),
       ...(publicUrl ? { artifactUrl: (bucket, path) => artifactLink(publicUrl, linkKey, bucket, path) } : {}),
     },
+    secrets: projectSecrets(parts.store, appKeyring(settings)),
+    analyticsAllowedHosts: settings.analyticsAllowedHosts ?? [],
     ...(parts.weeklyScan ? { weeklyScan: parts.weeklyScan } : {}),
     ...(parts.factsDir ? { factsDir: parts.factsDir } : {}),
   };
+}
+
+/** The keys that seal and open project secrets (validated by readSettings). */
+export function appKeyring(settings: AppSettings) {
+  return keyringFromEnv({
+    PERCEO_ENCRYPTION_KEY: settings.encryption?.key,
+    PERCEO_ENCRYPTION_KEY_PREVIOUS: settings.encryption?.previous,
+  });
 }
 
 export function openPool(

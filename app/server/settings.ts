@@ -1,4 +1,5 @@
 import { getPrivateKey } from "@probot/get-private-key";
+import { keyringFromEnv, SecretError } from "../../shared/secrets/index.ts";
 
 /** What the App reads from its environment (names fixed in ARCHITECTURE.md). */
 export interface AppSettings {
@@ -12,6 +13,13 @@ export interface AppSettings {
   /** GitHub Enterprise Server's API (`GHE_HOST`, `GHE_PROTOCOL`, as Probot reads them); default github.com. */
   githubApiUrl?: string;
   production: boolean;
+  /**
+   * PERCEO_ENCRYPTION_KEY seals project secrets (a repository's analytics key); during a rotation
+   * PERCEO_ENCRYPTION_KEY_PREVIOUS still opens what the old key sealed. Both validated, kept as text.
+   */
+  encryption?: { key?: string; previous?: string };
+  /** PERCEO_ANALYTICS_ALLOWED_HOSTS: self-hosted PostHog origins a repository's `selfHostedUrl` may name. */
+  analyticsAllowedHosts?: string[];
   /** Where GitHub Actions OIDC tokens come from, and the audience the Action asks for. */
   oidc: { issuer: string; jwksUrl: string; audience: string };
   /** Deploy diffs; every field optional. */
@@ -69,6 +77,22 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
     .split(",")
     .map((t) => t.trim())
     .filter(Boolean);
+  try {
+    keyringFromEnv(env);
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
+    problems.push(error.message);
+  }
+  const analyticsAllowedHosts: string[] = [];
+  for (const entry of (env.PERCEO_ANALYTICS_ALLOWED_HOSTS ?? "").split(",").map((t) => t.trim())) {
+    if (!entry) continue;
+    const origin = httpsOrigin(entry);
+    if (origin) analyticsAllowedHosts.push(origin);
+    else
+      problems.push(
+        `PERCEO_ANALYTICS_ALLOWED_HOSTS: "${entry}" is not an https origin like https://posthog.example.com`,
+      );
+  }
   if (problems.length > 0) {
     throw new SettingsError(`Perceo App cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
@@ -82,6 +106,13 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
     ...(env.WEBHOOK_PROXY_URL ? { webhookProxyUrl: env.WEBHOOK_PROXY_URL } : {}),
     ...(env.GHE_HOST ? { githubApiUrl: `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` } : {}),
     production,
+    encryption: {
+      ...(env.PERCEO_ENCRYPTION_KEY?.trim() ? { key: env.PERCEO_ENCRYPTION_KEY.trim() } : {}),
+      ...(env.PERCEO_ENCRYPTION_KEY_PREVIOUS?.trim()
+        ? { previous: env.PERCEO_ENCRYPTION_KEY_PREVIOUS.trim() }
+        : {}),
+    },
+    analyticsAllowedHosts,
     deploys: {
       ...(pushDelay ? { pushDelaySeconds: Number(pushDelay) } : {}),
       ...(publicUrl ? { publicUrl } : {}),
@@ -94,4 +125,14 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
       audience: env.PERCEO_OIDC_AUDIENCE || "perceo",
     },
   };
+}
+
+function httpsOrigin(entry: string): string | undefined {
+  try {
+    const url = new URL(entry);
+    const bare = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
+    return url.protocol === "https:" && bare ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,15 +8,14 @@ import type { Octokit } from "../github/octokit.ts";
 import { artifactKey, artifactRoute } from "../handlers/deploy-artifact-route.ts";
 import { perceoApp } from "../index.ts";
 import { ingestRoute } from "../ingest/ingest-route.ts";
-import type { JobDeps } from "../jobs/deps.ts";
+import type { JobDeps, WeeklyScanServices } from "../jobs/deps.ts";
 import { type JobThread, startJobThread } from "../jobs/job-thread.ts";
 import { dispatchPendingJobs, postgresJobQueue, prepareQueueSchema, QUEUE_WRITERS } from "../jobs/queue.ts";
 import { webhookClock } from "../jobs/webhook-lull.ts";
-import type { WeeklyScanServices } from "../jobs/weekly-scan.ts";
 import { startWorker, stopWorker, type WorkerOptions } from "../jobs/worker.ts";
 import { healthRoute } from "./health.ts";
 import { jobDeps, openPool, unthrottledOctokit } from "./job-services.ts";
-import type { AppSettings } from "./settings.ts";
+import { type AppSettings, SettingsError } from "./settings.ts";
 
 export interface StartOptions {
   log: Logger;
@@ -37,7 +36,7 @@ export interface StartOptions {
   logDestination?: number | string;
   /** The browsers for page captures; default a pool that launches Chromium on first use. */
   browsers?: BrowserPool;
-  /** The weekly scan's environment and clock (tests). */
+  /** The weekly scan's clock (tests). */
   weeklyScan?: WeeklyScanServices;
 }
 
@@ -125,6 +124,12 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     factsDir,
     ...(options.weeklyScan ? { weeklyScan: options.weeklyScan } : {}),
   });
+  try {
+    await checkSecretsReadable(deps, settings, options.log);
+  } catch (error) {
+    await Promise.allSettled([pool.end(), ackPool.end(), store.close()]);
+    throw error;
+  }
   await server.start();
   const { thread, ...workerOptions } =
     options.worker === false || options.worker === true ? { thread: false } : (options.worker ?? {});
@@ -166,6 +171,21 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
       return stopping;
     },
   };
+}
+
+/**
+ * Project secrets the App's keys cannot open: in production the App refuses to start (a missing
+ * PERCEO_ENCRYPTION_KEY, or a key that is not the one that sealed them); elsewhere it warns.
+ */
+async function checkSecretsReadable(deps: JobDeps, settings: AppSettings, log: Logger): Promise<void> {
+  const unreadable = await deps.secrets.unreadable();
+  if (unreadable.length === 0) return;
+  const keys = [...new Set(unreadable.map((s) => s.keyId))].join(", ");
+  const message = settings.encryption?.key
+    ? `${unreadable.length} project secret(s) were sealed with key ${keys}, which neither PERCEO_ENCRYPTION_KEY nor PERCEO_ENCRYPTION_KEY_PREVIOUS is: set the key that sealed them`
+    : `${unreadable.length} project secret(s) are stored and PERCEO_ENCRYPTION_KEY is not set: set the key that sealed them (key ${keys})`;
+  if (settings.production) throw new SettingsError(`Perceo App cannot start:\n  - ${message}`);
+  log.warn({ secrets: unreadable.length }, message);
 }
 
 /** How much lower the job thread's CPU priority is than the server's (nice 10 of 19). */

@@ -62,7 +62,7 @@ try {
       baseUrl: shop.url,
       pages,
       allowedTargets: [shop.url],
-      analytics: { provider: "posthog", projectId: "4242", host: "eu", keyEnv: "PERCEO_POSTHOG_API_KEY" },
+      analytics: { provider: "posthog", projectId: "4242", host: "eu", secret: "posthog-key" },
     },
   };
   const coverage = await recordCoverage(project, dataDir);
@@ -81,7 +81,6 @@ try {
     commitSha: "6dcb09b5b57875f334f61aebed695e2e4193db5e",
     now: NOW,
     pool,
-    env: {},
     provider: generatedAnalytics(project, coverage),
     coverage,
   });

@@ -26,6 +26,19 @@ export interface Ga4Settings {
   pageSize?: number;
 }
 
+/** An https URL on one of Google's API hosts (`*.googleapis.com`), default port. */
+export function isGoogleApiUrl(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  try {
+    const url = new URL(value);
+    return (
+      url.protocol === "https:" && !url.port && !url.username && url.hostname.endsWith(".googleapis.com")
+    );
+  } catch {
+    return false;
+  }
+}
+
 interface ServiceAccount {
   client_email: string;
   private_key: string;
@@ -129,6 +142,14 @@ export function ga4Provider(settings: Ga4Settings): AnalyticsProvider {
         "ga4",
         "invalid_credential",
         `${credentialName} lacks client_email or private_key: is it a service account key?`,
+      );
+    }
+    if (parsed.token_uri !== undefined && !isGoogleApiUrl(parsed.token_uri)) {
+      // The signed assertion is a credential too: it goes to Google's token endpoint and nowhere else.
+      throw new AnalyticsError(
+        "ga4",
+        "invalid_credential",
+        `${credentialName}: token_uri must be a Google API address (https://oauth2.googleapis.com/token)`,
       );
     }
     return parsed as ServiceAccount;

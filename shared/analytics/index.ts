@@ -61,6 +61,11 @@ export {
   resolvePostHogHost,
 } from "./posthog-provider.ts";
 export { type AnalyticsProvider, type ProviderEvent, toStoredEvent } from "./provider.ts";
-export { providerFromConfig } from "./provider-from-config.ts";
+export {
+  analyticsKeyFromEnv,
+  DEFAULT_KEY_ENV,
+  type ProviderOptions,
+  providerFromConfig,
+} from "./provider-from-config.ts";
 export { AnalyticsError, type AnalyticsErrorCode, type HttpPolicy } from "./provider-http.ts";
 export { DAY_MS, DEVICES, type Device, dayOf, deviceOf, type SessionEvent } from "./session-event.ts";

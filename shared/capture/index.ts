@@ -1,5 +1,6 @@
 export { BrowserPool, type LaunchBrowser, launchCaptureBrowser, type PoolOptions } from "./browser-pool.ts";
 export { type Capture, type CaptureOptions, type CaptureRequest, capturePage } from "./capture-page.ts";
+export { guardedFetch } from "./guarded-fetch.ts";
 export {
   BlockedUrlError,
   type CheckedUrl,

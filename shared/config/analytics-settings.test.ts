@@ -27,13 +27,13 @@ function problems(extra: string): string[] {
 }
 
 describe("analytics and weeklyScan in .perceo/config.yml", () => {
-  it("reads a PostHog project with the key's variable name and fills the defaults", () => {
-    const { config } = load("analytics:\n  provider: posthog\n  projectId: 12345\n  host: eu\n");
+  it("reads a PostHog project with the App's stored secret's name and fills the defaults", () => {
+    const { config } = load("analytics:\n  provider: posthog\n  projectId: 12345\n  secret: posthog-key\n");
     expect(config.analytics).toStrictEqual({
       provider: "posthog",
       projectId: "12345",
-      host: "eu",
-      keyEnv: "PERCEO_POSTHOG_API_KEY",
+      host: "us",
+      secret: "posthog-key",
     });
     expect(config.weeklyScan).toBeUndefined();
   });

@@ -371,6 +371,17 @@ const envVarName = z.string().refine((value) => /^[A-Z_][A-Z0-9_]*$/.test(value)
     "name the environment variable that holds the key (like PERCEO_POSTHOG_API_KEY), never the key itself",
 });
 
+// The App's key for this project: a secret its operator stored (`perceo secrets set`), by name.
+const secretName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    "a stored secret's name: lowercase letters, digits and dashes, like posthog-key",
+  )
+  .describe(
+    "The App: the name of the key stored for this repository with `perceo secrets set --repo owner/name --name posthog-key`.",
+  );
+
 /** Where production analytics come from: what the weekly scan and `perceo insights` read. */
 export const analyticsSettingsSchema = z.discriminatedUnion("provider", [
   z.strictObject({
@@ -391,8 +402,11 @@ export const analyticsSettingsSchema = z.discriminatedUnion("provider", [
       .optional()
       .describe("Your own PostHog's address (https): the key is sent there knowingly."),
     keyEnv: envVarName
-      .default("PERCEO_POSTHOG_API_KEY")
-      .describe("The environment variable holding a personal API key with the query:read scope."),
+      .optional()
+      .describe(
+        "CLI and Action: the environment variable holding a personal API key with the query:read scope (default PERCEO_POSTHOG_API_KEY). The App never reads it.",
+      ),
+    secret: secretName.optional(),
   }),
   z.strictObject({
     provider: z.literal("ga4"),
@@ -406,8 +420,11 @@ export const analyticsSettingsSchema = z.discriminatedUnion("provider", [
       .transform(String)
       .describe("The numeric GA4 property id (Admin → Property settings)."),
     keyEnv: envVarName
-      .default("PERCEO_GA4_SERVICE_ACCOUNT")
-      .describe("The environment variable holding the service account's JSON key (Viewer on the property)."),
+      .optional()
+      .describe(
+        "CLI and Action: the environment variable holding the service account's JSON key, Viewer on the property (default PERCEO_GA4_SERVICE_ACCOUNT). The App never reads it.",
+      ),
+    secret: secretName.optional(),
   }),
 ]);
 export type AnalyticsSettings = z.infer<typeof analyticsSettingsSchema>;

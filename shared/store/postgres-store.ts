@@ -22,6 +22,7 @@ import type {
   RunSummary,
   Screenshot,
   Store,
+  StoredSecret,
   TrackedSuggestion,
   WeeklyScan,
   WeeklyScanFinding,
@@ -78,6 +79,10 @@ const SUGGESTION = `id, project_id as "projectId", fingerprint, source, title, b
 const WEEKLY_SCAN = `id, project_id as "projectId", week_start::text as "weekStart", status,
   issue_number as "issueNumber", summary, error, private.iso_time(started_at) as "startedAt",
   private.iso_time(finished_at) as "finishedAt"`;
+
+const SECRET = `project_id as "projectId", name, ciphertext, key_id as "keyId", set_by as "setBy",
+  private.iso_time(created_at) as "createdAt", private.iso_time(updated_at) as "updatedAt",
+  private.iso_time(rotated_at) as "rotatedAt"`;
 
 /** The Store over Postgres: one SQL implementation for node-postgres and PGlite. */
 export function postgresStore(db: Database, options: PostgresStoreOptions): Store {
@@ -843,6 +848,76 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
          order by change_id, horizon_days`,
         [changeIds],
       );
+    },
+
+    async putProjectSecret(input) {
+      const [row] = await db.query<{ created: boolean }>(
+        `insert into public.project_secrets as s (project_id, name, ciphertext, key_id, set_by)
+         values ($1, $2, $3, $4, $5)
+         on conflict (project_id, name) do update set ciphertext = excluded.ciphertext,
+           key_id = excluded.key_id, set_by = excluded.set_by, updated_at = now()
+         returning (xmax = 0) as created`,
+        [input.projectId, input.name, input.ciphertext, input.keyId, input.setBy],
+      );
+      return { created: row?.created ?? false };
+    },
+
+    async getProjectSecret(projectId, name) {
+      const [row] = await db.query<StoredSecret>(
+        `select ${SECRET} from public.project_secrets where project_id = $1 and name = $2`,
+        [projectId, name],
+      );
+      return row;
+    },
+
+    listProjectSecrets(projectId) {
+      return db.query<StoredSecret>(
+        `select ${SECRET} from public.project_secrets where $1::uuid is null or project_id = $1
+         order by project_id, name`,
+        [projectId ?? null],
+      );
+    },
+
+    async deleteProjectSecret(projectId, name) {
+      const rows = await db.query(
+        "delete from public.project_secrets where project_id = $1 and name = $2 returning 1",
+        [projectId, name],
+      );
+      return rows.length > 0;
+    },
+
+    async resealProjectSecrets(reseal) {
+      // The caller's error (a secret no key opens) comes back as itself, not as a database error.
+      let refused: unknown;
+      const attempt = (row: StoredSecret) => {
+        try {
+          return reseal(row);
+        } catch (error) {
+          refused = error;
+          throw error;
+        }
+      };
+      return db
+        .transaction(async (tx) => {
+          const rows = await tx.query<StoredSecret>(
+            `select ${SECRET} from public.project_secrets order by project_id, name for update`,
+          );
+          let changed = 0;
+          for (const row of rows) {
+            const next = attempt(row);
+            if (!next) continue;
+            await tx.query(
+              `update public.project_secrets set ciphertext = $3, key_id = $4, rotated_at = now(), updated_at = now()
+             where project_id = $1 and name = $2`,
+              [row.projectId, row.name, next.ciphertext, next.keyId],
+            );
+            changed++;
+          }
+          return changed;
+        })
+        .catch((error: unknown) => {
+          throw refused ?? error;
+        });
     },
 
     async close() {

@@ -430,6 +430,20 @@ export interface FlowHealth {
   maxDurationMs: number | null;
 }
 
+/** A project secret as stored: sealed (see shared/secrets), never the value. */
+export interface StoredSecret {
+  projectId: string;
+  name: string;
+  /** Sealed: `perceo:v1:<key id>:…`. */
+  ciphertext: string;
+  /** Which encryption key sealed it (its fingerprint). */
+  keyId: string;
+  setBy: string;
+  createdAt: string;
+  updatedAt: string;
+  rotatedAt: string | null;
+}
+
 /** What the CLI and the Action need; every adapter (Postgres, PGlite, Supabase) provides it. */
 export interface RunStore {
   readonly backend: "postgres" | "pglite" | "supabase";
@@ -578,4 +592,25 @@ export interface Store extends RunStore {
   /** Per flow, over the runs started in [since, until). */
   flowHealth(projectId: string, window: { since: Date; until: Date }): Promise<FlowHealth[]>;
   listChangeCheckpoints(changeIds: string[]): Promise<ChangeCheckpoint[]>;
+
+  // Project secrets, sealed by the caller (shared/secrets); only the service role reads the table.
+  /** Inserts or replaces the project's secret of that name. */
+  putProjectSecret(input: {
+    projectId: string;
+    name: string;
+    ciphertext: string;
+    keyId: string;
+    setBy: string;
+  }): Promise<{ created: boolean }>;
+  getProjectSecret(projectId: string, name: string): Promise<StoredSecret | undefined>;
+  /** One project's secrets, or every project's; by name. */
+  listProjectSecrets(projectId?: string): Promise<StoredSecret[]>;
+  deleteProjectSecret(projectId: string, name: string): Promise<boolean>;
+  /**
+   * Re-seals every stored secret in one transaction (rows locked): `reseal` returns the new
+   * ciphertext, or undefined to leave a row as it is. Returns how many rows changed.
+   */
+  resealProjectSecrets(
+    reseal: (secret: StoredSecret) => { ciphertext: string; keyId: string } | undefined,
+  ): Promise<number>;
 }

@@ -3,7 +3,6 @@ import {
   addDays,
   type FlowFunnelStats,
   type FunnelOptions,
-  providerFromConfig,
 } from "../analytics/index.ts";
 import type { BrowserPool, HostResolver } from "../capture/index.ts";
 import type { PerceoProject } from "../config/index.ts";
@@ -77,14 +76,15 @@ export interface CollectInput {
   commitSha: string;
   now: Date;
   pool: BrowserPool;
-  env: NodeJS.ProcessEnv;
   resolve?: HostResolver;
   /** What the SSRF guard lets through although private; default the config's `allowedTargets`. */
   allowedTargets?: readonly string[];
-  /** Claude's vision audit; default when `env.ANTHROPIC_API_KEY` is set. */
+  /** Claude's vision audit; none: off. */
   llm?: AnthropicClientOptions;
-  /** Default: from `analytics` in the config and the key in `env`. */
+  /** The configured analytics with its key; the caller decides where a key may come from and go. */
   provider?: AnalyticsProvider;
+  /** Why the configured analytics cannot be read (no key stored, a host not allowed): the issue says so. */
+  analyticsUnavailable?: string;
   /** Anthropic's API root (tests). */
   llmBaseUrl?: string;
   /** `.perceo/coverage.json` when recorded: production funnels follow the pages each flow visited. */
@@ -103,8 +103,7 @@ export async function collectWeeklyReport(input: CollectInput): Promise<WeeklyRe
   const since = addDays(until, -7);
   const config = input.project.config;
 
-  const apiKey = input.env.ANTHROPIC_API_KEY;
-  const llm = input.llm ?? (apiKey ? { apiKey } : undefined);
+  const llm = input.llm;
   const allowedTargets = input.allowedTargets ?? config.allowedTargets;
   const scans = await scanPages({
     store,
@@ -193,9 +192,11 @@ async function readAnalytics(
   const settings = input.project.config.analytics;
   if (!input.provider && !settings) return { state: "off" };
   const source = input.provider?.source ?? (settings?.provider as "posthog" | "ga4");
+  const provider = input.provider;
+  if (!provider) {
+    return { state: "failed", source, error: input.analyticsUnavailable ?? "no analytics key was given" };
+  }
   try {
-    const provider =
-      input.provider ?? providerFromConfig(settings as NonNullable<typeof settings>, input.env);
     const synthetic = new Map(
       flowHealth.filter((f) => f.passRate !== null).map((f) => [f.flowName, f.passRate as number]),
     );
