@@ -10,6 +10,7 @@ import { commandFlows } from "./flows-command.ts";
 import { commandInit } from "./init-command.ts";
 import { commandDemo, commandRun } from "./run-command.ts";
 import { commandRuns } from "./runs-command.ts";
+import { commandWatch } from "./watch-command.ts";
 
 export { type CliIo, EXIT, UsageError } from "./cli-io.ts";
 
@@ -18,6 +19,7 @@ const HELP = `perceo — regression testing for user flows
 Usage:
   perceo init [--dir DIR] [--base-url URL]   detect the app and its routes; with the running app's URL, write starter flows
   perceo run [--dir DIR] [--base-url URL] [--flows a,b | --all] [--workers N] [--retries N] [--report DIR] [--coverage]
+  perceo watch [--dir DIR] [--base-url URL] [--report DIR] [--debounce MS]   rerun the flows each save affects
   perceo flows list [--dir DIR]
   perceo flows show <name> [--dir DIR]
   perceo flows validate [--dir DIR]
@@ -84,6 +86,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return commandRun(rest, io);
     case "flows":
       return commandFlows(rest, io);
+    case "watch":
+      return commandWatch(rest, io);
     case "affected":
       return commandAffected(rest, io);
     case "demo":

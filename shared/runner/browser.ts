@@ -137,5 +137,8 @@ export async function launchBrowser(
     executablePath,
     headless: true,
     args: [...CHROMIUM_ARGS, ...extraArgs],
+    // Playwright's own Ctrl-C handler kills the browser and exits 130 at once; a process that
+    // handles Ctrl-C itself (the CLI: stop after the flows in progress, then close) keeps it.
+    handleSIGINT: process.listenerCount("SIGINT") === 0,
   });
 }
