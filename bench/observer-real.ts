@@ -55,6 +55,11 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
+console.log(
+  "observer: `perceo affected --base <parent> --head <commit>`'s selection; peers in the same run: Playwright's " +
+    "--only-changed (a spec runs when it or a file it imports changed; a YAML flow imports nothing, so only its own " +
+    "file counts, and these commits touch only the app) and running every flow",
+);
 const scratch = await mkdtemp(path.join(tmpdir(), "perceo-observer-real-"));
 const rows: Row[] = [];
 try {
@@ -66,7 +71,7 @@ try {
 const summaries = apps.map((app) => summarise(rows.filter((r) => r.app === app)));
 console.log("");
 console.log(
-  `${pad("overall", 14)} ${pad(`${apps.length} apps, ${rows.length} commits`, 30)} ${line(summarise(rows))}`,
+  `${pad("overall", 18)} ${pad(`${apps.length} apps, ${rows.length} commits`, 30)} ${line(summarise(rows))}`,
 );
 
 const overall = summarise(rows);
@@ -184,7 +189,7 @@ async function measureApp(app: CorpusApp): Promise<Row[]> {
     if (values.reasons) printReasons(row);
   }
   const s = summarise(out);
-  console.log(`${pad(app.name, 14)} ${pad(`${app.commits.length} commits`, 30)} ${line(s)}`);
+  console.log(`${pad(app.name, 18)} ${pad(`${app.commits.length} commits`, 30)} ${line(s)}`);
   return out;
 }
 
