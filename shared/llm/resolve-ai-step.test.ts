@@ -171,14 +171,36 @@ describe("ai steps with Claude", () => {
   });
 
   it("a Claude that does not answer within ai.timeout fails the step and says which budget ran out", async () => {
+    let answered = false;
     claude(async () => {
       await new Promise((resolve) => setTimeout(resolve, 4_000));
+      answered = true;
       return [200, claudeToolUse("perceo_steps", { steps: RIGHT })];
     });
-    const started = Date.now();
     const result = await run(withClaude(new AiCache(), { budget: { timeout: 1_000 } }));
-    expect(Date.now() - started).toBeLessThan(3_500);
+    // The step gave up before the (right) answer came.
+    expect(answered).toBe(false);
     expect(aiStep(result)?.error?.message).toContain("Claude did not resolve it within ai.timeout (1000 ms)");
+  });
+
+  it("Claude is asked no more once the step's answers (ai.maxTurns) or tokens (ai.maxTokens) are spent", async () => {
+    const away = () => claudeToolUse("perceo_steps", { steps: [{ goto: `${elsewhere.url}/away` }] });
+    const turns = claude(away(), away());
+    const outOfTurns = await run(withClaude(new AiCache(), { budget: { maxTurns: 2 } }));
+    expect(turns.scope.pendingMocks()).toStrictEqual([]);
+    expect(aiStep(outOfTurns)?.error?.message).toContain(
+      `Claude did not reach the goal in ai.maxTurns (2) answers; the last: your answer was refused, nothing of it ran: step 1: goto ${elsewhere.url}/away leaves the app`,
+    );
+
+    nock.cleanAll();
+    // Each answer costs 15 tokens: after two, 30 of 20 are spent and the third is never asked for.
+    const tokens = claude(away(), away(), claudeToolUse("perceo_steps", { steps: RIGHT }));
+    const outOfTokens = await run(withClaude(new AiCache(), { budget: { maxTokens: 20 } }));
+    expect(tokens.scope.pendingMocks()).toHaveLength(1);
+    expect(aiStep(outOfTokens)?.error?.message).toContain(
+      "Claude spent the step's token budget (30 of ai.maxTokens 20) before it reached the goal",
+    );
+    expect(elsewhere.hits).toEqual([]);
   });
 
   it("text on the page that tells Claude to leave the app is data: a goto or a link elsewhere never runs", async () => {
