@@ -14,5 +14,6 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: process.stderr,
   cwd: process.cwd(),
   env: process.env,
+  stdin: process.stdin,
   signal: controller.signal,
 });

@@ -9,6 +9,12 @@ export interface CliIo {
   cwd: string;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** What `perceo secrets set` reads the value from (process.stdin). */
+  stdin?: AsyncIterable<string | Buffer> & {
+    isTTY?: boolean;
+    setRawMode?(on: boolean): unknown;
+    pause?(): unknown;
+  };
 }
 
 /** A mistake in how the command was called; exits 2 with the message and a pointer to `perceo help`. */

@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/index.ts";
 import { PlaywrightSetupError } from "../playwright/index.ts";
 import { BrowserNotFoundError } from "../runner/index.ts";
+import { SecretError } from "../secrets/index.ts";
 import { StoreError } from "../store/index.ts";
 import { commandAffected } from "./affected-command.ts";
 import { commandAnalytics, commandInsights } from "./analytics-command.ts";
@@ -10,6 +11,7 @@ import { commandFlows } from "./flows-command.ts";
 import { commandInit } from "./init-command.ts";
 import { commandDemo, commandRun } from "./run-command.ts";
 import { commandRuns } from "./runs-command.ts";
+import { commandSecrets, SECRETS_HELP } from "./secrets-command.ts";
 import { commandWatch } from "./watch-command.ts";
 
 export { type CliIo, EXIT, UsageError } from "./cli-io.ts";
@@ -31,6 +33,7 @@ Usage:
   perceo db migrate
   perceo analytics sync|gaps [--project-id N | --property-id N] [--days N]   production analytics; pages no flow visits
   perceo insights [--project-id N | --property-id N] [--days N] [--json]     what production says to fix next
+${SECRETS_HELP}
   perceo help
 
 Options:
@@ -49,6 +52,7 @@ Environment:
   PERCEO_BROWSER_PATH              the browser to use
   DATABASE_URL                     record runs in this PostgreSQL (run \`perceo db migrate\` once)
   SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY   record runs in Supabase
+  PERCEO_ENCRYPTION_KEY            perceo secrets: the App's key that seals project secrets
   (neither: runs are kept in .perceo/data and .perceo/blobs under the current folder)`;
 
 /** The `perceo` command. Returns the exit code instead of exiting, so tests can call it. */
@@ -58,6 +62,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof SecretError) {
+      io.stderr.write(`perceo: ${error.message}\n`);
       return EXIT.usage;
     }
     if (error instanceof PlaywrightSetupError) {
@@ -100,6 +108,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return commandAnalytics(rest, io);
     case "insights":
       return commandInsights(rest, io);
+    case "secrets":
+      return commandSecrets(rest, io);
     case undefined:
     case "help":
     case "--help":
