@@ -34,6 +34,8 @@ interface Row {
   app: CorpusApp;
   commit: TruthCommit;
   selection: Selection;
+  /** The commit's changed files (their paths at the commit). */
+  changed: string[];
   selected: string[];
   peer: string[];
   missed: string[];
@@ -92,6 +94,10 @@ const targets = [
 ] as const;
 console.log("");
 for (const [text, ok] of targets) console.log(`target ${text} — ${verdict(ok)}`);
+
+// Issue 27's "done when": what a reader sees on a layout change names the layout; on a class change, "styling".
+console.log("");
+for (const line of reasonChecks(rows)) console.log(line);
 
 const missedRows = rows.filter((r) => r.missed.length > 0);
 if (missedRows.length > 0) {
@@ -165,6 +171,7 @@ async function measureApp(app: CorpusApp): Promise<Row[]> {
       app,
       commit,
       selection,
+      changed: changes.map((c) => c.path),
       selected,
       peer,
       missed: commit.reaches.filter((f) => !selected.includes(f)),
@@ -254,6 +261,44 @@ function missReasons(r: Row): string[] {
   const files = r.selection.unreached.map((u) => `${u.file} — ${u.why}`);
   const shown = files.length > 5 ? [...files.slice(0, 5), `… and ${files.length - 5} more files`] : files;
   return [...weak, ...shown];
+}
+
+/** Whether the reasons of the selected flows say what the change is, per kind of commit. */
+function reasonChecks(rs: Row[]): string[] {
+  const said = (r: Row) => [
+    ...r.selection.flows.filter((f) => f.selected).flatMap((f) => f.reasons.map((reason) => reason.detail)),
+    ...r.selection.unreached.map((u) => u.why),
+  ];
+  const check = (what: string, applies: (r: Row) => boolean, test: (r: Row, text: string) => boolean) => {
+    const of = rs.filter(applies);
+    const ok = of.filter((r) => said(r).some((text) => test(r, text)));
+    const others = of.filter((r) => !ok.includes(r)).map((r) => `${r.app.name} ${r.commit.sha.slice(0, 7)}`);
+    return `reasons ${what}: ${ok.length} of ${of.length}${others.length ? ` (not: ${others.join(", ")})` : ""}`;
+  };
+  return [
+    check(
+      "name the layout, on commits that change a layout or app shell and reach a flow",
+      (r) => changedLayouts(r).length > 0 && r.commit.reaches.length > 0,
+      (r, text) => changedLayouts(r).some((file) => text.includes(file)),
+    ),
+    check(
+      'say "styling", on styling commits',
+      (r) => r.commit.kind === "styling",
+      (_r, text) => /styling/i.test(text),
+    ),
+    check(
+      'say "formatting", on formatting commits that reach nothing',
+      (r) => r.commit.kind === "formatting" && r.commit.reaches.length === 0,
+      (_r, text) => /formatting/i.test(text),
+    ),
+  ];
+}
+
+/** The layouts and app shells a commit changed, by their names in the frameworks of the corpus. */
+function changedLayouts(r: Row): string[] {
+  return r.changed.filter((f) =>
+    /(^|\/)(\+?layout[^/]*|layouts\/[^/]+|app\.vue|root\.tsx|_app\.[jt]sx?|_document\.[jt]sx?)$/i.test(f),
+  );
 }
 
 function printReasons(r: Row): void {
