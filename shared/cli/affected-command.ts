@@ -188,8 +188,11 @@ function reasonLine(reason: Reason): string {
   switch (reason.signal) {
     case "route":
     case "imports":
-      if (reason.route)
-        return `${reason.signal}: ${reason.chain?.join(" → ") ?? reason.file} ⇒ route ${reason.route} (${reason.routeSource}); visits ${reason.url}`;
+      if (reason.route) {
+        const wraps = reason.layout ? `layout ${reason.layout} wraps ` : "";
+        const styling = reason.change === "styling" ? "; styling changed: compare its screenshots" : "";
+        return `${reason.signal}: ${reason.chain?.join(" → ") ?? reason.file} ⇒ ${wraps}route ${reason.route} (${reason.routeSource}); visits ${reason.url}${styling}`;
+      }
       return `${reason.signal}: ${reason.detail}`;
     case "covers":
       return reason.glob

@@ -30,9 +30,7 @@ export function readPathAliases(
 ): PathAliases | undefined {
   if (!tsconfigText) return undefined;
   try {
-    const json = JSON.parse(
-      tsconfigText.replace(/\/\*[\s\S]*?\*\/|(^|[^:"])\/\/.*$/gm, "$1").replace(/,(\s*[}\]])/g, "$1"),
-    ) as {
+    const json = JSON.parse(withoutJsonComments(tsconfigText)) as {
       compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> };
     };
     const options = json.compilerOptions;
@@ -41,6 +39,19 @@ export function readPathAliases(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * JSON with comments and trailing commas (tsconfig's dialect) as JSON. Strings are skipped whole:
+ * an include glob such as `src/**` followed by `/*.ts` holds a comment opener that is no comment.
+ */
+export function withoutJsonComments(text: string): string {
+  return text
+    .replace(/("(?:[^"\\\n]|\\.)*")|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (_match, string?: string) => string ?? "")
+    .replace(
+      /("(?:[^"\\\n]|\\.)*")|,(\s*[}\]])/g,
+      (match, string?: string, close?: string) => string ?? close ?? match,
+    );
 }
 
 export function createModuleResolver(files: ReadonlySet<string>, root?: string, aliases?: PathAliases) {

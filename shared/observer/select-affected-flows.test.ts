@@ -148,7 +148,7 @@ describe("selectAffectedFlows on the example shop", () => {
 
   it("a browser script's change reaches the pages holding the markup its DOM query looks for", async () => {
     const selection = await select([
-      await edit("public/js/cart.js", "input?.addEventListener", "input?.addEventListener"),
+      await edit("public/js/cart.js", 'input?.addEventListener("change"', 'input?.addEventListener("input"'),
     ]);
     expect(selection.selected).toContain("cart-update");
     expect(selection.selected).not.toContain("login");

@@ -9,12 +9,13 @@ import { estimateRisk, historyReason, summariseHistory } from "./risk.ts";
 import { discoverRoutes } from "./routes/discover-routes.ts";
 import { flowUrls, routesForUrl } from "./routes/flow-urls.ts";
 import { normalizePattern, patternMatches, type RouteDef } from "./routes/route.ts";
+import { changeKindOf, type FileChange, typesOnly, unselectedKind } from "./signals/change-kind.ts";
 import { coverageReasons } from "./signals/coverage.ts";
 import { coversReasons } from "./signals/covers.ts";
 import { adviceReasons, buildAdviceRequest, type FlowAdvisor } from "./signals/llm.ts";
 import { ignoredBy, runAllReason } from "./signals/run-all.ts";
 import { testSourceReasons } from "./signals/tests.ts";
-import { flowNamesText, proseEdits } from "./signals/text-edits.ts";
+import { flowNamesText } from "./signals/text-edits.ts";
 import type { SourceTree } from "./source-tree.ts";
 import type {
   ChangedFile,
@@ -68,8 +69,9 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
   const warnings: string[] = [];
   const reachedFiles = new Set<string>();
 
-  // 1. ignored and global files
+  // 1. ignored and global files; what each diff changes (formatting or comments alone change nothing)
   const considered: Array<{ change: ChangedFile; lines?: LineRange[]; baseLines?: LineRange[] }> = [];
+  const kinds = new Map<string, FileChange>();
   let runAll: Reason | undefined;
   for (const change of input.changes) {
     const glob = ignoredBy(settings?.ignore ?? [], change.path, projectDir);
@@ -77,6 +79,13 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       unreached.push({ file: change.path, why: `ignored by observer.ignore "${glob}"` });
       continue;
     }
+    const kind = changeKindOf(change);
+    const nothing = unselectedKind(kind.kind);
+    if (nothing) {
+      unreached.push({ file: change.path, why: nothing });
+      continue;
+    }
+    kinds.set(change.path, kind);
     const lines = change.patch && !change.binary ? changedLines(change.patch) : undefined;
     const baseLines =
       change.status === "modified" && change.patch && !change.binary
@@ -185,10 +194,11 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
         if (!visitors.has(flow.name)) visitors.set(flow.name, { flow, url: visit.url });
       }
     }
+    // Copy edits reach only the flows that name the words; styling edits say so.
     const prose = new Map(
       considered.flatMap(({ change }) => {
-        const edits = change.patch && change.status === "modified" ? proseEdits(change.patch) : undefined;
-        return edits ? [[change.path, edits] as const] : [];
+        const kind = kinds.get(change.path);
+        return kind?.kind === "copy" && kind.literals ? [[change.path, kind.literals] as const] : [];
       }),
     );
     // A seed's file → the change it came from (a renamed file's previous path counts too).
@@ -198,9 +208,17 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
         if (file !== undefined && !originalPaths.has(file)) originalPaths.set(file, change.path);
     for (const hit of impact.hits) {
       const edits = prose.get(hit.seed.file);
+      const kind = kinds.get(originalPaths.get(hit.seed.file) ?? hit.seed.file);
       for (const visit of visitorsOf.get(hit.route)?.values() ?? []) {
         const { flow } = visit;
         const reason = routeReason(hit, visit.url);
+        if (kind?.kind === "styling") {
+          const classes = kind.literals
+            ? ` ("${kind.literals.before[0]}" → "${kind.literals.after[0]}")`
+            : "";
+          reason.change = "styling";
+          reason.detail += `; styling changed${classes}: compare the flow's screenshots`;
+        }
         if (edits) {
           const named = flowNamesText(flow, [...edits.before, ...edits.after]);
           if (!named) continue;
@@ -270,9 +288,14 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
         unreached.push({ file: change.path, why: "no recorded flow ran or applied the changed lines" });
         continue;
       }
+      const types =
+        /\.d\.[cm]?ts$/.test(change.path) ||
+        typesOnly(graph.modules.get(change.path), changedPaths.get(change.path)?.lines);
       unreached.push({
         file: change.path,
-        why: whyUnreached(change, projectDir, graph.modules.has(change.path), reachedRoutes.get(change.path)),
+        why: types
+          ? "types only: no code that runs changed"
+          : whyUnreached(change, projectDir, graph.modules.has(change.path), reachedRoutes.get(change.path)),
       });
     }
   } else {
@@ -396,6 +419,15 @@ function routeReason(hit: RouteHit, url: string): Reason {
       ? 0.6
       : Math.max(0.5, (viaMember ? 0.75 : 0.85) - 0.03 * chain.length);
   const lines = seed.lines ? ` (lines ${formatRanges(seed.lines)})` : "";
+  // The walk ends at a file that wraps the route (a layout, the root module, middleware) rather than renders it.
+  const last = chain[chain.length - 1] ?? seed.file;
+  const inFile = (file: string) =>
+    last === file || last.startsWith(`${file}#`) || last.startsWith(`${file}:`);
+  const layout = route.entries.some((e) => inFile(e.file)) ? undefined : route.layouts.find(inFile);
+  const via = chain.length > 1 ? ` via ${chain.join(" → ")}` : "";
+  const detail = layout
+    ? `${seed.file}${lines} ${layout === seed.file ? "is" : "reaches"} the layout ${layout}, which wraps route ${route.pattern} (${route.source})${layout === seed.file ? "" : via}; the flow visits ${url}`
+    : `${seed.file}${lines} reaches route ${route.pattern} (${route.source}) via ${chain.join(" → ")}; the flow visits ${url}`;
   return {
     signal: direct && route.host ? "route" : "imports",
     file: seed.file,
@@ -404,7 +436,8 @@ function routeReason(hit: RouteHit, url: string): Reason {
     route: route.pattern,
     routeSource: route.source,
     url,
-    detail: `${seed.file}${lines} reaches route ${route.pattern} (${route.source}) via ${chain.join(" → ")}; the flow visits ${url}`,
+    ...(layout ? { layout } : {}),
+    detail,
     weight,
   };
 }

@@ -25,6 +25,9 @@ export interface LineRange {
 /** Which signal found a link between a change and a flow. */
 export type Signal = "covers" | "route" | "imports" | "coverage" | "global" | "history" | "llm";
 
+/** What a changed file's diff changes, as a reason names it. */
+export type ChangeKind = "formatting" | "comment" | "types" | "styling" | "copy" | "logic";
+
 /** One thing a person can check: this changed file (these lines) reaches this flow this way. */
 export interface Reason {
   signal: Signal;
@@ -39,6 +42,10 @@ export interface Reason {
   routeSource?: string;
   /** The URL of the flow that matched the route. */
   url?: string;
+  /** The layout (root module, middleware, hooks) through which the change wraps the route, when it does not render it. */
+  layout?: string;
+  /** Set for styling: the flow's screenshots need comparing, not only its steps. */
+  change?: ChangeKind;
   glob?: string;
   /** One sentence. */
   detail: string;

@@ -70,7 +70,7 @@ describe("perceo affected selects the Playwright tests a change reaches", () => 
       [
         "examples/shop-playwright/tests/cart.spec.ts",
         'test.describe("cart"',
-        '// The cart.\ntest.describe("cart"',
+        'test.use({ locale: "en-US" });\ntest.describe("cart"',
       ],
     ]);
     expect(between.selected.sort()).toEqual([

@@ -24,7 +24,12 @@ export function discoverRoutes(
   const prefix = options.appDir ? `${options.appDir}/` : "";
   const inApp = (file: string) => file.startsWith(prefix) && !TEST_FILE.test(file.slice(prefix.length));
   const frameworks = detectFrameworks(options.packageJson);
-  const routes: RouteDef[] = discoverFrameworkRoutes([...graph.files], options.appDir, frameworks);
+  const routes: RouteDef[] = discoverFrameworkRoutes(
+    [...graph.files],
+    options.appDir,
+    frameworks,
+    (file) => graph.modules.get(file)?.text,
+  );
 
   for (const module of graph.modules.values()) {
     if (module.kind !== "code" || !inApp(module.file) || !module.routeHint) continue;

@@ -85,7 +85,19 @@ export function routesForUrl(url: FlowUrl, routes: readonly RouteDef[]): RouteDe
     hits = pages.all.filter((r) => sampleUrls(r.pattern).some((sample) => regex.test(sample)));
   } else hits = [];
   const exact = hits.filter((r) => !r.pattern.includes("*"));
-  const matched = exact.length > 0 ? hits.filter((r) => !r.pattern.includes("*") || r.kind === "page") : hits;
+  // A file router serves a path from its most specific page: a catch-all file (`[...slug]`) only
+  // takes what no other page does. A route table's catch-all handler may still run first.
+  const routed = (r: RouteDef) => r.kind === "page" && r.host !== undefined;
+  const depth = (r: RouteDef) => r.pattern.slice(0, r.pattern.indexOf("*")).split("/").length;
+  const deepest = Math.max(0, ...hits.filter((r) => !routed(r)).map(depth));
+  const matched =
+    url.path === undefined
+      ? exact.length > 0
+        ? hits.filter((r) => !r.pattern.includes("*") || r.kind === "page")
+        : hits
+      : exact.length > 0
+        ? hits.filter((r) => !r.pattern.includes("*") || routed(r))
+        : hits.filter((r) => routed(r) || depth(r) === deepest);
   if (matched.length > 0 || url.path === undefined) return matched;
   return routes.filter((r) => r.kind === "fallback");
 }
@@ -120,7 +132,7 @@ function pageRoutes(routes: readonly RouteDef[]): PageRoutes {
   };
   all.forEach((route, at) => {
     const first = route.pattern === "*" ? "*" : (route.pattern.split("/").find(Boolean) ?? "");
-    if (first.startsWith("*") || first.startsWith(":") || first.endsWith("?")) any.push(at);
+    if (first.startsWith("*") || first.includes(":") || first.endsWith("?")) any.push(at);
     else {
       add(first, at);
       // `/about.html` also serves `/about` (see patternMatches).

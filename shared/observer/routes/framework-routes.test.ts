@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { routesForUrl } from "./flow-urls.ts";
-import { routeForFile } from "./framework-routes.ts";
+import {
+  discoverFrameworkRoutes,
+  type Framework,
+  matcherCovers,
+  middlewareMatcher,
+  routeForFile,
+} from "./framework-routes.ts";
 import { patternMatches, type RouteDef } from "./route.ts";
 
 describe("routes from file names", () => {
@@ -13,6 +19,11 @@ describe("routes from file names", () => {
     ["pages/index.tsx", ["next"], "/", "page"],
     ["pages/blog/[id].tsx", ["next"], "/blog/:id", "page"],
     ["pages/_app.tsx", ["next"], "/", "layout"],
+    ["src/app/feed/(..)photo/[id]/page.tsx", ["next"], "/photo/:id", "page"],
+    ["app/(marketing)/[...slug]/page.tsx", ["next"], "/*", "page"],
+    ["app/routes/dashboard_.print.tsx", ["remix"], "/dashboard/print", "page"],
+    ["app/routes/_auth.tsx", ["remix"], "/", "layout"],
+    ["src/routes/profile/@[user]/+page.svelte", ["sveltekit"], "/profile/@:user", "page"],
     ["app/routes/_index.tsx", ["remix"], "/", "page"],
     ["app/routes/products.$id.tsx", ["remix"], "/products/:id", "page"],
     ["app/routes/_auth.login.tsx", ["remix"], "/login", "page"],
@@ -44,6 +55,8 @@ describe("routes from file names", () => {
     expect(patternMatches("/docs/*", "/docs/a/b")).toBe(true);
     expect(patternMatches("/about.html", "/about")).toBe(true);
     expect(patternMatches("/", "/")).toBe(true);
+    expect(patternMatches("/profile/@:user", "/profile/@jane")).toBe(true);
+    expect(patternMatches("/profile/@:user", "/profile/jane")).toBe(false);
   });
 
   it("a URL lands on every page route that serves it, in route order, and on the fallback when none does", () => {
@@ -76,5 +89,181 @@ describe("routes from file names", () => {
       "/docs/*",
       "/:optional?",
     ]);
+  });
+});
+
+/** Each route's pattern → the wrappers that wrap it. */
+function wrappersOf(
+  files: string[],
+  frameworks: Framework[],
+  texts: Record<string, string> = {},
+): Record<string, string[]> {
+  const routes = discoverFrameworkRoutes(files, "", [...frameworks, "static"], (f) => texts[f]);
+  return Object.fromEntries(routes.map((r) => [r.pattern, [...r.layouts].sort()]));
+}
+
+describe("wrappers reach exactly the routes beneath them", () => {
+  it("Next.js app router: a route group's layout wraps its group, the root layout every page, no endpoint", () => {
+    const tree = wrappersOf(
+      [
+        "app/layout.tsx",
+        "app/not-found.tsx",
+        "app/(marketing)/layout.tsx",
+        "app/(marketing)/page.tsx",
+        "app/(marketing)/[...slug]/page.tsx",
+        "app/(dashboard)/dashboard/layout.tsx",
+        "app/(dashboard)/dashboard/loading.tsx",
+        "app/(dashboard)/dashboard/page.tsx",
+        "app/(dashboard)/dashboard/settings/error.tsx",
+        "app/(dashboard)/dashboard/settings/page.tsx",
+        "app/@modal/default.tsx",
+        "app/@modal/(.)photo/[id]/page.tsx",
+        "app/photo/[id]/page.tsx",
+        "app/api/posts/route.ts",
+      ],
+      ["next"],
+    );
+    const root = ["app/@modal/default.tsx", "app/layout.tsx"];
+    expect(tree).toEqual({
+      "/": [...root, "app/(marketing)/layout.tsx"].sort(),
+      "/*": [...root, "app/(marketing)/layout.tsx"].sort(),
+      "/dashboard": [
+        ...root,
+        "app/(dashboard)/dashboard/layout.tsx",
+        "app/(dashboard)/dashboard/loading.tsx",
+      ].sort(),
+      "/dashboard/settings": [
+        ...root,
+        "app/(dashboard)/dashboard/layout.tsx",
+        "app/(dashboard)/dashboard/loading.tsx",
+        "app/(dashboard)/dashboard/settings/error.tsx",
+      ].sort(),
+      // The intercepting route in the @modal slot serves the path it intercepts.
+      "/photo/:id": root,
+      "/api/posts": [],
+      "*": root,
+    });
+  });
+
+  it("Next.js middleware wraps the paths its matcher names, pages router pages included", () => {
+    const files = [
+      "middleware.ts",
+      "app/page.tsx",
+      "app/dashboard/page.tsx",
+      "app/dashboard/[id]/page.tsx",
+      "pages/_app.tsx",
+      "pages/login.tsx",
+      "pages/api/me.ts",
+    ];
+    const matched = wrappersOf(files, ["next"], {
+      "middleware.ts": 'export const config = {\n  matcher: ["/dashboard/:path*", "/login"],\n}\n',
+    });
+    expect(matched).toEqual({
+      "/": [],
+      "/dashboard": ["middleware.ts"],
+      "/dashboard/:id": ["middleware.ts"],
+      "/login": ["middleware.ts", "pages/_app.tsx"],
+      "/api/me": [],
+    });
+    const everywhere = wrappersOf(files, ["next"], { "middleware.ts": "export function middleware() {}\n" });
+    expect(everywhere["/"]).toEqual(["middleware.ts"]);
+    expect(everywhere["/api/me"]).toEqual(["middleware.ts"]);
+  });
+
+  it("SvelteKit: +layout files wrap the folder beneath them, hooks every route, +page@ resets to the root", () => {
+    expect(
+      wrappersOf(
+        [
+          "src/hooks.server.ts",
+          "src/routes/+layout.svelte",
+          "src/routes/+page.svelte",
+          "src/routes/(app)/+layout.server.ts",
+          "src/routes/(app)/settings/+page.svelte",
+          "src/routes/(app)/print/+page@.svelte",
+          "src/routes/api/+server.ts",
+        ],
+        ["sveltekit"],
+      ),
+    ).toEqual({
+      "/": ["src/hooks.server.ts", "src/routes/+layout.svelte"],
+      "/settings": ["src/hooks.server.ts", "src/routes/(app)/+layout.server.ts", "src/routes/+layout.svelte"],
+      "/print": ["src/hooks.server.ts", "src/routes/+layout.svelte"],
+      "/api": ["src/hooks.server.ts"],
+    });
+  });
+
+  it("Remix and React Router: root wraps all; a route module wraps the modules nested under its id", () => {
+    expect(
+      wrappersOf(
+        [
+          "app/root.tsx",
+          "app/routes/_index.tsx",
+          "app/routes/_auth.tsx",
+          "app/routes/_auth.login.tsx",
+          "app/routes/dashboard.tsx",
+          "app/routes/dashboard.settings.tsx",
+          "app/routes/dashboard_.print.tsx",
+          "app/routes/users/$username/_layout.tsx",
+          "app/routes/users/$username/notes.tsx",
+          "app/routes/users/$username/index.tsx",
+          "app/routes/users/$username/avatar.server.ts",
+        ],
+        ["remix"],
+      ),
+    ).toEqual({
+      "/": ["app/root.tsx"],
+      "/login": ["app/root.tsx", "app/routes/_auth.tsx"],
+      "/dashboard": ["app/root.tsx"],
+      "/dashboard/settings": ["app/root.tsx", "app/routes/dashboard.tsx"],
+      "/dashboard/print": ["app/root.tsx"],
+      "/users/:username": ["app/root.tsx", "app/routes/users/$username/_layout.tsx"],
+      "/users/:username/notes": ["app/root.tsx", "app/routes/users/$username/_layout.tsx"],
+    });
+  });
+
+  it("Nuxt: a layout wraps the pages that name it (default: those naming none), app.vue and global middleware all", () => {
+    expect(
+      wrappersOf(
+        [
+          "app.vue",
+          "layouts/default.vue",
+          "layouts/plain.vue",
+          "middleware/auth.ts",
+          "middleware/track.global.ts",
+          "pages/index.vue",
+          "pages/account.vue",
+          "pages/account/orders.vue",
+        ],
+        ["nuxt"],
+        {
+          "pages/index.vue": "<template><h1>Hi</h1></template>",
+          "pages/account.vue":
+            '<script setup>\ndefinePageMeta({ layout: "plain", middleware: ["auth"] })\n</script>',
+          "pages/account/orders.vue": "<template><p>Orders</p></template>",
+        },
+      ),
+    ).toEqual({
+      "/": ["app.vue", "layouts/default.vue", "middleware/track.global.ts"],
+      "/account": ["app.vue", "layouts/plain.vue", "middleware/auth.ts", "middleware/track.global.ts"],
+      "/account/orders": [
+        "app.vue",
+        "layouts/default.vue",
+        "middleware/track.global.ts",
+        "pages/account.vue",
+      ],
+    });
+  });
+
+  it("middleware matchers follow path-to-regexp: named rests, parameters, exact paths", () => {
+    expect(matcherCovers("/dashboard/:path*", "/dashboard")).toBe(true);
+    expect(matcherCovers("/dashboard/:path*", "/dashboard/:id/edit")).toBe(true);
+    expect(matcherCovers("/dashboard/:path+", "/dashboard")).toBe(false);
+    expect(matcherCovers("/login", "/login")).toBe(true);
+    expect(matcherCovers("/login", "/login/help")).toBe(false);
+    expect(matcherCovers("/((?!api|_next/static).*)", "/anything")).toBe(true);
+    expect(middlewareMatcher('export const config = { matcher: "/editor/:path*" }')).toEqual([
+      "/editor/:path*",
+    ]);
+    expect(middlewareMatcher("export default function middleware() {}")).toBeUndefined();
   });
 });

@@ -38,9 +38,25 @@ export function patternMatches(pattern: string, pathname: string): boolean {
     const actual = got[i];
     if (actual === undefined) return segment.endsWith("?");
     if (segment.startsWith(":")) continue;
-    if (segment !== actual && !(segment.endsWith(".html") && segment.slice(0, -5) === actual)) return false;
+    if (segment === actual || (segment.endsWith(".html") && segment.slice(0, -5) === actual)) continue;
+    if (!segment.includes(":") || !partialSegment(segment).test(actual)) return false;
   }
   return got.length === want.length;
+}
+
+// A parameter inside a segment (SvelteKit's `@[user]`, `[slug].html`): `@:user` as a regular expression.
+const partials = new Map<string, RegExp>();
+function partialSegment(segment: string): RegExp {
+  let found = partials.get(segment);
+  if (!found) {
+    const source = segment
+      .split(/(:\w+)/)
+      .map((part) => (part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+      .join("");
+    found = new RegExp(`^${source}$`);
+    partials.set(segment, found);
+  }
+  return found;
 }
 
 // Every flow's URLs are matched against every route: hundreds by hundreds, the same few strings split again and again.

@@ -50,6 +50,13 @@ export function runAllReason(
     if (!lines || headText === undefined || manifestSectionsTouched(headText, lines))
       return reason(`${file} changed its dependencies or module settings`);
   }
+  if (inAppOrAbove && /^(tailwind|uno|windi|panda)\.config\.[cm]?[jt]s$/.test(base))
+    return {
+      ...reason(
+        `${file} changed: styling of every page (the theme and design tokens); compare every flow's screenshots`,
+      ),
+      change: "styling",
+    };
   if (inAppOrAbove && BUILD_CONFIG.test(base))
     return reason(`${file} changed: build or runtime configuration`);
   for (const glob of extraGlobs) {

@@ -1,17 +1,42 @@
 import type { LoadedFlow } from "../../config/index.ts";
 
 /*
- * A change that only rewords text people read — the words between HTML tags, or a string of prose
- * such as a button label — can break a flow only if the flow names those words (a locator or an
- * expectation). Such a change still reaches every page that shows it, but only those flows are run.
- * Strings that look like code (URLs, keys, selectors, identifiers) are never treated as prose.
- * The same holds for a renamed `data-testid`, which only tests see.
+ * A change that only edits string literals is one of two things. Rewording text people read — the
+ * words between HTML tags, or a string of prose such as a button label — can break a flow only if
+ * the flow names those words (a locator or an expectation): such a change still reaches every page
+ * that shows it, but only those flows are run. The same holds for a renamed `data-testid`, which
+ * only tests see. Editing class names (`className`, `class`, `cn()`, `clsx()`, `cva()`, Tailwind
+ * utilities) changes how those pages look: every flow on them needs its screenshots compared.
+ * Strings that look like code (URLs, keys, selectors, identifiers) are neither.
  */
 
 const PROSE = /^(?=.*[A-Za-z])(?:[A-Z][^/_<>{}=#\\]*|[^/_<>{}=#\\]*\s[^/_<>{}=#\\]*)$/;
+/** One class name: a Tailwind utility with variants and arbitrary values (`md:hover:bg-[#fff]/50`), or a plain one. */
+const CLASS_TOKEN = /^!?-?[a-z@*[][\w\-:/.[\]#%(),'"=&>+*~!]*$/;
+/** Utilities of one word, which a sentence could also hold: only these count without a dash or variant. */
+const ONE_WORD_UTILITIES = new Set(
+  "flex grid block inline hidden contents table container relative absolute fixed sticky static underline italic truncate uppercase lowercase capitalize border rounded shadow transition grow shrink invisible visible isolate antialiased prose ring outline transform filter blur grayscale invert sepia ordinal lining-nums".split(
+    " ",
+  ),
+);
+/** Right before a string that holds class names. */
+const CLASS_CONTEXT =
+  /(?:\b(?:className|class|styleName|tw)\s*[=:]\s*\{?\s*|\b(?:cn|clsx|cx|cva|classnames|classNames|twMerge|twJoin|tv)\s*\([^"'`]*)$/;
 
-/** The old and new wording when every changed line differs from its counterpart only in prose; else undefined. */
-export function proseEdits(patch: string): { before: string[]; after: string[] } | undefined {
+export interface LiteralEdits {
+  before: string[];
+  after: string[];
+  /** Some edited strings are class names: what the pages look like changes. */
+  styling: boolean;
+  /** Some edited strings are prose or test ids: what people read changes. */
+  copy: boolean;
+}
+
+/**
+ * The old and new strings when every changed line differs from its counterpart only in prose, test
+ * ids or class names; else undefined.
+ */
+export function literalEdits(patch: string): LiteralEdits | undefined {
   const removed: string[] = [];
   const added: string[] = [];
   for (const line of patch.split("\n")) {
@@ -19,8 +44,7 @@ export function proseEdits(patch: string): { before: string[]; after: string[] }
     else if (line.startsWith("+") && !line.startsWith("+++")) added.push(line.slice(1));
   }
   if (removed.length === 0 || removed.length !== added.length) return undefined;
-  const before: string[] = [];
-  const after: string[] = [];
+  const edits: LiteralEdits = { before: [], after: [], styling: false, copy: false };
   for (let i = 0; i < removed.length; i++) {
     const a = fragments(removed[i] as string);
     const b = fragments(added[i] as string);
@@ -29,13 +53,15 @@ export function proseEdits(patch: string): { before: string[]; after: string[] }
       const x = a.texts[j] as string;
       const y = b.texts[j] as string;
       if (x === y) continue;
-      const testId = a.testIds.has(j) && b.testIds.has(j);
-      if (!testId && (!isProse(x) || !isProse(y))) return undefined;
-      before.push(x);
-      after.push(y);
+      const inClassContext = a.classContext.has(j);
+      if (isClassList(x, inClassContext) && isClassList(y, inClassContext)) edits.styling = true;
+      else if ((a.testIds.has(j) && b.testIds.has(j)) || (isProse(x) && isProse(y))) edits.copy = true;
+      else return undefined;
+      edits.before.push(x);
+      edits.after.push(y);
     }
   }
-  return before.length > 0 ? { before, after } : undefined;
+  return edits.before.length > 0 ? edits : undefined;
 }
 
 function isProse(text: string): boolean {
@@ -43,24 +69,40 @@ function isProse(text: string): boolean {
   return t === "" || PROSE.test(t);
 }
 
+/** Whether a string is a list of class names; after `className=` or inside `cn(` any lowercase list is. */
+export function isClassList(text: string, inClassContext = false): boolean {
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  if (tokens.length === 0) return inClassContext;
+  if (!tokens.every((t) => CLASS_TOKEN.test(t))) return false;
+  return inClassContext || tokens.some((t) => /[-:[]/.test(t.slice(1)) || ONE_WORD_UTILITIES.has(t));
+}
+
 /** A line's text fragments (between tags, inside quotes) and what is left around them. */
-function fragments(line: string): { skeleton: string; texts: string[]; testIds: Set<number> } {
+function fragments(line: string): {
+  skeleton: string;
+  texts: string[];
+  testIds: Set<number>;
+  classContext: Set<number>;
+} {
   const texts: string[] = [];
   const testIds = new Set<number>();
+  const classContext = new Set<number>();
   const skeleton = line.replace(/>([^<>{}$`]+)</g, (_m, text: string) => {
     texts.push(text);
     return "><";
   });
   const final = skeleton.replace(
-    /"([^"\\]*)"|'([^'\\]*)'/g,
-    (_m, d: string | undefined, s: string | undefined, at: number, whole: string) => {
+    /"([^"\\]*)"|'([^'\\]*)'|`([^`\\$]*)`/g,
+    (_m, d: string | undefined, s: string | undefined, t: string | undefined, at: number, whole: string) => {
+      const before = whole.slice(Math.max(0, at - 40), at);
       // A test id is seen by tests alone: renaming it can only break the flows that name it.
-      if (/(data-testid=|testId:\s*)$/.test(whole.slice(Math.max(0, at - 16), at))) testIds.add(texts.length);
-      texts.push(d ?? s ?? "");
+      if (/(data-testid=|testId:\s*)$/.test(before.slice(-16))) testIds.add(texts.length);
+      if (CLASS_CONTEXT.test(before)) classContext.add(texts.length);
+      texts.push(d ?? s ?? t ?? "");
       return '""';
     },
   );
-  return { skeleton: final, texts, testIds };
+  return { skeleton: final, texts, testIds, classContext };
 }
 
 /** Whether a flow names any of these words in its steps (as a locator, an expectation or typed text). */

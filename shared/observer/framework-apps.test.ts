@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { type LoadedFlow, parseFlowFile } from "../config/index.ts";
+import { selectAffectedFlows } from "./select-affected-flows.ts";
+import { memoryTree } from "./source-tree.ts";
+import type { ChangedFile } from "./types.ts";
+
+function flow(name: string, goto: string): LoadedFlow {
+  const parsed = parseFlowFile({
+    path: `.perceo/flows/${name}.yml`,
+    text: `name: ${name}\ndescription: Visits ${goto}.\npriority: high\nsteps:\n  - goto: ${goto}\n`,
+  });
+  if (!parsed.flow) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.flow;
+}
+
+// A Next.js 13 app-router app in the shape of shadcn's taxonomy: route groups with their own
+// layouts, a component only a group layout renders, Tailwind classes through cn().
+const APP: Record<string, string> = {
+  "package.json": JSON.stringify({ dependencies: { next: "13.4.0", react: "18.2.0" } }),
+  "tsconfig.json": `{
+  // comments and globs, as create-next-app writes them
+  "compilerOptions": { "baseUrl": ".", "paths": { "@/components/*": ["components/*"], "@/lib/*": ["lib/*"] } },
+  "include": ["next-env.d.ts", "**/*.ts", "**/*.tsx"],
+}`,
+  "app/layout.tsx": `import "./globals.css"\nexport default function RootLayout({ children }) {\n  return <html><body>{children}</body></html>\n}\n`,
+  "app/globals.css": ":root {\n  --radius: 0.5rem;\n}\n",
+  "app/(marketing)/layout.tsx": `import { MainNav } from "@/components/main-nav"\nexport default function MarketingLayout({ children }) {\n  return <div><MainNav />{children}</div>\n}\n`,
+  "app/(marketing)/page.tsx": `export default function Home() {\n  return <h1 className="font-heading text-3xl">Welcome</h1>\n}\n`,
+  "app/(marketing)/pricing/page.tsx": `export default function Pricing() {\n  return <h1>Pricing</h1>\n}\n`,
+  "app/(dashboard)/dashboard/layout.tsx": `import { UserAccountNav } from "@/components/user-account-nav"\nexport default function DashboardLayout({ children }) {\n  return <div><UserAccountNav />{children}</div>\n}\n`,
+  "app/(dashboard)/dashboard/page.tsx": `export default function Dashboard() {\n  return <p>Posts</p>\n}\n`,
+  "app/(dashboard)/dashboard/settings/page.tsx": `export default function Settings() {\n  return <p>Settings</p>\n}\n`,
+  "app/(auth)/login/page.tsx": `export default function Login() {\n  return <form>Sign in</form>\n}\n`,
+  "components/main-nav.tsx": `export function MainNav() {\n  return <nav>Home</nav>\n}\n`,
+  "components/user-account-nav.tsx": `import { cn } from "@/lib/utils";\n\nexport function UserAccountNav({ className }) {\n  return (\n    <div className={cn("flex items-center bg-white", className)}>\n      <span>Account</span>\n    </div>\n  );\n}\n`,
+  "lib/site.ts":
+    'export interface SiteConfig {\n  name: string\n}\n\nexport const site: SiteConfig = { name: "Taxonomy" }\n',
+  "lib/utils.ts": "export function cn(...classes) {\n  return classes.filter(Boolean).join(' ')\n}\n",
+};
+
+const FLOWS = [
+  flow("home", "/"),
+  flow("pricing", "/pricing"),
+  flow("dashboard", "/dashboard"),
+  flow("settings", "/dashboard/settings"),
+  flow("login", "/login"),
+];
+
+/** A modified file whose patch replaces the lines holding `find`, with one line of context on each side. */
+function edit(file: string, find: string, replace: string): ChangedFile {
+  const lines = (APP[file] as string).split("\n");
+  const at = lines.findIndex((l) => l.includes(find));
+  if (at === -1) throw new Error(`${find} not in ${file}`);
+  const before = lines[at - 1] ?? "";
+  const after = lines[at + 1] ?? "";
+  const changed = lines[at] as string;
+  return {
+    path: file,
+    status: "modified",
+    patch: `@@ -${at},3 +${at},3 @@\n ${before}\n-${changed}\n+${changed.replace(find, replace)}\n ${after}`,
+  };
+}
+
+async function select(changes: ChangedFile[], files: Record<string, string> = APP) {
+  return selectAffectedFlows({ changes, flows: FLOWS, tree: memoryTree(files) });
+}
+
+describe("selectAffectedFlows on a Next.js app-router app", () => {
+  it("a component only a route group's layout renders reaches the routes under that layout, and the reason names it", async () => {
+    const selection = await select([
+      edit("components/user-account-nav.tsx", "<span>Account</span>", "<b>Me</b>"),
+    ]);
+    expect(selection.selected.sort()).toEqual(["dashboard", "settings"]);
+    const reason = selection.flows.find((f) => f.flow === "settings")?.reasons[0];
+    expect(reason?.layout).toBe("app/(dashboard)/dashboard/layout.tsx");
+    expect(reason?.detail).toContain(
+      "reaches the layout app/(dashboard)/dashboard/layout.tsx, which wraps route /dashboard/settings",
+    );
+  });
+
+  it("a route group's layout wraps its own group's pages, not every page", async () => {
+    const selection = await select([edit("app/(marketing)/layout.tsx", "<MainNav />", "<MainNav /><hr />")]);
+    expect(selection.selected.sort()).toEqual(["home", "pricing"]);
+    expect(selection.runAll).toBeUndefined();
+  });
+
+  it("the root layout reaches every page, with the reason naming the layout", async () => {
+    const selection = await select([edit("app/layout.tsx", "<body>", '<body className="antialiased">')]);
+    expect(selection.selected).toHaveLength(FLOWS.length);
+    expect(selection.flows[0]?.reasons[0]?.detail).toContain(
+      "is the layout app/layout.tsx, which wraps route",
+    );
+  });
+
+  it("a Tailwind class edit in cn() is styling: it reaches the pages that render the element, and the reason says so", async () => {
+    const selection = await select([edit("components/user-account-nav.tsx", "bg-white", "bg-popover")]);
+    expect(selection.selected.sort()).toEqual(["dashboard", "settings"]);
+    const reason = selection.flows.find((f) => f.flow === "dashboard")?.reasons[0];
+    expect(reason?.change).toBe("styling");
+    expect(reason?.detail).toContain(
+      'styling changed ("flex items-center bg-white" → "flex items-center bg-popover")',
+    );
+    expect(selection.unreached).toEqual([]);
+  });
+
+  it("a className edit in a page is styling even when the flow names no words of it", async () => {
+    const selection = await select([edit("app/(marketing)/page.tsx", "font-heading text-3xl", "text-3xl")]);
+    expect(selection.selected).toEqual(["home"]);
+    expect(selection.flows[0]?.reasons[0]?.change).toBe("styling");
+  });
+
+  it("copy stays copy: reworded text reaches only flows that name the words", async () => {
+    const selection = await select([edit("app/(marketing)/page.tsx", "Welcome", "Hello there")]);
+    expect(selection.selected).toEqual([]);
+    expect(selection.unreached[0]?.why).toContain('only wording changed ("Welcome" → "Hello there")');
+  });
+
+  it("a formatting-only commit selects nothing and says so", async () => {
+    const selection = await select([
+      edit(
+        "components/user-account-nav.tsx",
+        'import { cn } from "@/lib/utils";',
+        "import { cn } from '@/lib/utils'",
+      ),
+      edit("components/user-account-nav.tsx", "  );", "  )"),
+    ]);
+    expect(selection.selected).toEqual([]);
+    expect(selection.unreached.map((u) => u.why)).toEqual([
+      "formatting only: no code, markup or style changed",
+      "formatting only: no code, markup or style changed",
+    ]);
+  });
+
+  it("a change to type declarations alone selects nothing and says it is types only", async () => {
+    const selection = await select([edit("lib/site.ts", "name: string", "name: string | undefined")]);
+    expect(selection.selected).toEqual([]);
+    expect(selection.unreached).toEqual([
+      { file: "lib/site.ts", why: "types only: no code that runs changed" },
+    ]);
+  });
+
+  it("a CSS variable in the global stylesheet reaches every page through the root layout, as styling", async () => {
+    const selection = await select([
+      {
+        path: "app/globals.css",
+        status: "modified",
+        patch: "@@ -1,3 +1,3 @@\n :root {\n-  --radius: 0.5rem;\n+  --radius: 0.75rem;\n }",
+      },
+    ]);
+    expect(selection.selected).toHaveLength(FLOWS.length);
+    expect(selection.flows[0]?.reasons[0]?.change).toBe("styling");
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import type { ChangedFile } from "../types.ts";
+import { changeKindOf } from "./change-kind.ts";
+
+const modified = (path: string, patch: string): ChangedFile => ({ path, status: "modified", patch });
+
+describe("what a diff changes", () => {
+  it.each([
+    [
+      "semicolons and quotes",
+      "a.ts",
+      "@@ -1,2 +1,2 @@\n-const a = 'x';\n-call(a);\n+const a = \"x\"\n+call(a)",
+      "formatting",
+    ],
+    [
+      "re-wrapped JSX",
+      "a.tsx",
+      "@@ -1,1 +1,3 @@\n-  return <div />;\n+  return (\n+    <div />\n+  );",
+      "formatting",
+    ],
+    [
+      "a comment",
+      "a.ts",
+      "@@ -1,2 +1,2 @@\n-// old note\n+// new note, with a URL: https://example.com\n const a = 1",
+      "comment",
+    ],
+    ["a JSX comment", "a.tsx", "@@ -1 +1 @@\n-      {/* old */}\n+      {/* new */}", "comment"],
+    [
+      "a class string",
+      "a.tsx",
+      '@@ -1 +1 @@\n-    <h1 className="font-extrabold text-3xl">\n+    <h1 className="text-3xl">',
+      "styling",
+    ],
+    [
+      "a cva() variant",
+      "a.ts",
+      '@@ -1 +1 @@\n-        default: "bg-primary text-primary-foreground",\n+        default: "bg-primary/90 text-primary-foreground",',
+      "styling",
+    ],
+    [
+      "a styled-components declaration",
+      "a.ts",
+      "@@ -1,3 +1,3 @@\n const Button = styled.button`\n-  padding: 4px 8px;\n+  padding: 6px 12px;\n `",
+      "styling",
+    ],
+    [
+      "a stylesheet rule",
+      "a.module.css",
+      "@@ -1 +1 @@\n-.title { color: red; }\n+.title { color: blue; }",
+      "styling",
+    ],
+    ["a stylesheet comment", "a.css", "@@ -1 +1 @@\n-/* brand */\n+/* brand colours */", "comment"],
+    [
+      "a label",
+      "a.tsx",
+      "@@ -1 +1 @@\n-  <button>Add to cart</button>\n+  <button>Add to bag</button>",
+      "copy",
+    ],
+    ["a condition", "a.ts", "@@ -1 +1 @@\n-if (a > 1) go()\n+if (a >= 1) go()", "logic"],
+    // Moving a line within a hunk changes the order things run in.
+    ["a moved line", "a.ts", "@@ -1,3 +1,3 @@\n-save()\n return\n+save()", "logic"],
+    [
+      "parentheses that change precedence",
+      "a.ts",
+      "@@ -1 +1 @@\n-x = (a || b) && c\n+x = a || b && c",
+      "logic",
+    ],
+  ] as const)("%s: %s", (_name, file, patch, kind) => {
+    expect(changeKindOf(modified(file, patch)).kind).toBe(kind);
+  });
+});

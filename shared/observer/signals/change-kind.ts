@@ -1,0 +1,117 @@
+import type { GraphModule } from "../module-graph.ts";
+import type { ChangedFile, ChangeKind, LineRange } from "../types.ts";
+import { type LiteralEdits, literalEdits } from "./text-edits.ts";
+
+/*
+ * What a file's diff changes, so that a reason can say it and the selection can act on it:
+ * - formatting only (whitespace, semicolons, quotes, trailing commas, wrapping parentheses) and
+ *   comment only: nothing a browser runs changed, nothing is selected;
+ * - types only: the changed lines are type declarations, which the walk passes over;
+ * - styling: class names, CSS-in-JS declarations, stylesheets — the pages that render them look different;
+ * - copy: prose and test ids, which break only the flows that name them;
+ * - logic: anything else.
+ */
+
+const STYLESHEET = /\.(css|scss|sass|less|styl|pcss)$/;
+const SCRIPT_OR_MARKUP = /\.([cm]?[jt]sx?|vue|svelte|astro|html?)$/;
+/** A CSS declaration on a line of its own (a styled-components or emotion template, a <style> block). */
+const CSS_DECLARATION = /^\s*(?:[a-z-]+|--[\w-]+)\s*:\s*[^;{}"'`]+;\s*$|^\s*[}]?\s*$/;
+
+export interface FileChange {
+  kind: ChangeKind;
+  /** For copy and styling: the strings before and after. */
+  literals?: LiteralEdits;
+}
+
+/** The kind of change a modified file's patch makes, from the patch alone (see `typesOnly` for types). */
+export function changeKindOf(change: ChangedFile): FileChange {
+  const { patch } = change;
+  if (!patch || change.status !== "modified" || change.binary) return { kind: "logic" };
+  const stylesheet = STYLESHEET.test(change.path);
+  if (!stylesheet && !SCRIPT_OR_MARKUP.test(change.path)) return { kind: "logic" };
+  // Hunk by hunk, with their context: moving a line is not formatting.
+  const hunks = hunksOf(patch);
+  if (hunks.length === 0) return { kind: "logic" };
+  if (hunks.every((h) => normalised(h.base) === normalised(h.head))) return { kind: "formatting" };
+  const lineComments = !stylesheet || /\.(scss|sass|less|styl)$/.test(change.path);
+  const uncommented = (lines: string[]) => normalised(withoutComments(lines, lineComments));
+  if (hunks.every((h) => uncommented(h.base) === uncommented(h.head))) return { kind: "comment" };
+  if (stylesheet) return { kind: "styling" };
+  const literals = literalEdits(patch);
+  if (literals) return { kind: literals.styling ? "styling" : "copy", literals };
+  const changed = patch
+    .split("\n")
+    .filter((l) => /^[-+](?!--|\+\+)/.test(l) && l.slice(1).trim() !== "")
+    .map((l) => l.slice(1));
+  if (changed.length > 0 && changed.every((l) => CSS_DECLARATION.test(l))) return { kind: "styling" };
+  return { kind: "logic" };
+}
+
+/** Whether every changed line of a module falls in its type declarations or type-only imports. */
+export function typesOnly(module: GraphModule | undefined, lines: readonly LineRange[] | undefined): boolean {
+  if (module?.kind !== "code" || !lines || lines.length === 0) return false;
+  const { units, imports } = module.facts;
+  const typed = (line: number) =>
+    units.some((u) => u.typeOnly && u.start <= line && line <= u.end) ||
+    imports.some((r) => r.typeOnly && r.line === line);
+  // A blank line or a brace between two declarations belongs to neither.
+  const blank = (line: number) => !units.some((u) => u.start <= line && line <= u.end);
+  let any = false;
+  for (const range of lines) {
+    for (let line = range.start; line <= range.end; line++) {
+      if (typed(line)) any = true;
+      else if (!blank(line)) return false;
+    }
+  }
+  return any;
+}
+
+/** Words a reason uses for a kind of change that selects nothing. */
+export function unselectedKind(kind: ChangeKind): string | undefined {
+  if (kind === "formatting") return "formatting only: no code, markup or style changed";
+  if (kind === "comment") return "comment only: no code, markup or style changed";
+  return undefined;
+}
+
+/** Each hunk's lines at base and at head, context included. */
+function hunksOf(patch: string): Array<{ base: string[]; head: string[] }> {
+  const hunks: Array<{ base: string[]; head: string[] }> = [];
+  let hunk: { base: string[]; head: string[] } | undefined;
+  for (const line of patch.split("\n")) {
+    if (line.startsWith("@@")) {
+      hunk = { base: [], head: [] };
+      hunks.push(hunk);
+    } else if (!hunk || line.startsWith("\\")) continue;
+    else if (line.startsWith("-")) hunk.base.push(line.slice(1));
+    else if (line.startsWith("+")) hunk.head.push(line.slice(1));
+    else {
+      hunk.base.push(line.slice(1));
+      hunk.head.push(line.slice(1));
+    }
+  }
+  return hunks;
+}
+
+/** The lines' text with what formatters change taken out. */
+function normalised(lines: readonly string[]): string {
+  return (
+    lines
+      // The parentheses a formatter wraps multi-line JSX in: `return (` … `)`.
+      .map((l) => l.replace(/\(\s*$/, "").replace(/^\s*\)/, ""))
+      .join("")
+      .replace(/'/g, '"')
+      .replace(/[\s;]+/g, "")
+      .replace(/,(?=[\])}>]|$)/g, "")
+  );
+}
+
+/** The lines without their comments; strings kept whole (a URL's `//` is no comment). */
+function withoutComments(lines: readonly string[], lineComments: boolean): string[] {
+  const text = lines.join("\n");
+  const pattern = lineComments
+    ? /("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`)|\/\*[\s\S]*?\*\/|\/\/[^\n]*|<!--[\s\S]*?-->|\{\/\*[\s\S]*?\*\/\}/g
+    : /("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|\/\*[\s\S]*?\*\//g;
+  // Lines of a block comment the diff cut in two (` * text`) are comment too.
+  const stripped = text.replace(pattern, (_m, string?: string) => string ?? "");
+  return stripped.split("\n").filter((l) => !/^\s*(\*|\/\*\*?)(\s|$)/.test(l));
+}
