@@ -151,3 +151,35 @@ describe("selectAffectedFlows on a Next.js app-router app", () => {
     expect(selection.flows[0]?.reasons[0]?.change).toBe("styling");
   });
 });
+
+describe("selectAffectedFlows on a SvelteKit app", () => {
+  const files = {
+    "package.json": JSON.stringify({ devDependencies: { "@sveltejs/kit": "2.0.0", svelte: "5.0.0" } }),
+    "svelte.config.js": "export default {}\n",
+    "src/lib/api.js":
+      "export const base = 'https://api.example.com'\nexport const get = (path) => fetch(base + path)\n",
+    "src/routes/+layout.svelte": "<nav>Conduit</nav>\n<slot />\n",
+    "src/routes/+page.svelte": "<h1>Home</h1>\n",
+    "src/routes/login/+page.svelte": "<h1>Sign in</h1>\n",
+    "src/routes/article/[slug]/+page.server.js":
+      "import * as api from '$lib/api.js'\nexport const load = ({ params }) => api.get(`/articles/${params.slug}`)\n",
+    "src/routes/article/[slug]/+page.svelte": "<article />\n",
+  };
+  const flows = [flow("home", "/"), flow("login", "/login"), flow("article", "/article/hello")];
+
+  it("$lib resolves without the generated tsconfig: a change to a library module reaches the routes that load it", async () => {
+    const selection = await selectAffectedFlows({
+      changes: [
+        {
+          path: "src/lib/api.js",
+          status: "modified",
+          patch:
+            "@@ -2 +2 @@\n-export const get = (path) => fetch(base + path)\n+export const get = (path) => fetch(base + path, { credentials: 'include' })",
+        },
+      ],
+      flows,
+      tree: memoryTree(files),
+    });
+    expect(selection.selected).toEqual(["article"]);
+  });
+});

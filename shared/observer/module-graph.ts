@@ -3,7 +3,13 @@ import picomatch from "picomatch";
 import { type CssFacts, readCssFacts } from "./css-rules.ts";
 import type { CachedModule, FactsCache } from "./facts-cache.ts";
 import { type ModuleFacts, type NamePool, readModuleFacts, type Unit } from "./module-facts.ts";
-import { createModuleResolver, isCodeFile, type PathAliases, readPathAliases } from "./resolve-module.ts";
+import {
+  createModuleResolver,
+  frameworkAliases,
+  isCodeFile,
+  type PathAliases,
+  readPathAliases,
+} from "./resolve-module.ts";
 import { mayRegisterRoutes } from "./routes/route-table.ts";
 import type { SourceTree } from "./source-tree.ts";
 
@@ -68,7 +74,12 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
       if (aliases) break;
     }
   }
-  const resolver = createModuleResolver(files, options.tree.root, aliases);
+  const resolver = createModuleResolver(
+    files,
+    options.tree.root,
+    aliases,
+    frameworkAliases(files, options.appDir),
+  );
   const resolve = (from: string, specifier: string) => {
     const r = resolver(from, specifier);
     return "file" in r ? r.file : undefined;

@@ -54,7 +54,32 @@ export function withoutJsonComments(text: string): string {
     );
 }
 
-export function createModuleResolver(files: ReadonlySet<string>, root?: string, aliases?: PathAliases) {
+/**
+ * Aliases a framework defines without a tsconfig of the repository's own (SvelteKit writes `$lib`
+ * into .svelte-kit/tsconfig.json, which a fresh checkout lacks; Nuxt's `~/` and `@/`), for the app in `appDir`.
+ */
+export function frameworkAliases(files: ReadonlySet<string>, appDir: string): PathAliases | undefined {
+  const at = (file: string) => files.has(appDir ? `${appDir}/${file}` : file);
+  const config = (name: string) => ["js", "ts", "mjs", "cjs"].some((ext) => at(`${name}.config.${ext}`));
+  if (config("svelte"))
+    return { baseDir: appDir || ".", paths: { $lib: ["src/lib"], "$lib/*": ["src/lib/*"] } };
+  if (config("nuxt")) {
+    // Nuxt 4 keeps the app in app/.
+    const src = at("app/app.vue") || at("app/pages/index.vue") ? "app/" : "";
+    return {
+      baseDir: appDir || ".",
+      paths: { "~/*": [`${src}*`], "@/*": [`${src}*`], "~~/*": ["*"], "@@/*": ["*"] },
+    };
+  }
+  return undefined;
+}
+
+export function createModuleResolver(
+  files: ReadonlySet<string>,
+  root?: string,
+  aliases?: PathAliases,
+  fallback?: PathAliases,
+) {
   const factory = root
     ? new ResolverFactory({
         tsconfig: "auto",
@@ -77,6 +102,22 @@ export function createModuleResolver(files: ReadonlySet<string>, root?: string, 
     }
     for (const e of PROBE_EXTENSIONS) if (files.has(base + e)) return base + e;
     for (const e of PROBE_EXTENSIONS) if (files.has(`${base}/index${e}`)) return `${base}/index${e}`;
+    return undefined;
+  };
+
+  const viaAliases = (list: PathAliases, specifier: string): Resolved | undefined => {
+    for (const [pattern, targets] of Object.entries(list.paths)) {
+      const star = pattern.indexOf("*");
+      const head = star === -1 ? pattern : pattern.slice(0, star);
+      const tail = star === -1 ? "" : pattern.slice(star + 1);
+      if (star === -1 ? specifier !== pattern : !(specifier.startsWith(head) && specifier.endsWith(tail)))
+        continue;
+      const middle = star === -1 ? "" : specifier.slice(head.length, specifier.length - tail.length);
+      for (const target of targets) {
+        const file = probe(path.posix.normalize(path.posix.join(list.baseDir, target.replace("*", middle))));
+        if (file) return { file };
+      }
+    }
     return undefined;
   };
 
@@ -106,25 +147,7 @@ export function createModuleResolver(files: ReadonlySet<string>, root?: string, 
       const file = probe(joinRelative(dir, clean));
       if (file) result = { file };
     }
-    if (!result && !factory && aliases) {
-      for (const [pattern, targets] of Object.entries(aliases.paths)) {
-        const star = pattern.indexOf("*");
-        const head = star === -1 ? pattern : pattern.slice(0, star);
-        const tail = star === -1 ? "" : pattern.slice(star + 1);
-        if (star === -1 ? clean !== pattern : !(clean.startsWith(head) && clean.endsWith(tail))) continue;
-        const middle = star === -1 ? "" : clean.slice(head.length, clean.length - tail.length);
-        for (const target of targets) {
-          const file = probe(
-            path.posix.normalize(path.posix.join(aliases.baseDir, target.replace("*", middle))),
-          );
-          if (file) {
-            result = { file };
-            break;
-          }
-        }
-        if (result) break;
-      }
-    }
+    if (!result && !factory && aliases) result = viaAliases(aliases, clean);
     if (!result && factory && root) {
       const answer = factory.resolveFileSync(path.join(root, from), clean);
       if (answer.path) {
@@ -136,6 +159,7 @@ export function createModuleResolver(files: ReadonlySet<string>, root?: string, 
             : { external: clean };
       } else if (answer.builtin) result = { external: clean };
     }
+    if ((!result || "external" in result) && fallback) result = viaAliases(fallback, clean) ?? result;
     if (!result) {
       const bare = !clean.startsWith(".") && !clean.startsWith("/");
       result = bare ? { external: clean } : { missing: path.posix.join(dir, clean) };

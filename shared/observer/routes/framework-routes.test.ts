@@ -176,6 +176,7 @@ describe("wrappers reach exactly the routes beneath them", () => {
         [
           "src/hooks.server.ts",
           "src/routes/+layout.svelte",
+          "src/routes/+error.svelte",
           "src/routes/+page.svelte",
           "src/routes/(app)/+layout.server.ts",
           "src/routes/(app)/settings/+page.svelte",
@@ -189,6 +190,8 @@ describe("wrappers reach exactly the routes beneath them", () => {
       "/settings": ["src/hooks.server.ts", "src/routes/(app)/+layout.server.ts", "src/routes/+layout.svelte"],
       "/print": ["src/hooks.server.ts", "src/routes/+layout.svelte"],
       "/api": ["src/hooks.server.ts"],
+      // The root error page shows only for a failure: it is the fallback route, not a wrapper of every page.
+      "*": ["src/hooks.server.ts", "src/routes/+layout.svelte"],
     });
   });
 

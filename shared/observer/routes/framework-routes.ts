@@ -180,7 +180,8 @@ function nextRoute(parts: string[], src: number): FileRoute | undefined {
     const dir = parts.slice(0, -1).join("/");
     if (base === "page") return { pattern: scope, role: "page", router: "next-app" };
     if (base === "route") return { pattern: scope, role: "endpoint", router: "next-app" };
-    if (base === "not-found" && dirs.length === 0)
+    // The root error boundaries show only when something failed: the app's not-found and error pages.
+    if (/^(not-found|error|global-error)$/.test(base) && dirs.length === 0)
       return { pattern: "*", role: "fallback", router: "next-app" };
     // A slot's default renders wherever the slot has no page of its own: under the slot's parent.
     if (base === "default")
@@ -282,6 +283,8 @@ function svelteKitRoute(parts: string[]): FileRoute | undefined {
     };
   }
   if (/^\+server\.(ts|js)$/.test(name)) return { pattern: scope, role: "endpoint", router: "sveltekit" };
+  if (parts.length === 3 && name === "+error.svelte")
+    return { pattern: "*", role: "fallback", router: "sveltekit" };
   if (/^\+(layout|error)(@[^.]*)?(\.server)?\.(svelte|ts|js)$/.test(name))
     return { pattern: scope, role: "layout", router: "sveltekit", wraps: { dir } };
   return undefined;
@@ -299,7 +302,8 @@ function nuxtRoute(parts: string[]): FileRoute | undefined {
     wraps: { dir: "" },
     ...(endpoints ? { endpoints } : {}),
   });
-  if (rest.length === 1 && /^(app|error)\.vue$/.test(name)) return every();
+  if (rest.length === 1 && name === "app.vue") return every();
+  if (rest.length === 1 && name === "error.vue") return { pattern: "*", role: "fallback", router: "nuxt" };
   if (rest[0] === "layouts" && rest.length === 2 && name.endsWith(".vue"))
     return { pattern: "/", role: "layout", router: "nuxt", wraps: { nuxtLayout: name.slice(0, -4) } };
   if (rest[0] === "middleware" && rest.length === 2 && CODE_EXT.test(name)) {

@@ -73,7 +73,8 @@ function isProse(text: string): boolean {
 export function isClassList(text: string, inClassContext = false): boolean {
   const tokens = text.trim().split(/\s+/).filter(Boolean);
   if (tokens.length === 0) return inClassContext;
-  if (!tokens.every((t) => CLASS_TOKEN.test(t))) return false;
+  // URLs, paths, file names and addresses are not class names.
+  if (!tokens.every((t) => CLASS_TOKEN.test(t) && !/:\/\/|^\/|\.[a-z]{2,}$|\w@\w/.test(t))) return false;
   return inClassContext || tokens.some((t) => /[-:[]/.test(t.slice(1)) || ONE_WORD_UTILITIES.has(t));
 }
 
