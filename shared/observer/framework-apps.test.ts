@@ -162,7 +162,7 @@ describe("selectAffectedFlows on a SvelteKit app", () => {
     "src/routes/+page.svelte": "<h1>Home</h1>\n",
     "src/routes/login/+page.svelte": "<h1>Sign in</h1>\n",
     "src/routes/article/[slug]/+page.server.js":
-      "import * as api from '$lib/api.js'\nexport const load = ({ params }) => api.get(`/articles/${params.slug}`)\n",
+      "import * as api from '$lib/api.js'\nexport const load = ({ params }) => api.get(\"/articles/\" + params.slug)\n",
     "src/routes/article/[slug]/+page.svelte": "<article />\n",
   };
   const flows = [flow("home", "/"), flow("login", "/login"), flow("article", "/article/hello")];
