@@ -1,6 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { EXIT } from "../cli/cli-io.ts";
+import { main } from "../cli/main.ts";
+import { capturedIo } from "../cli/testing.ts";
 import type { LoadedFlow } from "../config/index.ts";
 import { PlaywrightSetupError } from "./errors.ts";
 import { loadProjectWithTests, type ProjectWithTests } from "./load-project.ts";
@@ -129,6 +132,10 @@ describe("discovery edge cases", () => {
     await expect(loading).rejects.toThrow(
       /@playwright\/test is not installed .*npm install --save-dev @playwright\/test/,
     );
+    // Every command that loads the project says the same and exits 2.
+    const { io, stderr } = capturedIo(root, process.env);
+    expect(await main(["flows", "list"], io)).toBe(EXIT.usage);
+    expect(stderr()).toMatch(/^perceo: .*playwright.config.ts is a Playwright config, but @playwright\/test/);
   });
 
   it("a config that fails to load: Playwright's own error, and how to see it", async () => {
@@ -139,6 +146,9 @@ describe("discovery edge cases", () => {
     await expect(loadProjectWithTests(root, { cwd: root })).rejects.toThrow(
       /no BASE_URL set.*Fix: run `npx playwright test --list`/,
     );
+    const { io, stderr } = capturedIo(root, process.env);
+    expect(await main(["run", "--no-record"], io)).toBe(EXIT.usage);
+    expect(stderr()).toMatch(/no BASE_URL set.*Fix: run `npx playwright test --list`/);
   });
 
   it("a .perceo/config.yml naming a Playwright config that does not exist says so", async () => {
