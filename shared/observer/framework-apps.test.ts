@@ -183,3 +183,34 @@ describe("selectAffectedFlows on a SvelteKit app", () => {
     expect(selection.selected).toEqual(["article"]);
   });
 });
+
+describe("selectAffectedFlows on a Next.js pages-router app in JavaScript", () => {
+  const files = {
+    "package.json": JSON.stringify({ dependencies: { next: "12.0.0" } }),
+    "jsconfig.json": JSON.stringify({
+      compilerOptions: { baseUrl: ".", paths: { "@/components/*": ["components/*"] } },
+    }),
+    "pages/_app.js": "export default function App({ Component }) {\n  return <Component />\n}\n",
+    "pages/index.js":
+      "import Card from '@/components/Card'\nexport default function Home() {\n  return <Card />\n}\n",
+    "pages/about.js": "export default function About() {\n  return <h1>About</h1>\n}\n",
+    "components/Card.js": "export default function Card() {\n  return <div>Card</div>\n}\n",
+  };
+  const flows = [flow("home", "/"), flow("about", "/about")];
+  const select = (path: string, patch: string) =>
+    selectAffectedFlows({ changes: [{ path, status: "modified", patch }], flows, tree: memoryTree(files) });
+
+  it("jsconfig.json paths resolve, and _app wraps every page", async () => {
+    const card = await select(
+      "components/Card.js",
+      "@@ -2 +2 @@\n-  return <div>Card</div>\n+  return <section>Card</section>",
+    );
+    expect(card.selected).toEqual(["home"]);
+    const app = await select(
+      "pages/_app.js",
+      "@@ -2 +2 @@\n-  return <Component />\n+  return <main><Component /></main>",
+    );
+    expect(app.selected.sort()).toEqual(["about", "home"]);
+    expect(app.flows[0]?.reasons[0]?.layout).toBe("pages/_app.js");
+  });
+});

@@ -129,7 +129,12 @@ export function readModuleFacts(path: string, text: string, lineOffset = 0, name
   const lang = langOf(path) ?? "ts";
   let program: { body: Node[] };
   try {
-    const result = parseProgram(lang, text);
+    let result = parseProgram(lang, text);
+    // React apps write JSX in .js files (Create React App, Next.js): read those as JSX.
+    if (lang === "js" && result.errors.length > 0 && text.includes("<")) {
+      const jsx = parseProgram("jsx", text);
+      if (jsx.errors.length < result.errors.length) result = jsx;
+    }
     if (result.errors.length > 0 && result.program.body.length === 0) {
       return emptyFacts(result.errors[0]?.message ?? "parse error");
     }

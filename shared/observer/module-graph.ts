@@ -74,12 +74,18 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
       if (aliases) break;
     }
   }
-  const resolver = createModuleResolver(
-    files,
-    options.tree.root,
-    aliases,
-    frameworkAliases(files, options.appDir),
-  );
+  // A JavaScript app's jsconfig.json paths, which oxc-resolver does not read, then the framework's own.
+  let fallback: PathAliases | undefined;
+  for (const dir of [options.appDir, ""]) {
+    const file = dir ? `${dir}/jsconfig.json` : "jsconfig.json";
+    fallback = files.has(file) ? readPathAliases(await options.tree.read(file), dir) : undefined;
+    if (fallback) break;
+  }
+  const framework = frameworkAliases(files, options.appDir);
+  const resolver = createModuleResolver(files, options.tree.root, aliases, [
+    ...(fallback ? [fallback] : []),
+    ...(framework ? [framework] : []),
+  ]);
   const resolve = (from: string, specifier: string) => {
     const r = resolver(from, specifier);
     return "file" in r ? r.file : undefined;

@@ -78,7 +78,7 @@ export function createModuleResolver(
   files: ReadonlySet<string>,
   root?: string,
   aliases?: PathAliases,
-  fallback?: PathAliases,
+  fallback: readonly PathAliases[] = [],
 ) {
   const factory = root
     ? new ResolverFactory({
@@ -159,7 +159,10 @@ export function createModuleResolver(
             : { external: clean };
       } else if (answer.builtin) result = { external: clean };
     }
-    if ((!result || "external" in result) && fallback) result = viaAliases(fallback, clean) ?? result;
+    for (const list of fallback) {
+      if (result && !("external" in result)) break;
+      result = viaAliases(list, clean) ?? result;
+    }
     if (!result) {
       const bare = !clean.startsWith(".") && !clean.startsWith("/");
       result = bare ? { external: clean } : { missing: path.posix.join(dir, clean) };
