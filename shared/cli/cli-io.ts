@@ -34,6 +34,13 @@ export function parse<T extends ParseArgsOptionsConfig>(args: string[], options:
   }
 }
 
+/** `--base-url` as given: undefined when absent, else an http(s) URL or a usage error. */
+export function baseUrlFlag(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^https?:\/\/[^/]/.test(value))
+    throw new UsageError(`--base-url expects an http(s) URL such as http://localhost:3000, got "${value}"`);
+  return value;
+}
+
 export function positiveInt(value: string | undefined, flag: string, min = 0): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { InitError, type InitResult, initProject } from "../authoring/index.ts";
-import { type CliIo, EXIT, parse, UsageError } from "./cli-io.ts";
+import { baseUrlFlag, type CliIo, EXIT, parse } from "./cli-io.ts";
 
 /**
  * `perceo init [--dir DIR] [--base-url URL]`: what the project is and which routes it has; with the
@@ -8,10 +8,7 @@ import { type CliIo, EXIT, parse, UsageError } from "./cli-io.ts";
  */
 export async function commandInit(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { dir: { type: "string" }, "base-url": { type: "string" } });
-  const baseUrl = values["base-url"];
-  if (baseUrl !== undefined && !/^https?:\/\/[^/]/.test(baseUrl)) {
-    throw new UsageError(`--base-url expects an http(s) URL such as http://localhost:3000, got "${baseUrl}"`);
-  }
+  const baseUrl = baseUrlFlag(values["base-url"]);
   const root = path.resolve(io.cwd, values.dir ?? ".");
   let result: InitResult;
   try {

@@ -15,7 +15,7 @@ import {
 import { writeReport } from "../report/index.ts";
 import { type RecordedCoverage, type RunResult, runFlows } from "../runner/index.ts";
 import { openStore } from "../store/index.ts";
-import { type CliIo, childEnv, EXIT, parse, positiveInt, UsageError } from "./cli-io.ts";
+import { baseUrlFlag, type CliIo, childEnv, EXIT, parse, positiveInt, UsageError } from "./cli-io.ts";
 import { createProgress } from "./progress.ts";
 
 const runGit = promisify(execFile);
@@ -38,10 +38,7 @@ export async function commandRun(args: string[], io: CliIo): Promise<number> {
     cwd: io.cwd,
     env: childEnv(io),
   });
-  const baseUrl = values["base-url"] ?? project.config.baseUrl;
-  if (values["base-url"] !== undefined && !/^https?:\/\/[^/]/.test(baseUrl)) {
-    throw new UsageError(`--base-url expects an http(s) URL such as http://localhost:3000, got "${baseUrl}"`);
-  }
+  const baseUrl = baseUrlFlag(values["base-url"]) ?? project.config.baseUrl;
   if (values.flows !== undefined && values.all) throw new UsageError("use either --flows or --all, not both");
   const flows = selectFlows(project, values.flows);
   return executeRun(project, flows, io, {

@@ -23,7 +23,7 @@ import {
   type RunResult,
   runFlows,
 } from "../runner/index.ts";
-import { type CliIo, EXIT, parse, positiveInt, UsageError } from "./cli-io.ts";
+import { baseUrlFlag, type CliIo, EXIT, parse, positiveInt } from "./cli-io.ts";
 
 const run = promisify(execFile);
 
@@ -54,9 +54,7 @@ export async function commandWatch(args: string[], io: CliIo): Promise<number> {
   const top = (await gitOutput(root, ["rev-parse", "--show-toplevel"])) ?? root;
   const projectDir = path.relative(top, root).split(path.sep).join("/");
   let project = await loadProject(root, { cwd: io.cwd });
-  const baseUrl = values["base-url"] ?? project.config.baseUrl;
-  if (!/^https?:\/\/[^/]/.test(baseUrl))
-    throw new UsageError(`--base-url expects an http(s) URL such as http://localhost:3000, got "${baseUrl}"`);
+  const baseUrl = baseUrlFlag(values["base-url"]) ?? project.config.baseUrl;
   const reportDir = path.resolve(io.cwd, values.report ?? "perceo-report");
   const debounceMs = positiveInt(values.debounce, "--debounce") ?? 200;
   const git = (await gitOutput(root, ["rev-parse", "--git-dir"])) !== undefined;
