@@ -4,6 +4,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../cli/main.ts";
 import { capturedIo } from "../cli/testing.ts";
+import type { Selection } from "../observer/index.ts";
 import type { RunResult } from "../runner/index.ts";
 import { PlaywrightSetupError } from "./errors.ts";
 import { loadProjectWithTests } from "./load-project.ts";
@@ -121,6 +122,35 @@ describe("perceo run runs the selected Playwright tests with the project's own P
       expect.arrayContaining(["examples/shop/public/js/cart.js", "examples/shop/public/css/shop.css"]),
     );
     expect(output).toContain("Coverage of 4 flows: .perceo/coverage.json");
+  });
+
+  it("perceo affected reads the recorded coverage: a script change selects the tests that ran its lines, saying so", async () => {
+    const script = path.join(repo.repo, "examples/shop/public/js/cart.js");
+    const text = await readFile(script, "utf8");
+    // The cart page's quantity forms: the cart test's page ran this line, the home page test's never did.
+    const line = text.split("\n").findIndex((l) => l.includes('input?.addEventListener("change"')) + 1;
+    await writeFile(
+      script,
+      text.replace('input?.addEventListener("change"', 'input?.addEventListener("input"'),
+    );
+    try {
+      const { io, stdout, stderr } = capturedIo(repo.suiteDir, {});
+      expect(await main(["affected", "--base", "HEAD", "--json", "--no-cache"], io), stderr()).toBe(0);
+      const selection = JSON.parse(stdout()) as Selection;
+      const coverageReasons = (flow: string) =>
+        selection.flows
+          .find((f) => f.flow === flow)
+          ?.reasons.filter((r) => r.signal === "coverage")
+          .map((r) => r.detail) ?? [];
+      const commit = repo.git("rev-parse", "--short=7", "HEAD").trim();
+      expect(selection.selected).toContain("cart--two-armchairs-land-in-the-cart");
+      expect(coverageReasons("cart--two-armchairs-land-in-the-cart")).toEqual([
+        `the recorded run of cart--two-armchairs-land-in-the-cart at ${commit} executed examples/shop/public/js/cart.js (lines ${line})`,
+      ]);
+      expect(coverageReasons("flaky--the-home-page-settles")).toEqual([]);
+    } finally {
+      await writeFile(script, text);
+    }
   });
 
   it("a test list that matches nothing is a setup error that says what to do", async () => {
