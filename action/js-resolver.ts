@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import path from "node:path";
-import { readPathAliases } from "../shared/observer/index.ts";
+import { aliasTargets, readPathAliases } from "../shared/observer/index.ts";
 
 /*
  * What the observer asks oxc-resolver, answered in JavaScript on runners whose native resolver the
@@ -26,17 +26,9 @@ export class ResolverFactory {
       return found ? { path: found } : { error: `${specifier} not found` };
     }
     const aliases = this.aliasesFor(path.dirname(file));
-    for (const [pattern, targets] of Object.entries(aliases?.paths ?? {})) {
-      const star = pattern.indexOf("*");
-      const head = star === -1 ? pattern : pattern.slice(0, star);
-      const tail = star === -1 ? "" : pattern.slice(star + 1);
-      if (star === -1 ? specifier !== pattern : !(specifier.startsWith(head) && specifier.endsWith(tail)))
-        continue;
-      const middle = star === -1 ? "" : specifier.slice(head.length, specifier.length - tail.length);
-      for (const target of targets) {
-        const found = probe(path.resolve(aliases?.baseDir ?? ".", target.replace("*", middle)));
-        if (found) return { path: found };
-      }
+    for (const target of aliasTargets(aliases?.paths ?? {}, specifier)) {
+      const found = probe(path.resolve(aliases?.baseDir ?? ".", target));
+      if (found) return { path: found };
     }
     return { error: `${specifier} is a package (resolved without oxc's resolver)` };
   }

@@ -20,7 +20,7 @@ export { type GitChangesOptions, GitError, gitChanges } from "./git-changes.ts";
 export { type AstNode, astChildren, isAstNode, langOf } from "./module-facts.ts";
 export { parseProgram } from "./parse-program.ts";
 export { predictionsFromSelection } from "./predictions.ts";
-export { readPathAliases } from "./resolve-module.ts";
+export { aliasTargets, readPathAliases } from "./resolve-module.ts";
 export { detectFrameworks, type Framework } from "./routes/framework-routes.ts";
 export { listRoutes } from "./routes/list-routes.ts";
 export { patternMatches, type RouteDef, type RouteEntry } from "./routes/route.ts";

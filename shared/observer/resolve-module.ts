@@ -54,6 +54,21 @@ export function withoutJsonComments(text: string): string {
     );
 }
 
+/** The paths a specifier may stand for under tsconfig-style `paths`, in the order they are tried. */
+export function aliasTargets(paths: Record<string, string[]>, specifier: string): string[] {
+  const found: string[] = [];
+  for (const [pattern, targets] of Object.entries(paths)) {
+    const star = pattern.indexOf("*");
+    const head = star === -1 ? pattern : pattern.slice(0, star);
+    const tail = star === -1 ? "" : pattern.slice(star + 1);
+    if (star === -1 ? specifier !== pattern : !(specifier.startsWith(head) && specifier.endsWith(tail)))
+      continue;
+    const middle = star === -1 ? "" : specifier.slice(head.length, specifier.length - tail.length);
+    for (const target of targets) found.push(target.replace("*", middle));
+  }
+  return found;
+}
+
 /**
  * Aliases a framework defines without a tsconfig of the repository's own (SvelteKit writes `$lib`
  * into .svelte-kit/tsconfig.json, which a fresh checkout lacks; Nuxt's `~/` and `@/`), for the app in `appDir`.
@@ -106,17 +121,9 @@ export function createModuleResolver(
   };
 
   const viaAliases = (list: PathAliases, specifier: string): Resolved | undefined => {
-    for (const [pattern, targets] of Object.entries(list.paths)) {
-      const star = pattern.indexOf("*");
-      const head = star === -1 ? pattern : pattern.slice(0, star);
-      const tail = star === -1 ? "" : pattern.slice(star + 1);
-      if (star === -1 ? specifier !== pattern : !(specifier.startsWith(head) && specifier.endsWith(tail)))
-        continue;
-      const middle = star === -1 ? "" : specifier.slice(head.length, specifier.length - tail.length);
-      for (const target of targets) {
-        const file = probe(path.posix.normalize(path.posix.join(list.baseDir, target.replace("*", middle))));
-        if (file) return { file };
-      }
+    for (const target of aliasTargets(list.paths, specifier)) {
+      const file = probe(path.posix.normalize(path.posix.join(list.baseDir, target)));
+      if (file) return { file };
     }
     return undefined;
   };
