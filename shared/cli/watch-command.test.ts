@@ -46,15 +46,16 @@ describe("perceo watch", () => {
     );
     await until(stdout, /^Watching \. — each save reruns the flows it affects/m);
 
-    // An editor's save: the file written twice in quick succession; a comment inside showCart.
+    // An editor's save: the file written twice in quick succession; a statement inside showCart
+    // (comments alone select nothing).
     const cart = path.join(shopDir, "src/pages/cart.ts");
     const text = await readFile(cart, "utf8");
     const edited = text.replace(
       "export function showCart(request: ShopRequest): ShopResponse {\n",
-      "export function showCart(request: ShopRequest): ShopResponse {\n  // the cart is rendered on every request\n",
+      "export function showCart(request: ShopRequest): ShopResponse {\n  const renderedAt = Date.now();\n  void renderedAt;\n",
     );
     expect(edited).not.toBe(text);
-    await writeFile(cart, edited.replace("every request", "each request"));
+    await writeFile(cart, edited.replace("Date.now()", "performance.now()"));
     await writeFile(cart, edited);
 
     const out = await until(stdout, /^ {2}\d+ passed, \d+ failed · report /m);
