@@ -1,4 +1,10 @@
-import type { Flow, Step, TextMatcher } from "../config/index.ts";
+import {
+  type Flow,
+  type RepositoryRegex,
+  repositoryRegex,
+  type Step,
+  type TextMatcher,
+} from "../config/index.ts";
 
 /*
  * A funnel is the part of a flow production analytics can see: the pages it opens and the named
@@ -174,21 +180,23 @@ export function stepMatchesUrl(step: FunnelStep, url: string): boolean {
       return url === step.url || splitUrl(url).path === splitUrl(step.url).path;
     case "url-contains":
       return url.includes(step.text);
-    case "url-matches":
-      return compiledRegex(step.regex).test(url) || compiledRegex(step.regex).test(splitUrl(url).path);
+    case "url-matches": {
+      const regex = compiledRegex(step.regex);
+      return regex !== undefined && (regex.test(url) || regex.test(splitUrl(url).path));
+    }
     case "event":
       return false;
   }
 }
 
-const regexCache = new Map<string, RegExp>();
-function compiledRegex(source: string): RegExp {
-  let regex = regexCache.get(source);
-  if (!regex) {
-    regex = new RegExp(source);
-    regexCache.set(source, regex);
+// A flow's regex against production URLs, in the App's job thread: RE2, linear in the URL.
+const regexCache = new Map<string, RepositoryRegex | undefined>();
+function compiledRegex(source: string): RepositoryRegex | undefined {
+  if (!regexCache.has(source)) {
+    if (regexCache.size >= 1000) regexCache.clear(); // the App serves many repositories
+    regexCache.set(source, repositoryRegex(source));
   }
-  return regex;
+  return regexCache.get(source);
 }
 
 /**

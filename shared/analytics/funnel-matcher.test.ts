@@ -2,7 +2,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadProject } from "../config/index.ts";
-import { describeSteps, type FunnelDefinition, funnelsFromFlows } from "./funnel-definition.ts";
+import {
+  describeSteps,
+  type FunnelDefinition,
+  funnelsFromFlows,
+  stepMatchesUrl,
+} from "./funnel-definition.ts";
 import { createFunnelMatcher, matchFunnels } from "./funnel-matcher.ts";
 import type { SessionEvent } from "./session-event.ts";
 import { generateSessionEvents, type IntendedSession } from "./testing/generate-events.ts";
@@ -290,5 +295,13 @@ describe("funnels from a recorded coverage map", () => {
     expect(events.some((e) => e.url === "/login")).toBe(true);
     expect(events.some((e) => e.url?.startsWith("/orders/") && /^\/orders\/\d+$/.test(e.url))).toBe(true);
     expect(report.flows.find((f) => f.flow === "login")?.completed).not.toBe(signup?.completed);
+  });
+
+  it("a flow's catastrophic regex against a production URL answers at once, and one that does not compile matches nothing", () => {
+    // The App matches every production URL of the week against it: /^\/(a|a)*$/ would backtrack 2^64 times here.
+    const url = `/${"a".repeat(64)}!`;
+    expect(stepMatchesUrl({ kind: "url-matches", regex: "^/(a|a)*$" }, url)).toBe(false);
+    expect(stepMatchesUrl({ kind: "url-matches", regex: "^/(a|a)*$" }, "/aaaa")).toBe(true);
+    expect(stepMatchesUrl({ kind: "url-matches", regex: "^/orders/([0-9]+$" }, "/orders/1")).toBe(false);
   });
 });

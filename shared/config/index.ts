@@ -14,6 +14,7 @@ export {
   type SourceFile,
   type TestSource,
 } from "./project.ts";
+export { MAX_REGEX_LENGTH, type RepositoryRegex, repositoryRegex } from "./repository-regex.ts";
 export {
   AI_DEFAULTS,
   type AiSettings,

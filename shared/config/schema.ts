@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_REGEX_LENGTH } from "./repository-regex.ts";
 
 /*
  * The shape of `.perceo/config.yml`, `.perceo/personas.yml` and `.perceo/flows/*.yml`.
@@ -111,12 +112,30 @@ export const locatorSchema = z
   );
 export type Locator = z.infer<typeof locatorSchema>;
 
+function compilesAsRegExp(source: string, ctx: z.RefinementCtx): void {
+  try {
+    new RegExp(source);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "");
+    ctx.addIssue({
+      code: "custom",
+      message: `not a valid regular expression (${reason}): check its brackets and escapes`,
+    });
+  }
+}
+
 /** Text that must equal a string, contain one, or match a regular expression. */
 export const textMatcherSchema = z.union([
   z.union([z.string(), z.number()]).transform(String).describe("Equals this text exactly (after trimming)."),
   z.strictObject({ equals: z.string() }),
   z.strictObject({ contains: z.string() }),
-  z.strictObject({ matches: z.string().describe("A JavaScript regular expression, without slashes.") }),
+  z.strictObject({
+    matches: z
+      .string()
+      .max(MAX_REGEX_LENGTH)
+      .superRefine(compilesAsRegExp)
+      .describe("A JavaScript regular expression, without slashes."),
+  }),
 ]);
 export type TextMatcher = z.infer<typeof textMatcherSchema>;
 

@@ -85,7 +85,12 @@ function explainIssue(
       return [source.issue(path, `expected ${what}, found ${describe(actual)}`)];
     }
     case "too_big": {
-      const what = issue.origin === "array" ? `at most ${issue.maximum} item(s)` : `at most ${issue.maximum}`;
+      const what =
+        issue.origin === "array"
+          ? `at most ${issue.maximum} item(s)`
+          : issue.origin === "string"
+            ? `at most ${issue.maximum} characters`
+            : `at most ${issue.maximum}`;
       return [source.issue(path, `expected ${what}, found ${describe(actual)}`)];
     }
     case "invalid_format": {

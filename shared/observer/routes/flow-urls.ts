@@ -1,12 +1,18 @@
-import type { LoadedFlow, Step, TextMatcher } from "../../config/index.ts";
+import {
+  type LoadedFlow,
+  type RepositoryRegex,
+  repositoryRegex,
+  type Step,
+  type TextMatcher,
+} from "../../config/index.ts";
 import { patternMatches, type RouteDef, sampleUrls } from "./route.ts";
 
 /** A URL a flow is known to visit, and where that is known from. */
 export interface FlowUrl {
   /** A path such as /products/aurora-lamp; {{…}} placeholders become one segment. */
   path?: string;
-  /** For `expect: { url: { matches } }`: the flow's own regular expression. */
-  regex?: RegExp;
+  /** For `expect: { url: { matches } }`: the flow's own regular expression, run by RE2 (linear time). */
+  regex?: RepositoryRegex;
   /** For `contains`: the path must start with this (when it is a path). */
   prefix?: string;
   from: string;
@@ -38,11 +44,8 @@ function fromMatcher(matcher: TextMatcher, from: string): FlowUrl | undefined {
     const path = toPath(matcher.contains);
     return path ? { prefix: path, from } : undefined;
   }
-  try {
-    return { regex: new RegExp(matcher.matches), from };
-  } catch {
-    return undefined;
-  }
+  const regex = repositoryRegex(matcher.matches);
+  return regex ? { regex, from } : undefined;
 }
 
 /** The URLs a flow's steps name: `goto`, and the URLs it expects or waits for. */

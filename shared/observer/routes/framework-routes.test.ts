@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { routesForUrl } from "./flow-urls.ts";
+import { parseFlowFile } from "../../config/index.ts";
+import { flowUrls, routesForUrl } from "./flow-urls.ts";
 import {
   discoverFrameworkRoutes,
   type Framework,
@@ -89,6 +90,26 @@ describe("routes from file names", () => {
       "/docs/*",
       "/:optional?",
     ]);
+  });
+
+  it("a flow's catastrophic URL regex meets a route built to stall it and answers at once", () => {
+    // Both written by the repository: /^\/(a|a)*$/ backtracks 2^64 times on this path in JavaScript.
+    const stalling = `/${"a".repeat(64)}!`;
+    const { flow } = parseFlowFile({
+      path: ".perceo/flows/evil.yml",
+      text: "name: evil\ndescription: Evil\npriority: low\nsteps:\n  - expect: { url: { matches: '^/(a|a)*$' } }\n",
+    });
+    if (!flow) throw new Error("the flow should parse");
+    const [url] = flowUrls(flow);
+    expect(url?.regex?.source).toBe("^/(a|a)*$");
+    const routes: RouteDef[] = [stalling, "/aaaa"].map((pattern) => ({
+      pattern,
+      entries: [],
+      layouts: [],
+      kind: "page",
+      source: pattern,
+    }));
+    expect(routesForUrl(url ?? { from: "t" }, routes).map((r) => r.pattern)).toEqual(["/aaaa"]);
   });
 });
 
