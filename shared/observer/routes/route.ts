@@ -1,3 +1,5 @@
+import { type RepositoryRegex, repositoryRegex } from "../../config/index.ts";
+
 /** A page or endpoint of the app and the code that renders it. */
 export interface RouteDef {
   /** `/products/:slug`; `*` stands for any rest; the fallback route (404 page) is `*` alone. */
@@ -45,15 +47,16 @@ export function patternMatches(pattern: string, pathname: string): boolean {
 }
 
 // A parameter inside a segment (SvelteKit's `@[user]`, `[slug].html`): `@:user` as a regular expression.
-const partials = new Map<string, RegExp>();
-function partialSegment(segment: string): RegExp {
+// Under RE2: a file named [a][b][c][d]x makes adjacent [^/]+ that backtrack polynomially in JavaScript.
+const partials = new Map<string, RepositoryRegex>();
+function partialSegment(segment: string): RepositoryRegex {
   let found = partials.get(segment);
   if (!found) {
     const source = segment
       .split(/(:\w+)/)
       .map((part) => (part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
       .join("");
-    found = new RegExp(`^${source}$`);
+    found = repositoryRegex(`^${source}$`) ?? { source, test: () => false };
     partials.set(segment, found);
   }
   return found;
