@@ -61,7 +61,7 @@ export async function createShopRepository(): Promise<ShopRepository> {
   const mainSha = await git(origin, "rev-parse", "HEAD");
   await git(origin, "checkout", "-q", "-b", "feature");
   const page = path.join(shop, "src", "pages", "not-found.ts");
-  await writeFile(page, `${await readFile(page, "utf8")}\n// A friendlier 404 is coming.\n`);
+  await writeFile(page, `${await readFile(page, "utf8")}\nexport const friendlierSoon = true;\n`);
   await git(origin, "commit", "-q", "-am", "Reword the 404 page");
   const featureSha = await git(origin, "rev-parse", "HEAD");
   await git(origin, "checkout", "-q", "-b", "copy-logic", "main");
