@@ -14,7 +14,7 @@ import {
   runJobs,
   WEBHOOK_SECRET,
 } from "../testing/app-harness.ts";
-import { REPO } from "../testing/fixtures.ts";
+import { perceoFolderAtMain, REPO } from "../testing/fixtures.ts";
 import { queueDueWeeklyScans } from "./weekly-scan.ts";
 
 /*
@@ -86,43 +86,13 @@ afterEach(async () => {
   await harness.reset();
 });
 
-function file(path: string, text: string) {
-  return {
-    type: "file",
-    path,
-    name: path.split("/").pop(),
-    encoding: "base64",
-    content: Buffer.from(text).toString("base64"),
-  };
-}
-
 /** The repository at its default branch with this config, and the issue the scan opens. */
 function repositoryWith(analytics: string): { issues: Array<{ body: string }> } {
   const issues: Array<{ body: string }> = [];
-  githubApi()
-    .get(`${REPO_PATH}/branches/main`)
-    .reply(200, { name: "main", commit: { sha: SHA } })
-    .get(`${REPO_PATH}/contents/.perceo`)
-    .query({ ref: SHA })
-    .reply(200, [
-      { type: "file", path: ".perceo/config.yml", name: "config.yml" },
-      { type: "dir", path: ".perceo/flows", name: "flows" },
-    ])
-    .get(`${REPO_PATH}/contents/.perceo%2Fflows`)
-    .query({ ref: SHA })
-    .reply(200, [{ type: "file", path: ".perceo/flows/home.yml", name: "home.yml" }])
-    .get(`${REPO_PATH}/contents/.perceo%2Fconfig.yml`)
-    .query({ ref: SHA })
-    .reply(
-      200,
-      file(
-        ".perceo/config.yml",
-        `project: hello-world\nbaseUrl: https://shop.example.com\nanalytics: ${analytics}\n`,
-      ),
-    )
-    .get(`${REPO_PATH}/contents/.perceo%2Fflows%2Fhome.yml`)
-    .query({ ref: SHA })
-    .reply(200, file(".perceo/flows/home.yml", FLOW_YML))
+  perceoFolderAtMain(githubApi(), REPO_PATH, SHA, {
+    config: `project: hello-world\nbaseUrl: https://shop.example.com\nanalytics: ${analytics}\n`,
+    flow: { name: "home", yml: FLOW_YML },
+  })
     .get(`${REPO_PATH}/contents/.perceo%2Fcoverage.json`)
     .query({ ref: SHA })
     .reply(404, { message: "Not Found" })

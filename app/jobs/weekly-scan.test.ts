@@ -14,7 +14,7 @@ import {
   openHarness,
   runJobs,
 } from "../testing/app-harness.ts";
-import { REPO } from "../testing/fixtures.ts";
+import { contentsFile, perceoFolderAtMain, REPO } from "../testing/fixtures.ts";
 import { queueDueWeeklyScans } from "./weekly-scan.ts";
 
 const SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
@@ -76,36 +76,9 @@ function configYml(): string {
 const FLOW_YML =
   "name: checkout\ndescription: Buy a lamp\npriority: critical\nsteps:\n  - goto: /products/aurora-lamp\n  - goto: /checkout\n";
 
-function file(path: string, text: string) {
-  return {
-    type: "file",
-    path,
-    name: path.split("/").pop(),
-    encoding: "base64",
-    content: Buffer.from(text).toString("base64"),
-  };
-}
-
 /** The default branch's head and its .perceo/ folder. */
 function repositoryAt(api: nock.Scope, coverage?: object | "none") {
-  api
-    .get(`${REPO_PATH}/branches/main`)
-    .reply(200, { name: "main", commit: { sha: SHA } })
-    .get(`${REPO_PATH}/contents/.perceo`)
-    .query({ ref: SHA })
-    .reply(200, [
-      { type: "file", path: ".perceo/config.yml", name: "config.yml" },
-      { type: "dir", path: ".perceo/flows", name: "flows" },
-    ])
-    .get(`${REPO_PATH}/contents/.perceo%2Fflows`)
-    .query({ ref: SHA })
-    .reply(200, [{ type: "file", path: ".perceo/flows/checkout.yml", name: "checkout.yml" }])
-    .get(`${REPO_PATH}/contents/.perceo%2Fconfig.yml`)
-    .query({ ref: SHA })
-    .reply(200, file(".perceo/config.yml", configYml()))
-    .get(`${REPO_PATH}/contents/.perceo%2Fflows%2Fcheckout.yml`)
-    .query({ ref: SHA })
-    .reply(200, file(".perceo/flows/checkout.yml", FLOW_YML));
+  perceoFolderAtMain(api, REPO_PATH, SHA, { config: configYml(), flow: { name: "checkout", yml: FLOW_YML } });
   // Read once the scan is due: the recorded coverage, or a 404 when none was committed.
   if (coverage === "none")
     api
@@ -116,7 +89,7 @@ function repositoryAt(api: nock.Scope, coverage?: object | "none") {
     api
       .get(`${REPO_PATH}/contents/.perceo%2Fcoverage.json`)
       .query({ ref: SHA })
-      .reply(200, file(".perceo/coverage.json", JSON.stringify(coverage)));
+      .reply(200, contentsFile(".perceo/coverage.json", JSON.stringify(coverage)));
 }
 
 /** `perceo run --coverage` for the checkout flow: it went through the cart on its way to /checkout. */

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import type nock from "nock";
 
 // Real payloads from @octokit/webhooks-examples, deep-copied so a test can adjust its own copy.
 const require = createRequire(import.meta.url);
@@ -34,4 +35,43 @@ export function flowYml(name: string, covers: string[], priority = "high"): stri
     "  - click: { role: button, name: Go }",
     "",
   ].join("\n");
+}
+
+/** A file as GitHub's contents API returns it. */
+export function contentsFile(path: string, text: string) {
+  return {
+    type: "file",
+    path,
+    name: path.split("/").pop(),
+    encoding: "base64",
+    content: Buffer.from(text).toString("base64"),
+  };
+}
+
+/** The default branch's head and its .perceo/ folder with this config and one flow, as the scans read them. */
+export function perceoFolderAtMain(
+  api: nock.Scope,
+  repoPath: string,
+  sha: string,
+  folder: { config: string; flow: { name: string; yml: string } },
+): nock.Scope {
+  const flowFile = `${folder.flow.name}.yml`;
+  return api
+    .get(`${repoPath}/branches/main`)
+    .reply(200, { name: "main", commit: { sha } })
+    .get(`${repoPath}/contents/.perceo`)
+    .query({ ref: sha })
+    .reply(200, [
+      { type: "file", path: ".perceo/config.yml", name: "config.yml" },
+      { type: "dir", path: ".perceo/flows", name: "flows" },
+    ])
+    .get(`${repoPath}/contents/.perceo%2Fflows`)
+    .query({ ref: sha })
+    .reply(200, [{ type: "file", path: `.perceo/flows/${flowFile}`, name: flowFile }])
+    .get(`${repoPath}/contents/.perceo%2Fconfig.yml`)
+    .query({ ref: sha })
+    .reply(200, contentsFile(".perceo/config.yml", folder.config))
+    .get(`${repoPath}/contents/.perceo%2Fflows%2F${flowFile}`)
+    .query({ ref: sha })
+    .reply(200, contentsFile(`.perceo/flows/${flowFile}`, folder.flow.yml));
 }
