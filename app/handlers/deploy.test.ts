@@ -7,7 +7,7 @@ import { BrowserPool } from "../../shared/capture/index.ts";
 import { claudeToolUse } from "../../shared/llm/testing/index.ts";
 import type { RunningApp } from "../server/start.ts";
 import { countJobs, deliver, githubApi, runJobs, useAppHarness } from "../testing/app-harness.ts";
-import { flowYml, REPO, webhookExample } from "../testing/fixtures.ts";
+import { flowYml, perceoFolderAt, REPO, webhookExample } from "../testing/fixtures.ts";
 
 const REPO_PATH = `/repos/${REPO.owner}/${REPO.repo}`;
 const PUBLIC_URL = "https://perceo.test";
@@ -90,30 +90,11 @@ function deployStart(api: nock.Scope, sha: string, checkId: number, existing = f
         : { total_count: 0, check_runs: [] },
     );
   if (!existing) api.post(`${REPO_PATH}/check-runs`).reply(201, { id: checkId });
-  api
-    .get(`${REPO_PATH}/contents/.perceo`)
-    .query({ ref: sha })
-    .reply(200, [
-      { type: "file", path: ".perceo/config.yml", name: "config.yml" },
-      { type: "dir", path: ".perceo/flows", name: "flows" },
-    ])
-    .get(`${REPO_PATH}/contents/.perceo%2Fflows`)
-    .query({ ref: sha })
-    .reply(200, [{ type: "file", path: ".perceo/flows/browse.yml", name: "browse.yml" }])
-    .get(`${REPO_PATH}/contents/.perceo%2Fconfig.yml`)
-    .query({ ref: sha })
-    .reply(200, file(".perceo/config.yml", configYml()))
-    .get(`${REPO_PATH}/contents/.perceo%2Fflows%2Fbrowse.yml`)
-    .query({ ref: sha })
-    .reply(200, file(".perceo/flows/browse.yml", flowYml("browse", ["examples/shop/src/pages/catalog.ts"])));
+  perceoFolderAt(api, REPO_PATH, sha, {
+    config: configYml(),
+    flow: { name: "browse", yml: flowYml("browse", ["examples/shop/src/pages/catalog.ts"]) },
+  });
 }
-
-const file = (path: string, text: string) => ({
-  type: "file",
-  path,
-  content: Buffer.from(text).toString("base64"),
-  encoding: "base64",
-});
 
 function compare(api: nock.Scope, base: string, head: string, files: string[]) {
   api

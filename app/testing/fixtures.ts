@@ -55,10 +55,23 @@ export function perceoFolderAtMain(
   sha: string,
   folder: { config: string; flow: { name: string; yml: string } },
 ): nock.Scope {
+  return perceoFolderAt(
+    api.get(`${repoPath}/branches/main`).reply(200, { name: "main", commit: { sha } }),
+    repoPath,
+    sha,
+    folder,
+  );
+}
+
+/** The .perceo/ folder at `sha` with this config and one flow, as the App reads it through the contents API. */
+export function perceoFolderAt(
+  api: nock.Scope,
+  repoPath: string,
+  sha: string,
+  folder: { config: string; flow: { name: string; yml: string } },
+): nock.Scope {
   const flowFile = `${folder.flow.name}.yml`;
   return api
-    .get(`${repoPath}/branches/main`)
-    .reply(200, { name: "main", commit: { sha } })
     .get(`${repoPath}/contents/.perceo`)
     .query({ ref: sha })
     .reply(200, [
