@@ -214,3 +214,102 @@ describe("selectAffectedFlows on a Next.js pages-router app in JavaScript", () =
     expect(app.flows[0]?.reasons[0]?.layout).toBe("pages/_app.js");
   });
 });
+
+// A Nuxt 3 app in the shape of nuxt/movies: components, composables and utils auto-imported (no
+// import statements), a static page beside a dynamic one, a client plugin, UnoCSS attributify classes.
+describe("selectAffectedFlows on a Nuxt app", () => {
+  const files: Record<string, string> = {
+    "package.json": JSON.stringify({ devDependencies: { nuxt: "3.8.0" } }),
+    "nuxt.config.ts": "export default defineNuxtConfig({})\n",
+    "app.vue": "<template>\n  <NuxtPage />\n</template>\n",
+    "plugins/scroll.client.ts": "export default defineNuxtPlugin(() => {\n  window.scrollTo(0, 0)\n})\n",
+    "composables/tmdb.ts":
+      "function fetchTMDB(url) {\n  return $fetch(url, { baseURL: '/tmdb' })\n}\n\nexport function listMedia(type) {\n  return fetchTMDB(type + '/popular')\n}\n\nexport function getPerson(id) {\n  return fetchTMDB('person/' + id)\n}\n",
+    "utils/format.ts": "export function formatVote(v) {\n  return v.toFixed(1)\n}\n",
+    "components/media/Card.vue":
+      '<template>\n  <div flex="~ col" items-center>\n    {{ formatVote(item.vote) }}\n  </div>\n</template>\n',
+    "components/carousel/AutoQuery.vue":
+      '<script setup>\nconst list = await listMedia(\'movie\')\n</script>\n\n<template>\n  <lazy-media-card v-for="item of list" :item="item" />\n</template>\n',
+    "components/icon/IconNuxt.vue": "<template>\n  <svg />\n</template>\n",
+    "components/TheFooter.vue":
+      '<template>\n  <footer p="y15 x15">\n    <IconNuxt />\n  </footer>\n</template>\n',
+    "pages/index.vue": "<template>\n  <CarouselAutoQuery />\n  <TheFooter />\n</template>\n",
+    "pages/[type]/index.vue": "<template>\n  <CarouselAutoQuery />\n</template>\n",
+    "pages/search.vue": "<template>\n  <input text-2xl bg-transparent>\n</template>\n",
+    "pages/person/[id].vue":
+      "<script setup>\nconst person = await getPerson(useRoute().params.id)\n</script>\n\n<template>\n  <h1>{{ person.name }}</h1>\n  <TheFooter />\n</template>\n",
+  };
+  const flows = [
+    flow("home", "/"),
+    flow("movies", "/movie"),
+    flow("search", "/search"),
+    flow("person", "/person/287"),
+  ];
+  const change = (path: string, find: string, replace: string): ChangedFile => {
+    const lines = (files[path] as string).split("\n");
+    const at = lines.findIndex((l) => l.includes(find));
+    if (at === -1) throw new Error(`${find} not in ${path}`);
+    return {
+      path,
+      status: "modified",
+      patch: `@@ -${at + 1} +${at + 1} @@\n-${lines[at]}\n+${(lines[at] as string).replace(find, replace)}`,
+    };
+  };
+  const select = (...changes: ChangedFile[]) =>
+    selectAffectedFlows({ changes, flows, tree: memoryTree(files) });
+
+  it("a component under components/media/ is <MediaCard>, also as <lazy-media-card>, and reaches the pages that render it", async () => {
+    const selection = await select(change("components/media/Card.vue", "<div", "<section"));
+    expect(selection.selected.sort()).toEqual(["home", "movies"]);
+    expect(selection.flows[0]?.reasons[0]?.chain).toContain("components/carousel/AutoQuery.vue#default");
+  });
+
+  it("a component whose name starts with its folder's (components/icon/IconNuxt.vue) is <IconNuxt>", async () => {
+    const selection = await select(
+      change("components/icon/IconNuxt.vue", "<svg />", "<svg viewBox='0 0 1 1' />"),
+    );
+    expect(selection.selected.sort()).toEqual(["home", "person"]);
+  });
+
+  it("composables and utils are used by name with no import, in scripts and in template expressions", async () => {
+    const list = await select(change("composables/tmdb.ts", "'/tmdb'", "'/api/tmdb'"));
+    expect(list.selected.sort()).toEqual(["home", "movies", "person"]);
+    const person = await select(change("composables/tmdb.ts", "'person/'", "'people/'"));
+    expect(person.selected).toEqual(["person"]);
+    const vote = await select(change("utils/format.ts", "toFixed(1)", "toFixed(2)"));
+    expect(vote.selected.sort()).toEqual(["home", "movies"]);
+  });
+
+  it("a static page serves its path, not the dynamic page beside it: /search is pages/search.vue, not pages/[type]", async () => {
+    const selection = await select(
+      change("pages/[type]/index.vue", "<CarouselAutoQuery />", "<CarouselAutoQuery lazy />"),
+    );
+    expect(selection.selected).toEqual(["movies"]);
+  });
+
+  it("a plugin runs on every page", async () => {
+    const selection = await select(
+      change("plugins/scroll.client.ts", "scrollTo(0, 0)", "scrollTo({ top: 0 })"),
+    );
+    expect(selection.selected).toHaveLength(flows.length);
+    expect(selection.flows[0]?.reasons[0]?.layout).toBe("plugins/scroll.client.ts");
+  });
+
+  it("the i18n module's i18n.config.ts and UnoCSS's unocss.config.ts configure every page", async () => {
+    const i18n = await select({ path: "i18n.config.ts", status: "modified", patch: "@@ -1 +1 @@\n-a\n+b" });
+    expect(i18n.runAll?.file).toBe("i18n.config.ts");
+    const uno = await select({ path: "unocss.config.ts", status: "modified", patch: "@@ -1 +1 @@\n-a\n+b" });
+    expect(uno.runAll?.change).toBe("styling");
+  });
+
+  it("UnoCSS attributify utilities, as groups and as bare attributes, are styling", async () => {
+    const group = await select(change("components/TheFooter.vue", 'p="y15 x15"', 'p="y10 x15"'));
+    expect(group.selected.sort()).toEqual(["home", "person"]);
+    expect(group.flows[0]?.reasons[0]?.change).toBe("styling");
+    const bare = await select(
+      change("pages/search.vue", "text-2xl bg-transparent", "text-2xl bg-transparent w-full"),
+    );
+    expect(bare.selected).toEqual(["search"]);
+    expect(bare.flows[0]?.reasons[0]?.detail).toContain('styling changed ("" → "w-full")');
+  });
+});

@@ -3,6 +3,7 @@ import picomatch from "picomatch";
 import { type CssFacts, readCssFacts } from "./css-rules.ts";
 import type { CachedModule, FactsCache } from "./facts-cache.ts";
 import { type ModuleFacts, type NamePool, readModuleFacts, type Unit } from "./module-facts.ts";
+import { nuxtAutoImports, nuxtSourceDir } from "./nuxt-auto-imports.ts";
 import {
   createModuleResolver,
   frameworkAliases,
@@ -138,12 +139,7 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
       // Template imports add records below; the cached facts stay as parsed.
       if (module.facts.imports.some((r) => r.pattern)) module.facts = structuredClone(module.facts);
       const link = (target: string, index: number) => {
-        let list = graph.importers.get(target);
-        if (!list) {
-          list = [];
-          graph.importers.set(target, list);
-        }
-        list.push({ file, index });
+        linkImport(graph, target, file, index);
         if (!queued.has(target) && wanted(target) && !ignored(target)) {
           queued.add(target);
           queue.push(target);
@@ -184,8 +180,30 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
       graph.modules.set(file, module);
     });
   }
+  const nuxt = nuxtSourceDir(files, options.appDir);
+  if (nuxt !== undefined) {
+    for (const [file, records] of nuxtAutoImports(graph.modules, files, options.appDir, nuxt)) {
+      const module = graph.modules.get(file) as GraphModule;
+      // The cached facts stay as parsed: the records join a copy.
+      module.facts = { ...module.facts, imports: [...module.facts.imports] };
+      for (const record of records) {
+        const index = module.facts.imports.push(record) - 1;
+        module.targets[index] = record.specifier;
+        linkImport(graph, record.specifier, file, index);
+      }
+    }
+  }
   linkAssetReferences(graph);
   return graph;
+}
+
+function linkImport(graph: ModuleGraph, target: string, file: string, index: number): void {
+  let list = graph.importers.get(target);
+  if (!list) {
+    list = [];
+    graph.importers.set(target, list);
+  }
+  list.push({ file, index });
 }
 
 /** Files a template dynamic import can load: `import(\`./pages/${name}.ts\`)`. */
@@ -314,6 +332,7 @@ function readMarkupFacts(file: string, text: string, names: NamePool): ModuleFac
   for (const unit of merged.units) for (const name of unit.names) refs.add(name);
   for (const match of text.matchAll(/<([A-Z][\w.]*)/g))
     if (match[1]) refs.add(match[1].split(".")[0] as string);
+  if (file.endsWith(".vue")) for (const name of vueTemplateNames(text)) refs.add(name);
   merged.units.push({
     label: "<template>",
     names: ["default"],
@@ -328,6 +347,27 @@ function readMarkupFacts(file: string, text: string, names: NamePool): ModuleFac
   });
   if (!merged.exports.has("default")) merged.exports.set("default", "default");
   return merged;
+}
+
+/**
+ * What a Vue template names beyond PascalCase tags: kebab-case components (`<media-card>` is
+ * MediaCard) and the identifiers of its expressions (`{{ formatTime(x) }}`, `:src="poster(item)"`,
+ * `v-if`, `@click`), which may be imports of the script or Nuxt's auto-imports.
+ */
+function vueTemplateNames(text: string): string[] {
+  const template = text.replace(/<(script|style)\b[\s\S]*?<\/\1>/g, "");
+  const names: string[] = [];
+  for (const match of template.matchAll(/<([a-z][a-z0-9]*(?:-[a-z0-9]+)+)/g))
+    names.push((match[1] as string).replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()));
+  const expressions = [
+    ...template.matchAll(/\{\{([\s\S]*?)\}\}/g),
+    ...template.matchAll(/\s(?:[:@#][\w.:[\]-]*|v-[\w.:[\]-]+)\s*=\s*"([^"]*)"/g),
+  ];
+  for (const match of expressions) {
+    const code = (match[1] as string).replace(/'(?:[^'\\]|\\.)*'/g, "''");
+    for (const id of code.matchAll(/(?<![\w$.])[A-Za-z_$][\w$]*/g)) names.push(id[0]);
+  }
+  return names;
 }
 
 /** Strings that name a file of the repository (`"/public/css/shop.css"`, `"cart.js"`) link the unit to it. */

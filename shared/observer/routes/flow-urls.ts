@@ -101,8 +101,33 @@ export function routesForUrl(url: FlowUrl, routes: readonly RouteDef[]): RouteDe
       : exact.length > 0
         ? hits.filter((r) => !r.pattern.includes("*") || routed(r))
         : hits.filter((r) => routed(r) || depth(r) === deepest);
-  if (matched.length > 0 || url.path === undefined) return matched;
+  if (url.path === undefined) return matched;
+  if (matched.length > 0) {
+    // A file router serves a path from its most specific page: `pages/search.vue` serves /search, not `pages/[type].vue`.
+    const files = matched.filter((r) => !routed(r));
+    const best = files.reduce<number[] | undefined>((top, r) => {
+      const rank = specificity(r.pattern);
+      return !top || compareRanks(rank, top) > 0 ? rank : top;
+    }, undefined);
+    return best
+      ? matched.filter((r) => routed(r) || compareRanks(specificity(r.pattern), best) === 0)
+      : matched;
+  }
   return routes.filter((r) => r.kind === "fallback");
+}
+
+/** Per segment of a pattern, how specific it is: a static name, a name with a parameter in it, a parameter, a rest. */
+function specificity(pattern: string): number[] {
+  return pattern
+    .split("/")
+    .filter(Boolean)
+    .map((s) => (s.startsWith("*") ? 0 : s.startsWith(":") ? 1 : s.includes(":") ? 2 : 3));
+}
+
+function compareRanks(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++)
+    if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+  return 0;
 }
 
 /**

@@ -60,7 +60,7 @@ describe("routes from file names", () => {
     expect(patternMatches("/profile/@:user", "/profile/jane")).toBe(false);
   });
 
-  it("a URL lands on every page route that serves it, in route order, and on the fallback when none does", () => {
+  it("a URL lands on the most specific page routes that serve it (static before parameter before rest), in route order, and on the fallback when none does", () => {
     const route = (pattern: string, kind: RouteDef["kind"] = "page"): RouteDef => ({
       pattern,
       entries: [],
@@ -79,9 +79,9 @@ describe("routes from file names", () => {
       route("/products/new"),
     ];
     const patterns = (path: string) => routesForUrl({ path, from: "t" }, routes).map((r) => r.pattern);
-    expect(patterns("/products/new")).toEqual(["/products/:slug", "/products/new"]);
+    expect(patterns("/products/new")).toEqual(["/products/new"]);
     expect(patterns("/products/lamp")).toEqual(["/products/:slug"]);
-    expect(patterns("/about")).toEqual(["/about.html", "/:optional?"]);
+    expect(patterns("/about")).toEqual(["/about.html"]);
     expect(patterns("/en/about")).toEqual(["/:locale/about"]);
     expect(patterns("/")).toEqual(["/", "/:optional?"]);
     expect(patterns("/docs/a/b")).toEqual(["/docs/*"]);
@@ -245,7 +245,7 @@ describe("wrappers reach exactly the routes beneath them", () => {
     });
   });
 
-  it("Nuxt: a layout wraps the pages that name it (default: those naming none), app.vue and global middleware all", () => {
+  it("Nuxt: a layout wraps the pages that name it (default: those naming none; layouts/admin/panel.vue is admin-panel), app.vue, plugins and global middleware all", () => {
     expect(
       wrappersOf(
         [
@@ -254,9 +254,12 @@ describe("wrappers reach exactly the routes beneath them", () => {
           "layouts/plain.vue",
           "middleware/auth.ts",
           "middleware/track.global.ts",
+          "plugins/scroll.client.ts",
+          "layouts/admin/panel.vue",
           "pages/index.vue",
           "pages/account.vue",
           "pages/account/orders.vue",
+          "pages/admin.vue",
         ],
         ["nuxt"],
         {
@@ -264,16 +267,30 @@ describe("wrappers reach exactly the routes beneath them", () => {
           "pages/account.vue":
             '<script setup>\ndefinePageMeta({ layout: "plain", middleware: ["auth"] })\n</script>',
           "pages/account/orders.vue": "<template><p>Orders</p></template>",
+          "pages/admin.vue": "<script setup>\ndefinePageMeta({ layout: 'admin-panel' })\n</script>",
         },
       ),
     ).toEqual({
-      "/": ["app.vue", "layouts/default.vue", "middleware/track.global.ts"],
-      "/account": ["app.vue", "layouts/plain.vue", "middleware/auth.ts", "middleware/track.global.ts"],
+      "/": ["app.vue", "layouts/default.vue", "middleware/track.global.ts", "plugins/scroll.client.ts"],
+      "/account": [
+        "app.vue",
+        "layouts/plain.vue",
+        "middleware/auth.ts",
+        "middleware/track.global.ts",
+        "plugins/scroll.client.ts",
+      ],
       "/account/orders": [
         "app.vue",
         "layouts/default.vue",
         "middleware/track.global.ts",
         "pages/account.vue",
+        "plugins/scroll.client.ts",
+      ],
+      "/admin": [
+        "app.vue",
+        "layouts/admin/panel.vue",
+        "middleware/track.global.ts",
+        "plugins/scroll.client.ts",
       ],
     });
   });

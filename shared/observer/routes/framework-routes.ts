@@ -302,10 +302,20 @@ function nuxtRoute(parts: string[]): FileRoute | undefined {
     wraps: { dir: "" },
     ...(endpoints ? { endpoints } : {}),
   });
-  if (rest.length === 1 && name === "app.vue") return every();
+  if (rest.length === 1 && (name === "app.vue" || /^app\.config\.[cm]?[jt]s$/.test(name))) return every();
   if (rest.length === 1 && name === "error.vue") return { pattern: "*", role: "fallback", router: "nuxt" };
-  if (rest[0] === "layouts" && rest.length === 2 && name.endsWith(".vue"))
-    return { pattern: "/", role: "layout", router: "nuxt", wraps: { nuxtLayout: name.slice(0, -4) } };
+  // layouts/admin/panel.vue is the layout "admin-panel".
+  if (rest[0] === "layouts" && rest.length >= 2 && name.endsWith(".vue")) {
+    const layout = [...rest.slice(1, -1), name.slice(0, -4)].join("-");
+    return { pattern: "/", role: "layout", router: "nuxt", wraps: { nuxtLayout: layout } };
+  }
+  // Plugins run when the app starts, on every page: plugins/x.ts, plugins/x.client.ts, plugins/x/index.ts.
+  if (
+    rest[0] === "plugins" &&
+    CODE_EXT.test(name) &&
+    (rest.length === 2 || (rest.length === 3 && /^index\./.test(name)))
+  )
+    return every();
   if (rest[0] === "middleware" && rest.length === 2 && CODE_EXT.test(name)) {
     const base = name.replace(CODE_EXT, "");
     if (base.endsWith(".global")) return every();

@@ -56,6 +56,30 @@ describe("what a diff changes", () => {
       "@@ -1 +1 @@\n-  <button>Add to cart</button>\n+  <button>Add to bag</button>",
       "copy",
     ],
+    [
+      "a UnoCSS attributify group",
+      "a.vue",
+      '@@ -1 +1 @@\n-  <div grid="~ cols-minmax-15rem" p4>\n+  <div grid="~ cols-minmax-10rem lg:cols-minmax-15rem" p4>',
+      "styling",
+    ],
+    [
+      "bare attributify utilities, one line become two",
+      "a.vue",
+      '@@ -1,2 +1,3 @@\n-      absolute bottom-0 left-0 px-10 justify-center\n+      absolute bottom-0 left-0 top-0 px-10\n+      flex="~ col" justify-center\n       lt-lg="p10"',
+      "styling",
+    ],
+    [
+      "a v-if added beside utilities",
+      "a.vue",
+      '@@ -1 +1 @@\n-  <span op50>·</span>\n+  <span v-if="item.date" op50>·</span>',
+      "logic",
+    ],
+    [
+      "a JSX prop named like an attributify group",
+      "a.tsx",
+      '@@ -1 +1 @@\n-  <Tip text="click here" />\n+  <Tip text="tap here" />',
+      "copy",
+    ],
     ["a condition", "a.ts", "@@ -1 +1 @@\n-if (a > 1) go()\n+if (a >= 1) go()", "logic"],
     // Moving a line within a hunk changes the order things run in.
     ["a moved line", "a.ts", "@@ -1,3 +1,3 @@\n-save()\n return\n+save()", "logic"],

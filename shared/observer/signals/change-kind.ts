@@ -1,6 +1,6 @@
 import type { GraphModule } from "../module-graph.ts";
 import type { ChangedFile, ChangeKind, LineRange } from "../types.ts";
-import { type LiteralEdits, literalEdits } from "./text-edits.ts";
+import { attributeUtilityEdits, type LiteralEdits, literalEdits } from "./text-edits.ts";
 
 /*
  * What a file's diff changes, so that a reason can say it and the selection can act on it:
@@ -14,6 +14,7 @@ import { type LiteralEdits, literalEdits } from "./text-edits.ts";
 
 const STYLESHEET = /\.(css|scss|sass|less|styl|pcss)$/;
 const SCRIPT_OR_MARKUP = /\.([cm]?[jt]sx?|vue|svelte|astro|html?)$/;
+const MARKUP = /\.(vue|svelte|astro|html?)$/;
 /** A CSS declaration on a line of its own (a styled-components or emotion template, a <style> block). */
 const CSS_DECLARATION = /^\s*(?:[a-z-]+|--[\w-]+)\s*:\s*[^;{}"'`]+;\s*$|^\s*[}]?\s*$/;
 
@@ -37,8 +38,11 @@ export function changeKindOf(change: ChangedFile): FileChange {
   const uncommented = (lines: string[]) => normalised(withoutComments(lines, lineComments));
   if (hunks.every((h) => uncommented(h.base) === uncommented(h.head))) return { kind: "comment" };
   if (stylesheet) return { kind: "styling" };
-  const literals = literalEdits(patch);
+  const markup = MARKUP.test(change.path);
+  const literals = literalEdits(patch, markup);
   if (literals) return { kind: literals.styling ? "styling" : "copy", literals };
+  const utilities = markup ? attributeUtilityEdits(patch) : undefined;
+  if (utilities) return { kind: "styling", literals: utilities };
   const changed = patch
     .split("\n")
     .filter((l) => /^[-+](?!--|\+\+)/.test(l) && l.slice(1).trim() !== "")

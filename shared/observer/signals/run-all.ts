@@ -18,7 +18,7 @@ const LOCKFILES = [
   "bun.lock",
 ];
 const BUILD_CONFIG =
-  /^(vite|vitest|next|nuxt|svelte|astro|remix|webpack|rollup|rspack|postcss|tailwind|babel|esbuild|turbo)\.config\.[cm]?[jt]s$|^tsconfig(\.[\w-]+)?\.json$|^\.babelrc|^\.browserslistrc$|^\.env(\.[\w-]+)?$|^\.nvmrc$|^\.node-version$/;
+  /^(vite|vitest|next|nuxt|svelte|astro|remix|webpack|rollup|rspack|postcss|tailwind|babel|esbuild|turbo|i18n)\.config\.[cm]?[jt]s$|^tsconfig(\.[\w-]+)?\.json$|^\.babelrc|^\.browserslistrc$|^\.env(\.[\w-]+)?$|^\.nvmrc$|^\.node-version$/;
 const MANIFEST_SECTIONS =
   /^\s*"(dependencies|devDependencies|peerDependencies|optionalDependencies|overrides|resolutions|pnpm|workspaces|type|main|module|exports|imports|browser|engines)"\s*:/;
 
@@ -50,7 +50,7 @@ export function runAllReason(
     if (!lines || headText === undefined || manifestSectionsTouched(headText, lines))
       return reason(`${file} changed its dependencies or module settings`);
   }
-  if (inAppOrAbove && /^(tailwind|uno|windi|panda)\.config\.[cm]?[jt]s$/.test(base))
+  if (inAppOrAbove && /^(tailwind|uno|unocss|windi|panda)\.config\.[cm]?[jt]s$/.test(base))
     return {
       ...reason(
         `${file} changed: styling of every page (the theme and design tokens); compare every flow's screenshots`,
