@@ -313,3 +313,31 @@ describe("selectAffectedFlows on a Nuxt app", () => {
     expect(bare.flows[0]?.reasons[0]?.detail).toContain('styling changed ("" → "w-full")');
   });
 });
+
+describe("selectAffectedFlows on an Astro app", () => {
+  const files: Record<string, string> = {
+    "package.json": JSON.stringify({ dependencies: { astro: "5.0.0" } }),
+    "src/layouts/MarkdownLayout.astro":
+      "---\nconst { frontmatter } = Astro.props\n---\n<article><slot /></article>\n",
+    "src/pages/privacy.md":
+      "---\ntitle: 'Privacy Policy'\nlayout: '~/layouts/MarkdownLayout.astro'\n---\n\nWe keep nothing.\n",
+    "src/pages/about.astro": "<h1>About</h1>\n",
+    "tsconfig.json": JSON.stringify({ compilerOptions: { baseUrl: ".", paths: { "~/*": ["src/*"] } } }),
+  };
+  const flows = [flow("privacy", "/privacy"), flow("about", "/about")];
+
+  it("a Markdown page's frontmatter layout renders it: a change to the layout reaches the page", async () => {
+    const selection = await selectAffectedFlows({
+      changes: [
+        {
+          path: "src/layouts/MarkdownLayout.astro",
+          status: "modified",
+          patch: "@@ -4 +4 @@\n-<article><slot /></article>\n+<main><slot /></main>",
+        },
+      ],
+      flows,
+      tree: memoryTree(files),
+    });
+    expect(selection.selected).toEqual(["privacy"]);
+  });
+});

@@ -45,6 +45,8 @@ export interface ModuleGraph {
 }
 
 const MARKUP = /\.(html|vue|svelte|astro)$/;
+/** Astro's Markdown pages, whose frontmatter `layout:` names the layout that renders them. */
+const MARKDOWN_PAGE = /(^|\/)src\/pages\/.*\.mdx?$/;
 const STYLE = /\.(css|scss|sass|less)$/;
 const ASSET_TOKEN =
   /[\w@~./-]*[\w-]\.(?:js|mjs|css|svg|png|jpe?g|gif|webp|avif|ico|woff2?|ttf|otf|json|txt|html|mp4|webm|pdf)(?![\w-])/g;
@@ -99,7 +101,8 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
     missing: new Map(),
     resolve,
   };
-  const wanted = (file: string) => isCodeFile(file) || MARKUP.test(file) || STYLE.test(file);
+  const wanted = (file: string) =>
+    isCodeFile(file) || MARKUP.test(file) || STYLE.test(file) || MARKDOWN_PAGE.test(file);
   const queue = all.filter(
     (f) => f.startsWith(prefix) && wanted(f) && !f.includes("node_modules/") && !ignored(f),
   );
@@ -248,6 +251,8 @@ function readModule(file: string, text: string, names: NamePool): GraphModule {
     };
     return { file, kind: "style", facts, css, targets: [], text, routeHint: false };
   }
+  if (MARKDOWN_PAGE.test(file))
+    return { file, kind: "markup", facts: readMarkdownFacts(text), targets: [], text, routeHint: false };
   if (MARKUP.test(file))
     return {
       file,
@@ -347,6 +352,34 @@ function readMarkupFacts(file: string, text: string, names: NamePool): ModuleFac
   });
   if (!merged.exports.has("default")) merged.exports.set("default", "default");
   return merged;
+}
+
+/** A Markdown page: one unit, the page, which loads the layout its frontmatter names. */
+function readMarkdownFacts(text: string): ModuleFacts {
+  const front = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text)?.[1] ?? "";
+  const layout = /^layout:\s*["']?([^"'\s]+)["']?\s*$/m.exec(front)?.[1];
+  const lines = front ? front.split("\n").findIndex((l) => l.startsWith("layout:")) + 2 : 0;
+  return {
+    imports: layout
+      ? [{ specifier: layout, kind: "static", typeOnly: false, bindings: [], reexports: [], line: lines }]
+      : [],
+    units: [
+      {
+        label: "<page>",
+        names: ["default"],
+        start: 1,
+        end: text.split("\n").length,
+        refs: new Set(),
+        members: new Set(),
+        literals: [],
+        loads: layout ? [0] : [],
+        sideEffect: false,
+        typeOnly: false,
+      },
+    ],
+    exports: new Map([["default", "default"]]),
+    domQueries: [],
+  };
 }
 
 /**

@@ -80,6 +80,12 @@ describe("what a diff changes", () => {
       '@@ -1 +1 @@\n-  <Tip text="click here" />\n+  <Tip text="tap here" />',
       "copy",
     ],
+    [
+      "a newline at the end of the lockfile",
+      "package-lock.json",
+      "@@ -9,4 +9,4 @@\n     }\n   }\n-}\n\\ No newline at end of file\n+}",
+      "formatting",
+    ],
     ["a condition", "a.ts", "@@ -1 +1 @@\n-if (a > 1) go()\n+if (a >= 1) go()", "logic"],
     // Moving a line within a hunk changes the order things run in.
     ["a moved line", "a.ts", "@@ -1,3 +1,3 @@\n-save()\n return\n+save()", "logic"],

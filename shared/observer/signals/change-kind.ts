@@ -29,11 +29,14 @@ export function changeKindOf(change: ChangedFile): FileChange {
   const { patch } = change;
   if (!patch || change.status !== "modified" || change.binary) return { kind: "logic" };
   const stylesheet = STYLESHEET.test(change.path);
-  if (!stylesheet && !SCRIPT_OR_MARKUP.test(change.path)) return { kind: "logic" };
+  // A lockfile or JSON file whose diff is whitespace alone (a newline at the end) changes nothing installed or read.
+  const data = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|[^/]+\.json)$/.test(change.path);
+  if (!stylesheet && !data && !SCRIPT_OR_MARKUP.test(change.path)) return { kind: "logic" };
   // Hunk by hunk, with their context: moving a line is not formatting.
   const hunks = hunksOf(patch);
   if (hunks.length === 0) return { kind: "logic" };
   if (hunks.every((h) => normalised(h.base) === normalised(h.head))) return { kind: "formatting" };
+  if (data) return { kind: "logic" };
   const lineComments = !stylesheet || /\.(scss|sass|less|styl)$/.test(change.path);
   const uncommented = (lines: string[]) => normalised(withoutComments(lines, lineComments));
   if (hunks.every((h) => uncommented(h.base) === uncommented(h.head))) return { kind: "comment" };
