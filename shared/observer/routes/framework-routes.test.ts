@@ -10,6 +10,12 @@ import {
 } from "./framework-routes.ts";
 import { patternMatches, type RouteDef } from "./route.ts";
 
+describe("remix-flat-routes colocated modules", () => {
+  it("a `__name` file beside the routes (epic-stack's __note-editor.tsx) serves no route", () => {
+    expect(routeForFile("app/routes/users+/$username_+/__note-editor.tsx", ["remix"])).toBeUndefined();
+  });
+});
+
 describe("routes from file names", () => {
   it.each([
     ["app/page.tsx", ["next"], "/", "page"],
@@ -30,6 +36,9 @@ describe("routes from file names", () => {
     ["app/routes/_auth.login.tsx", ["remix"], "/login", "page"],
     ["app/routes/files.$.tsx", ["remix"], "/files/*", "page"],
     ["app/root.tsx", ["remix"], "/", "layout"],
+    ["app/routes/settings+/profile.index.tsx", ["remix"], "/settings/profile", "page"],
+    ["app/routes/users+/index.tsx", ["remix"], "/users", "page"],
+    ["server/index.ts", ["remix"], "/", "layout"],
     ["src/routes/+page.svelte", ["sveltekit"], "/", "page"],
     ["src/routes/blog/[slug]/+page.svelte", ["sveltekit"], "/blog/:slug", "page"],
     ["src/routes/(app)/settings/+layout.svelte", ["sveltekit"], "/settings", "layout"],

@@ -128,6 +128,9 @@ export function routeForFile(file: string, frameworks: readonly Framework[]): Fi
     const found = remixRoute(parts);
     if (found) return found;
   }
+  // The Express (or other Node) server of a Remix / React Router app: every request passes through it.
+  if (has("remix") && /^(server\/index|server)\.(ts|js|mjs)$/.test(file))
+    return { pattern: "/", role: "layout", router: "remix", wraps: { dir: "" }, endpoints: true };
   if (has("sveltekit") && parts[0] === "src") {
     const found = svelteKitRoute(parts);
     if (found) return found;
@@ -230,14 +233,21 @@ function remixRoute(parts: string[]): FileRoute | undefined {
   if (parts[1] !== "routes" || (!CODE_EXT.test(name) && !/\.mdx?$/.test(name))) return undefined;
   const rest = parts.slice(2);
   const base = name.replace(/\.[^.]+$/, "");
-  // Colocated modules: server- or client-only code, tests, `+shared` folders, dotfiles.
-  if (/\.(server|client|test|spec)$/.test(base) || rest.some((p) => p.startsWith(".") || p.startsWith("+")))
+  // Colocated modules: server- or client-only code, tests, `+shared` folders, dotfiles, and
+  // remix-flat-routes' `__name` files (its default ignoredRouteFiles).
+  if (
+    /\.(server|client|test|spec)$/.test(base) ||
+    base.startsWith("__") ||
+    rest.some((p) => p.startsWith(".") || p.startsWith("+"))
+  )
     return undefined;
   const dirs = rest.slice(0, -1).map((d) => d.replace(/\+$/, ""));
+  // remix-flat-routes: inside a `+` folder, `profile.index.tsx` is the index route of profile.
+  const flatFolder = rest.length > 1 && /\+$/.test(rest[rest.length - 2] ?? "");
   const names = [...dirs];
   if (base === "_layout" || base === "route" || base === "layout") {
     if (dirs.length === 0) return undefined;
-  } else names.push(base === "index" ? "_index" : base);
+  } else names.push(base === "index" ? "_index" : flatFolder ? base.replace(/\.index$/, "._index") : base);
   const tokens = names.flatMap((n) => n.split(/\.(?![^[]*\])/)).filter(Boolean);
   const last = tokens[tokens.length - 1] ?? "";
   const segments = tokens
