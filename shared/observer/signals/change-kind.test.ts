@@ -24,6 +24,24 @@ describe("what a diff changes", () => {
       "@@ -1,2 +1,2 @@\n-// old note\n+// new note, with a URL: https://example.com\n const a = 1",
       "comment",
     ],
+    [
+      "an import moved by a sorter (epic-stack's cache.server.ts)",
+      "a.ts",
+      "@@ -1,2 +1,3 @@\n import fs from 'node:fs'\n+import { DatabaseSync } from 'node:sqlite'\n import { z } from 'zod'\n@@ -13,3 +14,2 @@\n import { LRUCache } from 'lru-cache'\n-import { DatabaseSync } from 'node:sqlite'\n const a = 1",
+      "formatting",
+    ],
+    [
+      "an import added",
+      "a.ts",
+      "@@ -1,1 +1,2 @@\n import fs from 'node:fs'\n+import { DatabaseSync } from 'node:sqlite'",
+      "logic",
+    ],
+    [
+      "a side-effect import moved",
+      "a.ts",
+      "@@ -1,2 +1,2 @@\n-import './reset.css'\n import './app.css'\n+import './reset.css'",
+      "logic",
+    ],
     ["a JSX comment", "a.tsx", "@@ -1 +1 @@\n-      {/* old */}\n+      {/* new */}", "comment"],
     [
       "a class string",

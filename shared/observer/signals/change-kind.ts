@@ -40,6 +40,7 @@ export function changeKindOf(change: ChangedFile): FileChange {
   const lineComments = !stylesheet || /\.(scss|sass|less|styl)$/.test(change.path);
   const uncommented = (lines: string[]) => normalised(withoutComments(lines, lineComments));
   if (hunks.every((h) => uncommented(h.base) === uncommented(h.head))) return { kind: "comment" };
+  if (!stylesheet && importsReordered(patch)) return { kind: "formatting" };
   if (stylesheet) return { kind: "styling" };
   const markup = MARKUP.test(change.path);
   const literals = literalEdits(patch, markup);
@@ -78,6 +79,29 @@ export function unselectedKind(kind: ChangeKind): string | undefined {
   if (kind === "formatting") return "formatting only: no code, markup or style changed";
   if (kind === "comment") return "comment only: no code, markup or style changed";
   return undefined;
+}
+
+/**
+ * Whether the patch only moves import declarations that bind names (a sorter's reorder): the same
+ * lines removed and added. Side-effect imports (`import "./reset.css"`) keep their order: it is theirs.
+ */
+function importsReordered(patch: string): boolean {
+  const removed: string[] = [];
+  const added: string[] = [];
+  for (const line of patch.split("\n")) {
+    if (/^(---|\+\+\+)/.test(line)) continue;
+    if (line.startsWith("-")) removed.push(line.slice(1).trim());
+    else if (line.startsWith("+")) added.push(line.slice(1).trim());
+  }
+  const binding = /^import\s+(?!["'])[^;]*\bfrom\s+["'][^"']+["'];?$/;
+  const lines = [...removed, ...added].filter((l) => l !== "");
+  if (lines.length === 0 || !lines.every((l) => binding.test(l))) return false;
+  const sorted = (list: string[]) =>
+    list
+      .filter((l) => l !== "")
+      .sort()
+      .join("\n");
+  return sorted(removed) === sorted(added);
 }
 
 /** Each hunk's lines at base and at head, context included. */
