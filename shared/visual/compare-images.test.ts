@@ -1,3 +1,4 @@
+import { crc32 } from "node:zlib";
 import pixelmatch from "pixelmatch";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
@@ -41,6 +42,31 @@ describe("compareImages", () => {
     const png = encodePng(pageLike(200, 100));
     const result = compareImages(png, Uint8Array.from(png));
     expect(result).toMatchObject({ identical: true, width: 200, height: 100, changedPixels: 0, regions: [] });
+  });
+
+  it("PNGs whose pixel chunks match are identical without decoding, whatever their text chunks say", () => {
+    const png = encodePng(pageLike(200, 100));
+    // A tEXt chunk after IHDR (8 + 25 bytes) in the second, as an encoder stamping a time would write.
+    const body = Buffer.from("Comment\0taken at 18:59");
+    const text = Buffer.alloc(12 + body.length);
+    text.writeUInt32BE(body.length, 0);
+    text.write("tEXt", 4, "latin1");
+    body.copy(text, 8);
+    text.writeUInt32BE(crc32(text.subarray(4, 8 + body.length)), 8 + body.length);
+    const stamped = Buffer.concat([png.subarray(0, 33), text, png.subarray(33)]);
+    expect(compareImages(png, stamped)).toMatchObject({
+      identical: true,
+      width: 200,
+      height: 100,
+      changedPixels: 0,
+    });
+    // The same pixel data corrupted in both is still "the same as stored": nothing was decoded to notice.
+    const corrupt = Uint8Array.from(png);
+    corrupt[45] = (corrupt[45] as number) ^ 0xff;
+    expect(
+      compareImages(corrupt, Buffer.concat([corrupt.subarray(0, 33), text, corrupt.subarray(33)])).identical,
+    ).toBe(true);
+    expect(() => compareImages(png, corrupt)).toThrow(/corrupt|decoded|PNG/);
   });
 
   it("a changed button is one region around it, counted like pixelmatch", () => {

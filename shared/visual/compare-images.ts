@@ -1,4 +1,12 @@
-import { type DecodedImage, decodePng, decodePngPair, encodePng, isPng, PngError } from "./png.ts";
+import {
+  type DecodedImage,
+  decodePng,
+  decodePngPair,
+  encodePng,
+  isPng,
+  PngError,
+  samePixelChunks,
+} from "./png.ts";
 import { type Box, clusterRegions, type Region, TILE } from "./regions.ts";
 
 /** PNG bytes, or pixels already decoded. */
@@ -39,7 +47,7 @@ const MAX_YIQ_DELTA = 35215;
 
 /**
  * Compares two screenshots.
- * 1. identical PNG bytes or pixel buffers: done, nothing decoded or walked
+ * 1. identical PNG bytes, pixel chunks (header, palette, IDAT) or pixel buffers: done, nothing decoded or walked
  * 2. rows that are byte-equal are skipped natively; only differing rows are walked pixel by pixel
  * 3. a differing pixel counts when its YIQ distance passes the threshold and it is not anti-aliasing
  * 4. changed pixels are binned in tiles and clustered into regions
@@ -49,7 +57,12 @@ export function compareImages(
   after: ImageInput,
   options: CompareOptions = {},
 ): CompareResult {
-  if (isEncoded(before) && isEncoded(after) && bytesEqual(before, after) && !options.diffImage) {
+  if (
+    isEncoded(before) &&
+    isEncoded(after) &&
+    !options.diffImage &&
+    (bytesEqual(before, after) || samePixelChunks(before, after))
+  ) {
     const { width, height } = pngSize(before);
     return { identical: true, width, height, changedPixels: 0, ratio: 0, regions: [] };
   }

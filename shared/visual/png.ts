@@ -70,12 +70,49 @@ function readLayout(bytes: Uint8Array): PngLayout | undefined {
   return { width, height, channels: colorType === 6 ? 4 : 3, idat };
 }
 
+/**
+ * Whether two PNGs hold the same pixels as stored: the same header, palette, transparency and
+ * compressed pixel data, whatever their other chunks (text, time, colour profile) say. A screenshot
+ * re-encoded by the same browser matches here and needs no decoding.
+ */
+export function samePixelChunks(first: Uint8Array, second: Uint8Array): boolean {
+  const a = pixelChunks(first);
+  const b = pixelChunks(second);
+  return a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
+}
+
+const PIXEL_CHUNKS = new Set(["IHDR", "PLTE", "tRNS", "IDAT"]);
+
+function pixelChunks(bytes: Uint8Array): Buffer | undefined {
+  if (!isPng(bytes)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Uint8Array[] = [];
+  let offset = 8;
+  while (offset + 8 <= bytes.length) {
+    const length = view.getUint32(offset);
+    const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
+    if (offset + 12 + length > bytes.length) return undefined;
+    // Type and body: a chunk split differently (one IDAT or several) still compares by its bytes.
+    if (PIXEL_CHUNKS.has(type))
+      parts.push(bytes.subarray(type === "IDAT" ? offset + 8 : offset + 4, offset + 8 + length));
+    if (type === "IEND") return Buffer.concat(parts);
+    offset += 12 + length;
+  }
+  return undefined;
+}
+
 /** The filtered rows: each a filter byte and `width × channels` bytes. */
 function inflateRows(layout: PngLayout): Uint8Array {
   const stride = layout.width * layout.channels;
   let raw: Uint8Array;
   try {
-    raw = inflateSync(layout.idat.length === 1 ? (layout.idat[0] as Uint8Array) : Buffer.concat(layout.idat));
+    // One output buffer of the known size instead of zlib's default 16 KiB pieces joined at the end.
+    raw = inflateSync(
+      layout.idat.length === 1 ? (layout.idat[0] as Uint8Array) : Buffer.concat(layout.idat),
+      {
+        chunkSize: Math.max(64 * 1024, (stride + 1) * layout.height + 1),
+      },
+    );
   } catch (error) {
     throw new PngError(`The PNG's pixel data is corrupt (${(error as Error).message}).`);
   }
