@@ -9,6 +9,18 @@ const shop = path.resolve(import.meta.dirname, "../../examples/shop");
 const facts = async (file: string) => readModuleFacts(file, await readFile(path.join(shop, file), "utf8"));
 
 describe("module facts from the AST", () => {
+  it("reads `export default` of an imported name as a re-export (a React Router route module's default component)", () => {
+    const route = readModuleFacts(
+      "app/routes/users+/$username_+/notes.new.tsx",
+      'import { NoteEditor } from "./__note-editor.tsx"\nexport async function loader() { return {} }\nexport default NoteEditor\n',
+    );
+    expect(route.imports.find((i) => i.kind === "reexport")).toMatchObject({
+      specifier: "./__note-editor.tsx",
+      reexports: [{ exported: "default", imported: "NoteEditor" }],
+    });
+    expect(route.exports.has("default")).toBe(false);
+  });
+
   it("splits an object literal into members, each with its own lines, and marks interfaces as types", async () => {
     const copy = await facts("src/copy.ts");
     const shopCopy = copy.units.find((u) => u.label === "ShopCopy");

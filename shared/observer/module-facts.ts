@@ -543,7 +543,24 @@ function collectFacts(
           return;
         }
         if (decl.type === "Identifier") {
-          facts.exports.set("default", name(decl.name as string));
+          // `import { NoteEditor } from "./__note-editor"; export default NoteEditor`: a re-export.
+          const local = name(decl.name as string);
+          const from = facts.imports.find((r) => !r.typeOnly && r.bindings.some((b) => b.local === local));
+          const imported = from?.bindings.find((b) => b.local === local)?.imported;
+          if (from && imported && imported !== "*") {
+            addImport(
+              {
+                specifier: from.specifier,
+                kind: "reexport",
+                typeOnly: false,
+                bindings: [],
+                reexports: [{ exported: name("default"), imported }],
+              },
+              statement.start,
+            );
+            return;
+          }
+          facts.exports.set("default", local);
           return;
         }
         facts.exports.set("default", "default");
