@@ -1,5 +1,5 @@
-import picomatch from "picomatch";
 import type { PerceoConfig } from "../../shared/config/index.ts";
+import { repositoryGlobMatcher } from "../../shared/config/repository-glob.ts";
 
 type PageSetting = NonNullable<PerceoConfig["pages"]>[number];
 type RouteSetting = NonNullable<PerceoConfig["observer"]>["routes"][number];
@@ -69,7 +69,7 @@ function reasonFor(
 
 function firstMatch(files: readonly string[], globs: readonly string[]) {
   for (const glob of globs) {
-    const matches = picomatch(glob, { dot: true });
+    const matches = repositoryGlobMatcher(glob);
     const file = files.find((f) => matches(f));
     if (file) return { file, glob };
   }

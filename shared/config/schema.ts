@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { globProblem } from "./repository-glob.ts";
 import { MAX_REGEX_LENGTH } from "./repository-regex.ts";
 
 /*
@@ -7,6 +8,11 @@ import { MAX_REGEX_LENGTH } from "./repository-regex.ts";
  */
 
 const nonEmpty = z.string().trim().min(1);
+/** A glob a repository writes: bounded so that matching it cannot stall the App (repository-glob.ts). */
+const glob = nonEmpty.superRefine((value, ctx) => {
+  const problem = globProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 const timeoutMs = z.number().int().positive().max(600_000).describe("Milliseconds before this gives up.");
 
 // A locator names an element the way a person sees it; each compiles to one of Playwright's getBy* calls.
@@ -282,7 +288,7 @@ const flowShape = {
   priority: z.enum(PRIORITIES).describe("How much it matters when this flow breaks."),
   persona: nonEmpty.optional().describe("A persona from .perceo/personas.yml."),
   tags: z.array(nonEmpty).default([]),
-  covers: z.array(nonEmpty).default([]).describe("Globs of source files this flow depends on (src/cart/**)."),
+  covers: z.array(glob).default([]).describe("Globs of source files this flow depends on (src/cart/**)."),
   viewport: viewportSchema.default("desktop"),
 };
 
@@ -337,23 +343,20 @@ export const runnerSettingsSchema = z.strictObject({
 
 export const observerSettingsSchema = z.strictObject({
   runAllWhen: z
-    .array(nonEmpty)
+    .array(glob)
     .optional()
     .describe(
       "Globs of files (relative to the repository root) whose change selects every flow, on top of the defaults: lockfiles, package.json, build and tsconfig files, .perceo/config.yml.",
     ),
   ignore: z
-    .array(nonEmpty)
+    .array(glob)
     .default([])
     .describe("Globs of files whose changes never select a flow (docs, tooling)."),
   routes: z
     .array(
       z.strictObject({
         path: nonEmpty.describe("A URL pattern such as /products/:slug; * for the not-found page."),
-        files: z
-          .array(nonEmpty)
-          .min(1)
-          .describe("Globs of the files that render it, relative to the project."),
+        files: z.array(glob).min(1).describe("Globs of the files that render it, relative to the project."),
       }),
     )
     .default([])
@@ -366,7 +369,7 @@ export const pageSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).describe("The page's full address."),
   name: nonEmpty.optional().describe("How reports name it (default: the URL's path)."),
   files: z
-    .array(nonEmpty)
+    .array(glob)
     .default([])
     .describe(
       "Globs of source files that change this page (src/pages/pricing/**); a deploy touching none skips it.",

@@ -1,5 +1,5 @@
 import path from "node:path";
-import picomatch from "picomatch";
+import { repositoryGlobMatcher } from "../config/repository-glob.ts";
 import { type CssFacts, readCssFacts } from "./css-rules.ts";
 import type { CachedModule, FactsCache } from "./facts-cache.ts";
 import { type ModuleFacts, type NamePool, readModuleFacts, type Unit } from "./module-facts.ts";
@@ -67,7 +67,7 @@ export interface BuildGraphOptions {
 export async function buildModuleGraph(options: BuildGraphOptions): Promise<ModuleGraph> {
   const all = options.files ?? (await options.tree.list());
   const files = new Set(all);
-  const ignored = options.ignore?.length ? picomatch(options.ignore as string[], { dot: true }) : () => false;
+  const ignored = options.ignore?.length ? repositoryGlobMatcher(options.ignore) : () => false;
   const prefix = options.appDir ? `${options.appDir}/` : "";
   let aliases: PathAliases | undefined;
   if (!options.tree.root) {

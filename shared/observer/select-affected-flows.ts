@@ -1,6 +1,6 @@
 import path from "node:path";
-import picomatch from "picomatch";
 import type { LoadedFlow, PerceoConfig } from "../config/index.ts";
+import { repositoryGlobMatcher } from "../config/repository-glob.ts";
 import { analyseImpact, type ChangeSeed, type RouteHit } from "./change-impact.ts";
 import { changedBaseLines, changedLines, formatRanges } from "./diff.ts";
 import type { FactsCache } from "./facts-cache.ts";
@@ -454,7 +454,7 @@ function impliedByCovers(
 ): Array<{ route: RouteDef; url: string }> {
   if (flow.covers.length === 0) return [];
   const prefix = projectDir ? `${projectDir}/` : "";
-  const match = picomatch(flow.covers, { dot: true });
+  const match = repositoryGlobMatcher(flow.covers);
   const covered = (file: string) =>
     match(file) || (prefix !== "" && file.startsWith(prefix) && match(file.slice(prefix.length)));
   const visits: Array<{ route: RouteDef; url: string }> = [];

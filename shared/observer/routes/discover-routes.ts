@@ -1,4 +1,4 @@
-import picomatch from "picomatch";
+import { repositoryGlobMatcher } from "../../config/repository-glob.ts";
 import type { RouteIndex } from "../change-impact.ts";
 import { type ModuleGraph, TEST_FILE } from "../module-graph.ts";
 import { detectFrameworks, discoverFrameworkRoutes } from "./framework-routes.ts";
@@ -37,9 +37,8 @@ export function discoverRoutes(
   }
 
   for (const configured of options.configured ?? []) {
-    const match = picomatch(
+    const match = repositoryGlobMatcher(
       configured.files.map((f) => (f.startsWith(prefix) ? f : `${prefix}${f}`)),
-      { dot: true },
     );
     const files = [...graph.files].filter((f) => match(f));
     routes.push({

@@ -1,5 +1,5 @@
-import picomatch from "picomatch";
 import type { LoadedFlow } from "../../config/index.ts";
+import { repositoryGlobMatcher } from "../../config/repository-glob.ts";
 import type { ChangedFile, LineRange, Reason } from "../types.ts";
 
 /** A flow's `covers` globs: written from the repository root (as the example shop's are) or from the project. */
@@ -12,7 +12,7 @@ export function coversReasons(
   const reasons: Reason[] = [];
   const prefix = projectDir ? `${projectDir}/` : "";
   for (const glob of flow.covers) {
-    const match = picomatch(glob, { dot: true });
+    const match = repositoryGlobMatcher(glob);
     for (const { change, lines } of changes) {
       const paths = [change.path, ...(change.previousPath ? [change.previousPath] : [])];
       const hit = paths.find(

@@ -1,5 +1,5 @@
 import path from "node:path";
-import picomatch from "picomatch";
+import { repositoryGlobMatcher } from "../../config/repository-glob.ts";
 import { overlaps } from "../diff.ts";
 import type { ChangedFile, LineRange, Reason } from "../types.ts";
 
@@ -60,7 +60,7 @@ export function runAllReason(
   if (inAppOrAbove && BUILD_CONFIG.test(base))
     return reason(`${file} changed: build or runtime configuration`);
   for (const glob of extraGlobs) {
-    const match = picomatch(glob, { dot: true });
+    const match = repositoryGlobMatcher(glob);
     if (match(file) || (project && file.startsWith(project) && match(file.slice(project.length))))
       return reason(`${file} matches observer.runAllWhen "${glob}"`);
   }
@@ -90,7 +90,7 @@ function manifestSectionsTouched(text: string, lines: LineRange[]): boolean {
 export function ignoredBy(globs: readonly string[], file: string, projectDir: string): string | undefined {
   const project = projectDir ? `${projectDir}/` : "";
   for (const glob of globs) {
-    const match = picomatch(glob, { dot: true });
+    const match = repositoryGlobMatcher(glob);
     if (match(file) || (project && file.startsWith(project) && match(file.slice(project.length))))
       return glob;
   }
