@@ -39,4 +39,15 @@ describe("markdown built from a pull request's text", () => {
     }
     expect(outputs[0]).toContain("**Warning:** 1 of 40 modules could not be parsed in full");
   });
+
+  it("a flow name with a pipe (a Playwright test's title) stays in its own table cell", () => {
+    const impact = hostileImpact();
+    const flow = impact.affected[0];
+    if (!flow) throw new Error("the fixture has an affected flow");
+    flow.name = "cart › totals | @org discount";
+    const comment = renderPrComment({ headSha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", impact });
+    const row = comment.split("\n").find((line) => line.includes("cart › totals"));
+    // | name | priority | risk | why |: five unescaped pipes, whatever the name holds.
+    expect(row?.replace(/\\\|/g, "").match(/\|/g)).toHaveLength(5);
+  });
 });
