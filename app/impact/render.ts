@@ -37,7 +37,7 @@ function renderImpactBody(impact: Impact): string {
     lines.push(`| ${inlineCode(flow.name)} | ${flow.priority} | ${percent(flow.risk)} | ${why} |`);
   }
   if (impact.unaffected.length > 0) {
-    lines.push("", `Not affected: ${impact.unaffected.map(inlineCode).join(", ")}.`);
+    lines.push("", `Not affected: ${impact.unaffected.map((name) => inlineCode(name)).join(", ")}.`);
   }
   return lines.join("\n");
 }

@@ -63,7 +63,7 @@ export async function runPrCommand(deps: JobDeps, job: PrCommandPayload, log: Lo
         requested: { all: command.all, flows: command.flows, by: job.author },
       },
     });
-    const what = command.all ? "all flows" : command.flows.map(inlineCode).join(", ");
+    const what = command.all ? "all flows" : command.flows.map((name) => inlineCode(name)).join(", ");
     return reply(`Analysing ${headSha.slice(0, 7)} again with ${what} selected.`);
   }
 
