@@ -145,6 +145,29 @@ describe("/perceo commands", () => {
     expect(rows).toStrictEqual([{ approval: "approved", reviewed_by: "Codertocat" }]);
   });
 
+  it("/perceo run with flows named from a writer queues the analysis again and names each flow whole", async () => {
+    const api = githubApi();
+    const sent = replies(api);
+    api
+      .get(`${REPO_PATH}/collaborators/Codertocat/permission`)
+      .reply(200, { permission: "write", role_name: "write", user: { login: "Codertocat" } })
+      .get(`${REPO_PATH}/pulls/1`)
+      .reply(200, {
+        number: 1,
+        changed_files: 1,
+        head: { sha: SHA },
+        base: { sha: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", repo: { default_branch: "main" } },
+      });
+    await deliver(app, "issue_comment", commentEvent("/perceo run checkout search"));
+    await runJobs(app);
+    expect(sent).toStrictEqual([
+      {
+        body: "> `/perceo run checkout search`\n\nAnalysing ec26c3e again with `checkout`, `search` selected.",
+      },
+    ]);
+    expect(await countJobs(app, "pr-impact")).toBe(1);
+  });
+
   it("comments without a command, and comments on issues, queue nothing", async () => {
     await deliver(app, "issue_comment", commentEvent("perceo is nice"));
     await deliver(app, "issue_comment", commentEvent("/perceo help", false));
