@@ -6,6 +6,7 @@ import { StoreError } from "../store/index.ts";
 import { commandAffected } from "./affected-command.ts";
 import { commandAnalytics, commandInsights } from "./analytics-command.ts";
 import { type CliIo, EXIT, UsageError } from "./cli-io.ts";
+import { commandDashboard } from "./dashboard-command.ts";
 import { commandDb } from "./db-command.ts";
 import { commandFlows } from "./flows-command.ts";
 import { commandInit } from "./init-command.ts";
@@ -31,6 +32,7 @@ Usage:
   perceo runs list [--limit N] [--json]
   perceo runs show <id> [--json]
   perceo db migrate
+  perceo dashboard [--port N] [--dir DIR]   the web dashboard and visual review on 127.0.0.1 (default port 4590)
   perceo analytics sync|gaps [--project-id N | --property-id N] [--days N]   production analytics; pages no flow visits
   perceo insights [--project-id N | --property-id N] [--days N] [--json]     what production says to fix next
 ${SECRETS_HELP}
@@ -104,6 +106,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return commandRuns(rest, io);
     case "db":
       return commandDb(rest, io);
+    case "dashboard":
+      return commandDashboard(rest, io);
     case "analytics":
       return commandAnalytics(rest, io);
     case "insights":
