@@ -9,8 +9,9 @@ import type { JobDeps } from "./deps.ts";
  * The rule: nothing a repository writes selects which of the App's secrets are used or where a secret
  * is sent. The App's environment is its own (DATABASE_URL, the private key, ANTHROPIC_API_KEY), so
  * `analytics.keyEnv` is never read here; the config names a secret stored for this project, which only
- * this project's job can open, and the key goes to PostHog Cloud, Google's APIs, or a self-hosted
- * PostHog the operator listed, each request through the capture's SSRF guard.
+ * this project's job can open, and the key goes to PostHog Cloud, Google's APIs, the configured
+ * residency's Mixpanel hosts, or a self-hosted PostHog the operator listed, each request through the
+ * capture's SSRF guard.
  */
 
 export type ProjectAnalytics =
@@ -72,5 +73,7 @@ export async function projectAnalytics(
 }
 
 function defaultName(settings: AnalyticsSettings): string {
-  return settings.provider === "posthog" ? "posthog-key" : "ga4-service-account";
+  return { posthog: "posthog-key", ga4: "ga4-service-account", mixpanel: "mixpanel-service-account" }[
+    settings.provider
+  ];
 }

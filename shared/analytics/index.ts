@@ -54,18 +54,32 @@ export {
 } from "./insights.ts";
 export { type DailyPageMetrics, dailyMetricsSource, type MetricsSource } from "./metrics-source.ts";
 export {
+  MIXPANEL_HOSTS,
+  MIXPANEL_KEY_ENV,
+  type MixpanelResidency,
+  type MixpanelSettings,
+  mixpanelProvider,
+  parseMixpanelServiceAccount,
+} from "./mixpanel-provider.ts";
+export {
   POSTHOG_CLOUD_HOSTS,
   POSTHOG_KEY_ENV,
   type PostHogSettings,
   postHogProvider,
   resolvePostHogHost,
 } from "./posthog-provider.ts";
-export { type AnalyticsProvider, type ProviderEvent, toStoredEvent } from "./provider.ts";
+export { type AnalyticsProvider, type EventDayCount, type ProviderEvent, toStoredEvent } from "./provider.ts";
 export {
   analyticsKeyFromEnv,
   DEFAULT_KEY_ENV,
   type ProviderOptions,
   providerFromConfig,
 } from "./provider-from-config.ts";
-export { AnalyticsError, type AnalyticsErrorCode, type HttpPolicy } from "./provider-http.ts";
+export {
+  AnalyticsError,
+  type AnalyticsErrorCode,
+  type AnalyticsSource,
+  type HttpPolicy,
+  SOURCE_NAMES,
+} from "./provider-http.ts";
 export { DAY_MS, DEVICES, type Device, dayOf, deviceOf, type SessionEvent } from "./session-event.ts";

@@ -1,5 +1,6 @@
 import type { AnalyticsSettings } from "../config/index.ts";
 import { ga4Provider } from "./ga4-provider.ts";
+import { MIXPANEL_KEY_ENV, mixpanelProvider } from "./mixpanel-provider.ts";
 import { postHogProvider, resolvePostHogHost } from "./posthog-provider.ts";
 import type { AnalyticsProvider } from "./provider.ts";
 import { AnalyticsError, type HttpPolicy } from "./provider-http.ts";
@@ -8,6 +9,7 @@ import { AnalyticsError, type HttpPolicy } from "./provider-http.ts";
 export const DEFAULT_KEY_ENV = {
   posthog: "PERCEO_POSTHOG_API_KEY",
   ga4: "PERCEO_GA4_SERVICE_ACCOUNT",
+  mixpanel: MIXPANEL_KEY_ENV,
 } as const;
 
 export interface ProviderOptions {
@@ -21,8 +23,8 @@ export interface ProviderOptions {
 
 /**
  * The provider `.perceo/config.yml` names, with its key. The key reaches the provider under the
- * provider's own variable so nothing else leaks in, and goes only to PostHog Cloud, Google's APIs, or
- * a self-hosted PostHog the options allow.
+ * provider's own variable so nothing else leaks in, and goes only to PostHog Cloud, Google's APIs,
+ * the configured residency's Mixpanel hosts, or a self-hosted PostHog the options allow.
  */
 export function providerFromConfig(
   settings: AnalyticsSettings,
@@ -50,6 +52,14 @@ export function providerFromConfig(
       ...(http ? { http } : {}),
     });
   }
+  if (settings.provider === "mixpanel") {
+    return mixpanelProvider({
+      projectId: settings.projectId,
+      residency: settings.residency,
+      env: { [MIXPANEL_KEY_ENV]: key },
+      ...(http ? { http } : {}),
+    });
+  }
   const credential = key.trimStart().startsWith("{")
     ? { PERCEO_GA4_SERVICE_ACCOUNT: key }
     : { PERCEO_GA4_ACCESS_TOKEN: key };
@@ -61,10 +71,11 @@ export function analyticsKeyFromEnv(settings: AnalyticsSettings, env: NodeJS.Pro
   const name = settings.keyEnv ?? DEFAULT_KEY_ENV[settings.provider];
   const key = env[name];
   if (!key) {
-    const what =
-      settings.provider === "posthog"
-        ? "a PostHog personal API key with the query:read scope"
-        : "the GA4 service account's JSON key (or an OAuth access token)";
+    const what = {
+      posthog: "a PostHog personal API key with the query:read scope",
+      ga4: "the GA4 service account's JSON key (or an OAuth access token)",
+      mixpanel: "a Mixpanel service account as username:secret (Consumer role on the project)",
+    }[settings.provider];
     throw new AnalyticsError(
       settings.provider,
       "missing_credential",

@@ -16,12 +16,21 @@ export type AnalyticsErrorCode =
   | "bad_request"
   | "bad_response";
 
+/** The analytics tools Perceo reads. */
+export type AnalyticsSource = "posthog" | "ga4" | "mixpanel";
+
+export const SOURCE_NAMES: Record<AnalyticsSource, string> = {
+  posthog: "PostHog",
+  ga4: "GA4",
+  mixpanel: "Mixpanel",
+};
+
 export class AnalyticsError extends Error {
   override name = "AnalyticsError";
   readonly code: AnalyticsErrorCode;
-  readonly provider: "posthog" | "ga4";
+  readonly provider: AnalyticsSource;
   readonly status: number | undefined;
-  constructor(provider: "posthog" | "ga4", code: AnalyticsErrorCode, message: string, status?: number) {
+  constructor(provider: AnalyticsSource, code: AnalyticsErrorCode, message: string, status?: number) {
     super(message);
     this.provider = provider;
     this.code = code;
@@ -55,12 +64,36 @@ const RETRYABLE = new Set([429, 500, 502, 503, 504]);
  * answer into the provider's own error; 429/5xx are retried first.
  */
 export async function requestJson(
-  provider: "posthog" | "ga4",
+  provider: AnalyticsSource,
   url: string,
   init: RequestInit,
   policy: HttpPolicy,
   explain: (failure: HttpFailure) => AnalyticsError,
 ): Promise<unknown> {
+  const { response, text } = await requestOk(provider, url, init, policy, explain, (r) => r.text());
+  const body = parseJson(text);
+  if (body === undefined) {
+    throw new AnalyticsError(
+      provider,
+      "bad_response",
+      `${hostOf(url)} answered ${response.status} with no JSON`,
+    );
+  }
+  return body;
+}
+
+/**
+ * Sends a request and hands the 2xx answer's body to `read` (which streams or buffers it) within the
+ * same timeout; a non-2xx answer goes through `explain` and 429/5xx are retried as for `requestJson`.
+ */
+export async function requestOk<T>(
+  provider: AnalyticsSource,
+  url: string,
+  init: RequestInit,
+  policy: HttpPolicy,
+  explain: (failure: HttpFailure) => AnalyticsError,
+  read: (response: Response) => Promise<T>,
+): Promise<{ response: Response; text: T }> {
   const retries = policy.retries ?? 3;
   const timeoutMs = policy.timeoutMs ?? 30_000;
   const doFetch = policy.fetch ?? fetch;
@@ -71,11 +104,13 @@ export async function requestJson(
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = policy.signal ? AbortSignal.any([policy.signal, timeout]) : timeout;
     let response: Response;
-    let text: string;
     try {
       response = await doFetch(url, { ...init, signal });
-      text = await response.text();
+      if (response.ok) return { response, text: await read(response) };
+      const text = await response.text();
+      lastError = explain({ status: response.status, body: parseJson(text) ?? text });
     } catch (error) {
+      if (error instanceof AnalyticsError) throw error;
       if (policy.signal?.aborted) throw error;
       lastError = timeout.aborted
         ? new AnalyticsError(provider, "timeout", `${hostOf(url)} did not answer within ${timeoutMs} ms`)
@@ -86,18 +121,6 @@ export async function requestJson(
           );
       continue;
     }
-    const body = parseJson(text);
-    if (response.ok) {
-      if (body === undefined) {
-        throw new AnalyticsError(
-          provider,
-          "bad_response",
-          `${hostOf(url)} answered ${response.status} with no JSON`,
-        );
-      }
-      return body;
-    }
-    lastError = explain({ status: response.status, body: body ?? text });
     if (!RETRYABLE.has(response.status)) throw lastError;
     retryAfter.set(lastError, parseRetryAfter(response.headers.get("retry-after")));
   }

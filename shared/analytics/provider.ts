@@ -1,6 +1,7 @@
 import type { AnalyticsEventInput } from "../store/index.ts";
 import type { DayRange } from "./correlation.ts";
 import type { DailyPageMetrics } from "./metrics-source.ts";
+import type { AnalyticsSource } from "./provider-http.ts";
 import type { SessionEvent } from "./session-event.ts";
 
 /** An event as a provider hands it over: what the funnel matcher reads, plus its id and name. */
@@ -11,9 +12,16 @@ export interface ProviderEvent extends SessionEvent {
   name: string;
 }
 
-/** PostHog and GA4 behind one face. */
+/** How many times a named event happened on a day. */
+export interface EventDayCount {
+  event: string;
+  day: string;
+  count: number;
+}
+
+/** PostHog, GA4 and Mixpanel behind one face. */
 export interface AnalyticsProvider {
-  readonly source: "posthog" | "ga4";
+  readonly source: AnalyticsSource;
   /**
    * Every page view and named event in the window, a page at a time, oldest first. GA4's Data API
    * reports only aggregates, so a GA4 provider has no such method.
@@ -24,10 +32,12 @@ export interface AnalyticsProvider {
   ): AsyncGenerator<ProviderEvent[]>;
   /** Per day and path: page views, visitors, sessions and bounced sessions. */
   fetchDailyPageMetrics(range: DayRange): Promise<DailyPageMetrics[]>;
+  /** Per day, how many times each named event happened (counted by the provider, not from raw events). */
+  fetchEventCounts?(range: DayRange, eventNames: readonly string[]): Promise<EventDayCount[]>;
 }
 
 /** The row the Store keeps for a provider event. */
-export function toStoredEvent(source: "posthog" | "ga4", event: ProviderEvent): AnalyticsEventInput {
+export function toStoredEvent(source: AnalyticsSource, event: ProviderEvent): AnalyticsEventInput {
   const properties: Record<string, unknown> = { session_id: event.sessionId };
   if (event.url !== undefined) properties.url = event.url;
   if (event.device !== undefined) properties.device = event.device;

@@ -9,8 +9,12 @@ import {
   funnelsFromFlows,
   ga4Provider,
   type InsightDraft,
+  MIXPANEL_HOSTS,
+  type MixpanelResidency,
+  mixpanelProvider,
   postHogProvider,
   recordInsights,
+  SOURCE_NAMES,
   stepMatchesUrl,
   toStoredEvent,
 } from "../analytics/index.ts";
@@ -25,6 +29,7 @@ const OPTIONS = {
   host: { type: "string" },
   "self-hosted": { type: "string" },
   "property-id": { type: "string" },
+  residency: { type: "string" },
   days: { type: "string" },
   json: { type: "boolean" },
 } as const;
@@ -47,7 +52,7 @@ async function reportingProviderErrors(io: CliIo, run: () => Promise<number>): P
     return await run();
   } catch (error) {
     if (!(error instanceof AnalyticsError)) throw error;
-    io.stderr.write(`perceo: ${error.provider === "ga4" ? "GA4" : "PostHog"}: ${error.message}\n`);
+    io.stderr.write(`perceo: ${SOURCE_NAMES[error.provider]}: ${error.message}\n`);
     return EXIT.infrastructure;
   }
 }
@@ -103,10 +108,17 @@ async function insights(args: string[], io: CliIo): Promise<number> {
 }
 
 function providerFrom(values: Values, env: NodeJS.ProcessEnv): AnalyticsProvider {
-  const projectId = values["project-id"] ?? env.PERCEO_POSTHOG_PROJECT_ID;
-  const propertyId = values["property-id"] ?? env.PERCEO_GA4_PROPERTY_ID;
-  const kind = values.provider ?? (projectId ? "posthog" : propertyId ? "ga4" : undefined);
+  const kind =
+    values.provider ??
+    (values["property-id"] || env.PERCEO_GA4_PROPERTY_ID
+      ? "ga4"
+      : values.residency || (!values["project-id"] && env.PERCEO_MIXPANEL_PROJECT_ID)
+        ? "mixpanel"
+        : values["project-id"] || env.PERCEO_POSTHOG_PROJECT_ID
+          ? "posthog"
+          : undefined);
   if (kind === "posthog") {
+    const projectId = values["project-id"] ?? env.PERCEO_POSTHOG_PROJECT_ID;
     if (!projectId) throw new UsageError("PostHog needs --project-id (or PERCEO_POSTHOG_PROJECT_ID)");
     const host = values.host ?? env.PERCEO_POSTHOG_HOST;
     const selfHostedUrl = values["self-hosted"] ?? env.PERCEO_POSTHOG_SELF_HOSTED_URL;
@@ -118,13 +130,25 @@ function providerFrom(values: Values, env: NodeJS.ProcessEnv): AnalyticsProvider
     });
   }
   if (kind === "ga4") {
+    const propertyId = values["property-id"] ?? env.PERCEO_GA4_PROPERTY_ID;
     if (!propertyId) throw new UsageError("GA4 needs --property-id (or PERCEO_GA4_PROPERTY_ID)");
     return ga4Provider({ propertyId, env });
   }
+  if (kind === "mixpanel") {
+    const projectId = values["project-id"] ?? env.PERCEO_MIXPANEL_PROJECT_ID;
+    if (!projectId) throw new UsageError("Mixpanel needs --project-id (or PERCEO_MIXPANEL_PROJECT_ID)");
+    const residency = values.residency ?? env.PERCEO_MIXPANEL_RESIDENCY ?? "us";
+    if (!(residency in MIXPANEL_HOSTS)) {
+      throw new UsageError(
+        `--residency must be us, eu or in (Mixpanel's Project settings → Data residency), not "${residency}"`,
+      );
+    }
+    return mixpanelProvider({ projectId, residency: residency as MixpanelResidency, env });
+  }
   throw new UsageError(
     kind
-      ? `unknown provider "${kind}"; use posthog or ga4`
-      : "say which analytics to read: --project-id for PostHog or --property-id for GA4",
+      ? `unknown provider "${kind}"; use posthog, ga4 or mixpanel`
+      : "say which analytics to read: --project-id for PostHog, --property-id for GA4, or --provider mixpanel --project-id N",
   );
 }
 
@@ -142,7 +166,7 @@ async function syncEvents(
 ): Promise<number> {
   if (!provider.fetchEvents) {
     io.stderr.write(
-      "GA4's Data API reports aggregates only: there are no events to sync. Use PostHog for funnels.\n",
+      "GA4's Data API reports aggregates only: there are no events to sync. Use PostHog or Mixpanel for funnels.\n",
     );
     return EXIT.usage;
   }

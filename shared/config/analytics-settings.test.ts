@@ -63,7 +63,7 @@ describe("analytics and weeklyScan in .perceo/config.yml", () => {
     ).toStrictEqual([
       '.perceo/config.yml:6:9 "posthog.example.com" is not allowed here; expected one of: us, eu',
     ]);
-    expect(problems("analytics:\n  provider: mixpanel\n")[0]).toMatch(/^\.perceo\/config\.yml:4:13 /);
+    expect(problems("analytics:\n  provider: amplitude\n")[0]).toMatch(/^\.perceo\/config\.yml:4:13 /);
     expect(problems("weeklyScan:\n  hour: 24\n")[0]).toMatch(/^\.perceo\/config\.yml:4:9 /);
   });
 });

@@ -448,6 +448,30 @@ export const analyticsSettingsSchema = z.discriminatedUnion("provider", [
       ),
     secret: secretName.optional(),
   }),
+  z.strictObject({
+    provider: z.literal("mixpanel"),
+    projectId: z
+      .union([
+        z.number().int().positive(),
+        z
+          .string()
+          .regex(/^\d+$/, "the numeric project id (Project settings → Overview), not the project token"),
+      ])
+      .transform(String)
+      .describe("The numeric Mixpanel project id (Project settings → Overview)."),
+    residency: z
+      .enum(["us", "eu", "in"])
+      .default("us")
+      .describe(
+        "Where the project's data lives (Project settings → Data residency): us, eu or in. The key goes only to that residency's Mixpanel hosts.",
+      ),
+    keyEnv: envVarName
+      .optional()
+      .describe(
+        "CLI and Action: the environment variable holding a service account as username:secret, Consumer role on the project (default PERCEO_MIXPANEL_SERVICE_ACCOUNT). The App never reads it.",
+      ),
+    secret: secretName.optional(),
+  }),
 ]);
 export type AnalyticsSettings = z.infer<typeof analyticsSettingsSchema>;
 
@@ -530,7 +554,7 @@ export const configSchema = z.strictObject({
     ),
   analytics: analyticsSettingsSchema
     .optional()
-    .describe("Production analytics (PostHog or GA4) for the weekly scan and perceo insights."),
+    .describe("Production analytics (PostHog, GA4 or Mixpanel) for the weekly scan and perceo insights."),
   playwright: z
     .union([
       nonEmpty.describe("The Playwright config, relative to this project (playwright.config.ts)."),

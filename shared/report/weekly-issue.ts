@@ -1,3 +1,4 @@
+import type { AnalyticsSource } from "../analytics/index.ts";
 import type { ChangeCheckpoint, FlowHealth } from "../store/index.ts";
 import { groupFindings, type PageFinding, type WeeklyReport } from "../weekly/index.ts";
 import { formatBytes, formatDuration, pluralize } from "./format.ts";
@@ -404,8 +405,8 @@ function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
-function sourceName(source: "posthog" | "ga4"): string {
-  return source === "posthog" ? "PostHog" : "GA4";
+function sourceName(source: AnalyticsSource): string {
+  return { posthog: "PostHog", ga4: "GA4", mixpanel: "Mixpanel" }[source];
 }
 
 function pct(value: number): string {

@@ -349,7 +349,7 @@ export interface FlowMetricInput {
 }
 
 export interface AnalyticsEventInput {
-  source: "posthog" | "ga4" | "custom";
+  source: "posthog" | "ga4" | "mixpanel" | "custom";
   /** The provider's id for the event: the key that makes a re-sync insert nothing. */
   eventId: string;
   eventName: string;

@@ -1,5 +1,6 @@
 import {
   type AnalyticsProvider,
+  type AnalyticsSource,
   addDays,
   type FlowFunnelStats,
   type FunnelOptions,
@@ -55,10 +56,10 @@ export interface WeeklyReport {
   flowHealth: FlowHealth[];
   analytics:
     | { state: "off" }
-    | { state: "failed"; source: "posthog" | "ga4"; error: string }
+    | { state: "failed"; source: AnalyticsSource; error: string }
     | {
         state: "read";
-        source: "posthog" | "ga4";
+        source: AnalyticsSource;
         productionFlows: FlowFunnelStats[];
         checkpointsWritten: number;
       };
@@ -191,7 +192,7 @@ async function readAnalytics(
 ): Promise<WeeklyReport["analytics"]> {
   const settings = input.project.config.analytics;
   if (!input.provider && !settings) return { state: "off" };
-  const source = input.provider?.source ?? (settings?.provider as "posthog" | "ga4");
+  const source = input.provider?.source ?? (settings?.provider as AnalyticsSource);
   const provider = input.provider;
   if (!provider) {
     return { state: "failed", source, error: input.analyticsUnavailable ?? "no analytics key was given" };

@@ -1,5 +1,6 @@
 import {
   type AnalyticsProvider,
+  type AnalyticsSource,
   addDays,
   CHECKPOINT_HORIZONS,
   type CheckpointRecord,
@@ -29,7 +30,7 @@ const FUNNEL_DAYS = 28;
 const MAX_DAYS_BACK = 120;
 
 export interface AnalyticsLesson {
-  source: "posthog" | "ga4";
+  source: AnalyticsSource;
   /** Checkpoints this run wrote. */
   checkpoints: CheckpointRecord[];
   /** Production funnels (PostHog only). */
