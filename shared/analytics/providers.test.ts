@@ -3,7 +3,7 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ga4Provider } from "./ga4-provider.ts";
 import { postHogProvider } from "./posthog-provider.ts";
-import { AnalyticsError } from "./provider-http.ts";
+import { drain, failure } from "./testing/provider-calls.ts";
 
 const fast = { sleep: async () => {}, timeoutMs: 2_000 };
 const KEY = "phx_testPersonalKey123";
@@ -16,21 +16,6 @@ afterEach(() => {
   nock.cleanAll();
   nock.enableNetConnect();
 });
-
-async function failure(promise: Promise<unknown>): Promise<AnalyticsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AnalyticsError);
-  return error as AnalyticsError;
-}
-
-async function drain<T>(pages: AsyncGenerator<T[]>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const page of pages) all.push(...page);
-  return all;
-}
 
 const hogqlAnswer = (results: unknown[][]) => ({
   cache_key: "cache_3f1c",
