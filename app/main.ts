@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import { pino } from "pino";
 import { run } from "probot";
+import { LOG_REDACTION } from "./server/log-redaction.ts";
 import { readSettings, SettingsError } from "./server/settings.ts";
 import { startApp } from "./server/start.ts";
 
 // `node app/main.ts` (npm start): the App's server, and its job worker on a thread of its own.
-const log = pino({ level: process.env.LOG_LEVEL ?? "info", name: "perceo-app" });
+const log = pino({ level: process.env.LOG_LEVEL ?? "info", name: "perceo-app", redact: LOG_REDACTION });
 // Values already in the environment win over the file.
 if (existsSync(".env")) process.loadEnvFile(".env");
 

@@ -1,5 +1,6 @@
 import type { Logger } from "probot";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
+import { hasWriteAccess } from "../github/write-access.ts";
 import { parseCommand } from "../handlers/commands/parse-command.ts";
 import { inlineCode } from "../impact/markdown.ts";
 import type { JobDeps } from "./deps.ts";
@@ -39,7 +40,7 @@ export async function runPrCommand(deps: JobDeps, job: PrCommandPayload, log: Lo
   if (command.kind === "help") return reply(COMMAND_HELP);
   if (command.kind === "unknown") return reply(`Perceo does not know that command.\n\n${COMMAND_HELP}`);
 
-  if (!(await canWrite(octokit, repo, job.author))) {
+  if (!(await hasWriteAccess(octokit, repo, job.author))) {
     log.info({ author: job.author, command: command.kind }, "command refused: no write access");
     return reply(`@${job.author} only people with write access to this repository can run this command.`);
   }
@@ -87,14 +88,6 @@ export async function runPrCommand(deps: JobDeps, job: PrCommandPayload, log: Lo
     actor: job.author,
   });
   return reply(`${inlineCode(command.flow)} will no longer be reported on this pull request.`);
-}
-
-async function canWrite(octokit: Octokit, repo: RepoRef, username: string): Promise<boolean> {
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
-    ...repo,
-    username,
-  });
-  return data.permission === "admin" || data.permission === "write";
 }
 
 async function readPullRequest(octokit: Octokit, repo: RepoRef, pullNumber: number) {

@@ -20,6 +20,11 @@ export interface AppSettings {
   encryption?: { key?: string; previous?: string };
   /** PERCEO_ANALYTICS_ALLOWED_HOSTS: self-hosted PostHog origins a repository's `selfHostedUrl` may name. */
   analyticsAllowedHosts?: string[];
+  /**
+   * The web dashboard under `/dashboard`, on when the App's OAuth credentials are set
+   * (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET: the names Probot's setup writes into .env).
+   */
+  dashboard?: DashboardSettings;
   /** Where GitHub Actions OIDC tokens come from, and the audience the Action asks for. */
   oidc: { issuer: string; jwksUrl: string; audience: string };
   /** Deploy diffs; every field optional. */
@@ -34,6 +39,20 @@ export interface AppSettings {
     anthropicApiKey?: string;
   };
 }
+
+export interface DashboardSettings {
+  clientId: string;
+  clientSecret: string;
+  /** PERCEO_SESSION_SECRET signs the session cookies; without it (development only) a per-process one. */
+  sessionSecret?: string;
+  /** PERCEO_PUBLIC_URL: the OAuth callback is `<url>/dashboard/callback`, cookies are Secure when https. */
+  publicUrl?: string;
+  /** GitHub's web origin, where people sign in (GHE_HOST's, else https://github.com). */
+  githubUrl: string;
+}
+
+/** Enough for HMAC-SHA256: 32 characters (`openssl rand -base64 32` gives 44). */
+const MIN_SESSION_SECRET = 32;
 
 export class SettingsError extends Error {
   override name = "SettingsError";
@@ -93,6 +112,7 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
         `PERCEO_ANALYTICS_ALLOWED_HOSTS: "${entry}" is not an https origin like https://posthog.example.com`,
       );
   }
+  const dashboard = readDashboardSettings(env, production, publicUrl, problems);
   if (problems.length > 0) {
     throw new SettingsError(`Perceo App cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
@@ -113,6 +133,7 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
         : {}),
     },
     analyticsAllowedHosts,
+    ...(dashboard ? { dashboard } : {}),
     deploys: {
       ...(pushDelay ? { pushDelaySeconds: Number(pushDelay) } : {}),
       ...(publicUrl ? { publicUrl } : {}),
@@ -124,6 +145,45 @@ export function readSettings(env: Record<string, string | undefined>): AppSettin
       jwksUrl: env.PERCEO_OIDC_JWKS_URL || "https://token.actions.githubusercontent.com/.well-known/jwks",
       audience: env.PERCEO_OIDC_AUDIENCE || "perceo",
     },
+  };
+}
+
+function readDashboardSettings(
+  env: Record<string, string | undefined>,
+  production: boolean,
+  publicUrl: string | undefined,
+  problems: string[],
+): DashboardSettings | undefined {
+  const clientId = env.GITHUB_CLIENT_ID?.trim() ?? "";
+  const clientSecret = env.GITHUB_CLIENT_SECRET?.trim() ?? "";
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) {
+    problems.push(
+      "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: set both (App settings → General → Client ID, and a generated client secret) to sign in to the dashboard, or neither to leave it off",
+    );
+    return undefined;
+  }
+  const sessionSecret = env.PERCEO_SESSION_SECRET?.trim() ?? "";
+  if (sessionSecret && sessionSecret.length < MIN_SESSION_SECRET) {
+    problems.push(
+      `PERCEO_SESSION_SECRET: ${MIN_SESSION_SECRET}+ random characters (openssl rand -base64 32); it signs the dashboard's session cookies`,
+    );
+  } else if (production && !sessionSecret) {
+    problems.push(
+      "PERCEO_SESSION_SECRET: production needs it to serve the dashboard (openssl rand -base64 32); without it sessions would not survive a restart nor be shared between App processes",
+    );
+  }
+  if (production && !publicUrl) {
+    problems.push(
+      "PERCEO_PUBLIC_URL: the dashboard needs the App's own https address in production; its sign-in callback is <PERCEO_PUBLIC_URL>/dashboard/callback",
+    );
+  }
+  return {
+    clientId,
+    clientSecret,
+    ...(sessionSecret ? { sessionSecret } : {}),
+    ...(publicUrl ? { publicUrl: publicUrl.replace(/\/+$/, "") } : {}),
+    githubUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}` : "https://github.com",
   };
 }
 

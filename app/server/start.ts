@@ -3,6 +3,7 @@ import type { Runner } from "graphile-worker";
 import { type Logger, Probot, ProbotOctokit, Server } from "probot";
 import { BrowserPool } from "../../shared/capture/index.ts";
 import { directoryBlobs, postgresDatabase, postgresStore, type Store } from "../../shared/store/index.ts";
+import { type CreateDashboard, dashboardRoute } from "../dashboard/index.ts";
 import { lazyInstallationOctokit } from "../github/lazy-octokit.ts";
 import type { Octokit } from "../github/octokit.ts";
 import { artifactKey, artifactRoute } from "../handlers/deploy-artifact-route.ts";
@@ -36,6 +37,8 @@ export interface StartOptions {
   logDestination?: number | string;
   /** The browsers for page captures; default a pool that launches Chromium on first use. */
   browsers?: BrowserPool;
+  /** The dashboard's pages, mounted under /dashboard when GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are set. */
+  dashboardPages?: CreateDashboard;
   /** The weekly scan's clock (tests). */
   weeklyScan?: WeeklyScanServices;
 }
@@ -99,6 +102,25 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     artifactRoute({ blobs: store.blobs, key: linkKey }),
     ingestRoute({ ...settings.oidc, store, queue, log: options.log.child({ name: "ingest" }) }),
   ];
+  if (settings.dashboard && options.dashboardPages) {
+    routes.push(
+      dashboardRoute({
+        settings: settings.dashboard,
+        apiUrl: settings.githubApiUrl ?? "https://api.github.com",
+        store,
+        createPages: options.dashboardPages,
+        installationOctokit: async (installationId) => {
+          if (!probot) throw new Error("the Probot instance is not loaded");
+          return (await probot.auth(installationId)) as Octokit;
+        },
+        log: options.log.child({ name: "dashboard" }),
+      }),
+    );
+  } else {
+    options.log.info(
+      "dashboard off: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the App's OAuth credentials) to serve it",
+    );
+  }
   await server.load((app, appOptions) => {
     probot = app;
     app.onAny(() => clock.tick());

@@ -1,0 +1,80 @@
+import type { Project, Store } from "../../shared/store/index.ts";
+import type { Octokit } from "../github/octokit.ts";
+import { hasWriteAccess } from "../github/write-access.ts";
+import { type GitHubEndpoints, readableRepositoryId } from "./github-user.ts";
+import type { Session } from "./session-cookie.ts";
+import type { Viewer } from "./viewer.ts";
+
+export interface ViewerServices {
+  store: Store;
+  endpoints: GitHubEndpoints;
+  /** The installation's client (Probot's `app.auth(id)`), for the collaborator permission. */
+  installationOctokit(installationId: number): Promise<Octokit>;
+  /** How long one answer is kept for a session (default 60 s). */
+  cacheSeconds?: number;
+}
+
+/**
+ * What a signed-in person may do, as GitHub says:
+ * - read: the project is one the App is installed on, and the user's own token sees its repository
+ *   (same id: a repository renamed away and its old name taken by another one is not the project);
+ * - write: read, and the collaborator permission `/perceo approve` checks (write or admin).
+ * Answers are kept briefly per session, so a page of links costs one GitHub call per project.
+ */
+export function githubViewers(services: ViewerServices) {
+  const ttlMs = (services.cacheSeconds ?? 60) * 1000;
+  const readable = new AnswerCache<Project | undefined>(ttlMs);
+  const writable = new AnswerCache<boolean>(ttlMs);
+
+  const readableProject = (session: Session, fullName: string) =>
+    readable.get(`${session.sid}:${fullName}`, async () => {
+      const project = await services.store.getProject(fullName);
+      if (!project || project.installationId === null) return undefined;
+      const repositoryId = await readableRepositoryId(services.endpoints, fullName, session.token);
+      if (repositoryId === undefined) return undefined;
+      return project.repositoryId === null || project.repositoryId === repositoryId ? project : undefined;
+    });
+
+  return (session: Session): Viewer => ({
+    login: session.login,
+    csrfToken: session.csrf,
+    canRead: async (fullName) => (await readableProject(session, fullName)) !== undefined,
+    canWrite: (fullName) =>
+      writable.get(`${session.sid}:${fullName}`, async () => {
+        const project = await readableProject(session, fullName);
+        if (!project?.installationId) return false;
+        const [owner = "", repo = ""] = project.fullName.split("/");
+        const octokit = await services.installationOctokit(project.installationId);
+        return hasWriteAccess(octokit, { owner, repo }, session.login);
+      }),
+  });
+}
+
+/** A bounded map of recent answers; a failed lookup is not kept, so the next request asks again. */
+class AnswerCache<T> {
+  readonly #entries = new Map<string, { until: number; value: Promise<T> }>();
+  readonly #ttlMs: number;
+  constructor(ttlMs: number) {
+    this.#ttlMs = ttlMs;
+  }
+
+  get(key: string, compute: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.#entries.get(key);
+    if (hit && hit.until > now) return hit.value;
+    if (this.#entries.size >= MAX_ENTRIES) {
+      for (const [k, entry] of this.#entries) if (entry.until <= now) this.#entries.delete(k);
+      const oldest = this.#entries.keys().next();
+      if (this.#entries.size >= MAX_ENTRIES && !oldest.done) this.#entries.delete(oldest.value);
+    }
+    const value = compute();
+    const entry = { until: now + this.#ttlMs, value };
+    this.#entries.set(key, entry);
+    value.catch(() => {
+      if (this.#entries.get(key) === entry) this.#entries.delete(key);
+    });
+    return value;
+  }
+}
+
+const MAX_ENTRIES = 10_000;
