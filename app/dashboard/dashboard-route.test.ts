@@ -5,11 +5,24 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { LOG_REDACTION } from "../server/log-redaction.ts";
 import { readSettings, SettingsError } from "../server/settings.ts";
 import type { RunningApp } from "../server/start.ts";
-import { githubApi, PRIVATE_KEY, useAppHarness } from "../testing/app-harness.ts";
+import { PRIVATE_KEY, useAppHarness } from "../testing/app-harness.ts";
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  collaboratorPermission,
+  cookieSet,
+  DASHBOARD_SETTINGS,
+  dashboardClient,
+  FULL_NAME,
+  GITHUB_WEB,
+  LOGIN,
+  SESSION_SECRET,
+  USER_TOKEN,
+  userSeesRepository,
+} from "../testing/dashboard-session.ts";
 import { REPO } from "../testing/fixtures.ts";
-import { dashboardPathOrHome } from "./dashboard-route.ts";
+import { type CreateDashboard, dashboardPathOrHome } from "./dashboard-route.ts";
 import { sessionKeys } from "./session-cookie.ts";
-import type { CreateDashboard } from "./viewer.ts";
 
 /*
  * The App's /dashboard over real HTTP: the real Probot server, a real PostgreSQL store, GitHub
@@ -17,13 +30,6 @@ import type { CreateDashboard } from "./viewer.ts";
  * shared dashboard's contract: 404 for what the viewer cannot read, the `csrf` field on every
  * POST, 403 without write access.
  */
-
-const CLIENT_ID = "Iv23liPerceoTest";
-const CLIENT_SECRET = "client-secret-never-logged";
-const SESSION_SECRET = "s".repeat(40);
-const USER_TOKEN = "ghu_UserTokenThatMustNotLeak0123456789";
-const FULL_NAME = `${REPO.owner}/${REPO.repo}`;
-const LOGIN = "octocat";
 
 let app: RunningApp;
 const logLines: string[] = [];
@@ -55,103 +61,20 @@ const testPages: CreateDashboard = ({ basePath, viewer }) => {
 };
 
 useAppHarness({ app: (a) => (app = a) }, () => ({
-  settings: {
-    dashboard: {
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      sessionSecret: SESSION_SECRET,
-      githubUrl: GITHUB_WEB,
-    },
-  },
+  settings: { dashboard: DASHBOARD_SETTINGS },
   dashboardPages: testPages,
   log: pino({ level: "info", redact: LOG_REDACTION }, { write: (line: string) => void logLines.push(line) }),
 }));
-
-const GITHUB_WEB = "https://github.com";
 
 beforeEach(() => {
   logLines.length = 0;
   approvals.length = 0;
 });
 
-const url = (path: string) => `http://127.0.0.1:${app.port}${path}`;
-const get = (path: string, cookie?: string) =>
-  fetch(url(path), { redirect: "manual", headers: cookie ? { cookie } : {} });
-const post = (
-  path: string,
-  form: Record<string, string>,
-  cookie?: string,
-  headers: Record<string, string> = {},
-) =>
-  fetch(url(path), {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      ...(cookie ? { cookie } : {}),
-      ...headers,
-    },
-    body: new URLSearchParams(form).toString(),
-  });
-
-/** `name=value` of the Set-Cookie that sets `name`. */
-function cookieSet(response: Response, name: string): string | undefined {
-  return response.headers
-    .getSetCookie()
-    .find((c) => c.startsWith(`${name}=`))
-    ?.split(";")[0];
-}
-
-/** Signs in through GitHub's OAuth web flow, as a browser would; returns the session cookie. */
-async function signIn(login = LOGIN, next = "/dashboard"): Promise<string> {
-  const start = await get(`/dashboard/login?next=${encodeURIComponent(next)}`);
-  expect(start.status).toBe(302);
-  const authorize = new URL(start.headers.get("location") ?? "");
-  const stateCookie = cookieSet(start, "perceo_oauth");
-  const redirectUri = url("/dashboard/callback");
-  nock(GITHUB_WEB)
-    .post("/login/oauth/access_token", {
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      code: "one-time-code",
-      redirect_uri: redirectUri,
-    })
-    .matchHeader("accept", "application/json")
-    .reply(200, { access_token: USER_TOKEN, expires_in: 28_800, token_type: "bearer", scope: "" });
-  nock("https://api.github.com")
-    .get("/user")
-    .matchHeader("authorization", `Bearer ${USER_TOKEN}`)
-    .reply(200, { id: 583231, login, type: "User" });
-  const callback = await get(
-    `/dashboard/callback?code=one-time-code&state=${authorize.searchParams.get("state")}`,
-    stateCookie,
-  );
-  expect(callback.status).toBe(303);
-  expect(callback.headers.get("location")).toBe(next);
-  const session = cookieSet(callback, "perceo_session");
-  if (!session) throw new Error("the callback set no session cookie");
-  return session;
-}
+const { url, get, post, signIn } = dashboardClient(() => app);
 
 async function installedProject() {
   return app.deps.store.ensureProject({ fullName: FULL_NAME, installationId: 1, repositoryId: REPO.id });
-}
-
-/** GitHub shows the repository to the user's token (or, with `status`, hides it). */
-function userSeesRepository(status = 200) {
-  return nock("https://api.github.com")
-    .get(`/repos/${FULL_NAME}`)
-    .matchHeader("authorization", `Bearer ${USER_TOKEN}`)
-    .reply(
-      status,
-      status === 200 ? { id: REPO.id, full_name: FULL_NAME, private: true } : { message: "Not Found" },
-    );
-}
-
-function collaboratorPermission(permission: "admin" | "write" | "read" | "none") {
-  return githubApi()
-    .get(`/repos/${FULL_NAME}/collaborators/${LOGIN}/permission`)
-    .reply(200, { permission, role_name: permission, user: { login: LOGIN } });
 }
 
 const projectPage = `/dashboard/projects/${encodeURIComponent(FULL_NAME)}`;
@@ -318,7 +241,7 @@ describe("who sees what", () => {
     const session = await signIn();
     userSeesRepository(401);
     const page = await get(projectPage, session);
-    expect(page.status).toBe(401);
+    expect(page.status).toBe(404);
     expect(page.headers.getSetCookie().find((c) => c.startsWith("perceo_session="))).toContain("Max-Age=0");
   });
 });

@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "probot";
+import type {
+  createDashboard,
+  DashboardHandler,
+  DashboardOptions,
+  Viewer,
+} from "../../shared/dashboard/index.ts";
 import type { Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
 import type { DashboardSettings } from "../server/settings.ts";
@@ -25,7 +31,9 @@ import {
   serializeCookie,
   sessionKeys,
 } from "./session-cookie.ts";
-import type { CreateDashboard, DashboardHandler, Viewer } from "./viewer.ts";
+
+/** shared/dashboard's pages, or a stand-in with the same contract (tests). */
+export type CreateDashboard = typeof createDashboard;
 
 export const DASHBOARD_PATH = "/dashboard";
 const LOGIN_PATH = `${DASHBOARD_PATH}/login`;
@@ -46,6 +54,8 @@ export interface DashboardRouteOptions {
   installationOctokit(installationId: number): Promise<Octokit>;
   /** The pages (shared/dashboard's createDashboard); mounted under /dashboard with the store's blobs. */
   createPages: CreateDashboard;
+  /** After an approve or ignore in the pages (the sticky comment and check run follow). */
+  onReview?: DashboardOptions["onReview"];
   log: Logger;
 }
 
@@ -68,14 +78,15 @@ export function dashboardRoute(options: DashboardRouteOptions) {
     endpoints,
     installationOctokit: options.installationOctokit,
   });
-  const sessions = new WeakMap<IncomingMessage, Session>();
+  const signedIn = new WeakMap<IncomingMessage, { session: Session; endSession(): void }>();
   const pages: DashboardHandler = options.createPages({
     store: options.store,
     blobs: options.store.blobs,
     basePath: DASHBOARD_PATH,
+    ...(options.onReview ? { onReview: options.onReview } : {}),
     viewer: async (req) => {
-      const session = sessions.get(req);
-      return session ? viewerOf(session) : NOBODY;
+      const request = signedIn.get(req);
+      return request ? endingOnExpiry(viewerOf(request.session), request.endSession) : NOBODY;
     },
   });
 
@@ -106,7 +117,12 @@ export function dashboardRoute(options: DashboardRouteOptions) {
       const session = keys.readSession(readCookie(req, SESSION_COOKIE));
       if (path === LOGOUT_PATH && req.method === "POST") return await signOut(req, res, session);
       if (!session) return await anonymous(req, res, path, query);
-      sessions.set(req, session);
+      signedIn.set(req, {
+        session,
+        endSession: () => {
+          if (!res.headersSent) res.setHeader("set-cookie", cookie(SESSION_COOKIE, "", 0));
+        },
+      });
       if (!(await pages(req, res))) messagePage(res, 404, "Not found", "There is no such page.");
       return true;
     } catch (error) {
@@ -212,6 +228,27 @@ export function dashboardRoute(options: DashboardRouteOptions) {
       messagePage(res, 401, "Not signed in", "Sign in to do this.", signInLink());
       return true;
     }
+  };
+}
+
+/**
+ * A token GitHub stopped accepting (revoked, expired) ends the session: the answer clears the
+ * cookie and shows nothing, and the next page asks the person to sign in again.
+ */
+function endingOnExpiry(viewer: Viewer, endSession: () => void): Viewer {
+  const guard = async (ask: Promise<boolean>) => {
+    try {
+      return await ask;
+    } catch (error) {
+      if (!(error instanceof SessionExpiredError)) throw error;
+      endSession();
+      return false;
+    }
+  };
+  return {
+    ...viewer,
+    canRead: (fullName) => guard(viewer.canRead(fullName)),
+    canWrite: (fullName) => guard(viewer.canWrite(fullName)),
   };
 }
 

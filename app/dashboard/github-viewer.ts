@@ -1,9 +1,9 @@
+import type { Viewer } from "../../shared/dashboard/index.ts";
 import type { Project, Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
 import { hasWriteAccess } from "../github/write-access.ts";
 import { type GitHubEndpoints, readableRepositoryId } from "./github-user.ts";
 import type { Session } from "./session-cookie.ts";
-import type { Viewer } from "./viewer.ts";
 
 export interface ViewerServices {
   store: Store;

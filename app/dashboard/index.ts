@@ -1,7 +1,7 @@
 export {
   CALLBACK_PATH,
+  type CreateDashboard,
   DASHBOARD_PATH,
   type DashboardRouteOptions,
   dashboardRoute,
 } from "./dashboard-route.ts";
-export type { CreateDashboard, DashboardHandler, ResolveViewer, Viewer } from "./viewer.ts";

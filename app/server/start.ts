@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Runner } from "graphile-worker";
 import { type Logger, Probot, ProbotOctokit, Server } from "probot";
 import { BrowserPool } from "../../shared/capture/index.ts";
+import { createDashboard } from "../../shared/dashboard/index.ts";
 import { directoryBlobs, postgresDatabase, postgresStore, type Store } from "../../shared/store/index.ts";
 import { type CreateDashboard, dashboardRoute } from "../dashboard/index.ts";
 import { lazyInstallationOctokit } from "../github/lazy-octokit.ts";
@@ -37,7 +38,7 @@ export interface StartOptions {
   logDestination?: number | string;
   /** The browsers for page captures; default a pool that launches Chromium on first use. */
   browsers?: BrowserPool;
-  /** The dashboard's pages, mounted under /dashboard when GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are set. */
+  /** The dashboard's pages (default shared/dashboard's), mounted under /dashboard when GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are set. */
   dashboardPages?: CreateDashboard;
   /** The weekly scan's clock (tests). */
   weeklyScan?: WeeklyScanServices;
@@ -102,13 +103,13 @@ export async function startApp(settings: AppSettings, options: StartOptions): Pr
     artifactRoute({ blobs: store.blobs, key: linkKey }),
     ingestRoute({ ...settings.oidc, store, queue, log: options.log.child({ name: "ingest" }) }),
   ];
-  if (settings.dashboard && options.dashboardPages) {
+  if (settings.dashboard) {
     routes.push(
       dashboardRoute({
         settings: settings.dashboard,
         apiUrl: settings.githubApiUrl ?? "https://api.github.com",
         store,
-        createPages: options.dashboardPages,
+        createPages: options.dashboardPages ?? createDashboard,
         installationOctokit: async (installationId) => {
           if (!probot) throw new Error("the Probot instance is not loaded");
           return (await probot.auth(installationId)) as Octokit;
