@@ -269,7 +269,8 @@ describe("the pull request review", () => {
 
   it("refuses a state change without the session's CSRF token", async () => {
     const s = await seedReview(store);
-    for (const body of [{ all: "1" }, { all: "1", csrf: "forged" }]) {
+    const bodies: Record<string, string>[] = [{ all: "1" }, { all: "1", csrf: "forged" }];
+    for (const body of bodies) {
       const res = await post(`${reviewUrl(s)}/approve`, body);
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: string }).error).toContain("reload the page");
