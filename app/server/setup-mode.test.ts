@@ -57,6 +57,8 @@ describe("npm start without APP_ID", () => {
         metadata: "read",
       },
       default_events: expect.arrayContaining(["pull_request", "check_run", "issue_comment"]),
+      // The dashboard's sign-in (GitHub sends people back only to a registered callback URL).
+      callback_urls: ["http://localhost:3000/dashboard/callback"],
     });
   });
 });
