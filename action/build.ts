@@ -139,7 +139,9 @@ export async function buildAction(outDir: string = DIST_DIR): Promise<void> {
     target: "node24",
     legalComments: "none",
     logLevel: "warning",
-    external: ["pg-native", "chromium-bidi/*"],
+    // sharp's libvips is 20 MB of native libraries per platform: the bundle carries none, and
+    // shared/visual decodes with its pure-JS decoder wherever `import("sharp")` fails.
+    external: ["pg-native", "chromium-bidi/*", "sharp"],
     plugins: [playwrightPackageRoot, bundledMigrations, bundledReporter, nativeAddons(addons)],
     banner: {
       js: [

@@ -8,7 +8,7 @@ import pixelmatch from "pixelmatch";
 import { PNG } from "pngjs";
 import { startShop } from "../examples/shop/server.ts";
 import { BrowserPool, capturePage, launchCaptureBrowser } from "../shared/capture/index.ts";
-import { compareImages, type DecodedImage, decodePng } from "../shared/visual/index.ts";
+import { compareImages, compareImagesAsync, type DecodedImage, decodePng } from "../shared/visual/index.ts";
 import { median } from "./stats.ts";
 
 /*
@@ -113,7 +113,10 @@ const odiff = new ODiffServer();
 const decodeWithPngjs = (bytes: Buffer) => PNG.sync.read(bytes).data;
 type Tool = (pair: Pair) => Promise<number>;
 const endToEnd: Record<string, Tool> = {
-  perceo: async ({ a, b }) => compareImages(await readFile(a), await readFile(b)).changedPixels,
+  // sharp decodes both files at once where its binary loads (the App, the CLI); "perceo js" is the
+  // pure-JS decoder the Action's bundle runs everywhere.
+  perceo: async ({ a, b }) => (await compareImagesAsync(await readFile(a), await readFile(b))).changedPixels,
+  "perceo js": async ({ a, b }) => compareImages(await readFile(a), await readFile(b)).changedPixels,
   pixelmatch: async ({ a, b }) => {
     const [x, y] = [PNG.sync.read(await readFile(a)), PNG.sync.read(await readFile(b))];
     return pixelmatch(x.data, y.data, undefined, x.width, x.height, { threshold: 0.1 });

@@ -1,3 +1,4 @@
+import { decodeWithSharp, loadSharp, toRgbaPair } from "./decode-with-sharp.ts";
 import {
   type DecodedImage,
   decodePng,
@@ -23,6 +24,12 @@ export interface CompareOptions {
   diffImage?: boolean;
   /** Changed pixels closer than this (px) fall into one region; default 24. */
   regionGap?: number;
+  /**
+   * Only "is anything different?" is asked: the walk stops at the first changed pixel, so
+   * `identical` is exact while changedPixels is 0 or 1, regions hold that one pixel and no diff
+   * picture is drawn.
+   */
+  untilFirstChange?: boolean;
 }
 
 export interface CompareResult {
@@ -51,12 +58,48 @@ const MAX_YIQ_DELTA = 35215;
  * 2. rows that are byte-equal are skipped natively; only differing rows are walked pixel by pixel
  * 3. a differing pixel counts when its YIQ distance passes the threshold and it is not anti-aliasing
  * 4. changed pixels are binned in tiles and clustered into regions
+ * Decodes with the pure-JS decoder on this thread; compareImagesAsync gives the same result faster.
  */
 export function compareImages(
   before: ImageInput,
   after: ImageInput,
   options: CompareOptions = {},
 ): CompareResult {
+  const unchanged = sameEncodedPixels(before, after, options);
+  if (unchanged) return unchanged;
+  // Two PNGs decode together: rows that are byte-for-byte the same are decoded once.
+  if (isEncoded(before) && isEncoded(after)) {
+    const { a, b, sameRows } = decodePngPair(before, after);
+    return comparePixels(a, b, sameRows, options);
+  }
+  return comparePixels(toDecoded(before), toDecoded(after), undefined, options);
+}
+
+/**
+ * compareImages, with both PNGs decoded at once by sharp on its own threads when sharp loads here
+ * (decode-with-sharp.ts); elsewhere the same as compareImages.
+ */
+export async function compareImagesAsync(
+  before: ImageInput,
+  after: ImageInput,
+  options: CompareOptions = {},
+): Promise<CompareResult> {
+  const sharp = isEncoded(before) && isEncoded(after) ? await loadSharp() : undefined;
+  if (!sharp || !isEncoded(before) || !isEncoded(after)) return compareImages(before, after, options);
+  const unchanged = sameEncodedPixels(before, after, options);
+  if (unchanged) return unchanged;
+  if (!isPng(before) || !isPng(after)) throw new PngError("Not a PNG image.");
+  const [first, second] = await Promise.all([decodeWithSharp(sharp, before), decodeWithSharp(sharp, after)]);
+  const { a, b, sameRows } = toRgbaPair(first, second, options.diffImage === true);
+  return comparePixels(a, b, sameRows, options);
+}
+
+/** The answer without decoding, when both PNGs store the same pixels and no diff picture is wanted. */
+function sameEncodedPixels(
+  before: ImageInput,
+  after: ImageInput,
+  options: CompareOptions,
+): CompareResult | undefined {
   if (
     isEncoded(before) &&
     isEncoded(after) &&
@@ -66,15 +109,23 @@ export function compareImages(
     const { width, height } = pngSize(before);
     return { identical: true, width, height, changedPixels: 0, ratio: 0, regions: [] };
   }
-  // Two PNGs decode together: rows that are byte-for-byte the same are decoded once.
-  const pair = isEncoded(before) && isEncoded(after) ? decodePngPair(before, after) : undefined;
-  const a = pair ? pair.a : toDecoded(before);
-  const b = pair ? pair.b : toDecoded(after);
-  const sameRows = pair?.sameRows;
+  return undefined;
+}
+
+/**
+ * Compares decoded pictures. `sameRows[y]` set means row y is known equal in both (its pixels may
+ * then be left undecoded, except the first picture's when a diff picture is wanted).
+ */
+function comparePixels(
+  a: DecodedImage,
+  b: DecodedImage,
+  sameRows: Uint8Array | undefined,
+  options: CompareOptions,
+): CompareResult {
   const width = Math.max(a.width, b.width);
   const height = Math.max(a.height, b.height);
   const sameSize = a.width === b.width && a.height === b.height;
-  if (sameSize && bytesEqual(a.data, b.data)) {
+  if (sameSize && (sameRows ? sameRows.every((same) => same === 1) : bytesEqual(a.data, b.data))) {
     const result: CompareResult = { identical: true, width, height, changedPixels: 0, ratio: 0, regions: [] };
     if (options.diffImage) attachDiff(result, fadedCopy(a, width, height));
     return result;
@@ -84,9 +135,10 @@ export function compareImages(
   const maxDelta = MAX_YIQ_DELTA * threshold * threshold;
   const checkAA = options.antialiasing ?? true;
   const masks = options.masks ?? [];
+  const firstChangeOnly = options.untilFirstChange === true;
+  const output = options.diffImage && !firstChangeOnly ? fadedCopy(a, width, height) : undefined;
   const tilesX = Math.ceil(width / TILE);
   const tiles = new Uint32Array(tilesX * Math.ceil(height / TILE));
-  const output = options.diffImage ? fadedCopy(a, width, height) : undefined;
   const out32 = output ? new Uint32Array(output.data.buffer) : undefined;
   const a32 = new Uint32Array(a.data.buffer, a.data.byteOffset, a.width * a.height);
   const b32 = new Uint32Array(b.data.buffer, b.data.byteOffset, b.width * b.height);
@@ -121,6 +173,7 @@ export function compareImages(
         if (out32) out32[y * width + x] = AA_COLOR;
         continue;
       }
+      if (firstChangeOnly) return firstChange(a, b, x, y);
       if (out32) out32[y * width + x] = DIFF_COLOR;
       changed++;
       const t = ((y / TILE) | 0) * tilesX + ((x / TILE) | 0);
@@ -133,6 +186,7 @@ export function compareImages(
       const fromX = y < commonH ? commonW : 0;
       for (let x = fromX; x < width; x++) {
         if (masks.length > 0 && inMasks(masks, x, y)) continue;
+        if (firstChangeOnly) return firstChange(a, b, x, y);
         if (out32) out32[y * width + x] = DIFF_COLOR;
         changed++;
         const t = ((y / TILE) | 0) * tilesX + ((x / TILE) | 0);
@@ -149,13 +203,29 @@ export function compareImages(
     ratio: changed / (width * height),
     regions: changed > 0 ? clusterRegions(tiles, tilesX, width, height, options.regionGap ?? 24) : [],
   };
-  if (!sameSize)
-    result.sizeChange = {
-      before: { width: a.width, height: a.height },
-      after: { width: b.width, height: b.height },
-    };
+  if (!sameSize) result.sizeChange = sizeChange(a, b);
   if (output) attachDiff(result, output);
   return result;
+}
+
+/** The result of an `untilFirstChange` comparison that found a changed pixel at x,y. */
+function firstChange(a: DecodedImage, b: DecodedImage, x: number, y: number): CompareResult {
+  const width = Math.max(a.width, b.width);
+  const height = Math.max(a.height, b.height);
+  const result: CompareResult = {
+    identical: false,
+    width,
+    height,
+    changedPixels: 1,
+    ratio: 1 / (width * height),
+    regions: [{ x, y, width: 1, height: 1, pixels: 1 }],
+  };
+  if (a.width !== b.width || a.height !== b.height) result.sizeChange = sizeChange(a, b);
+  return result;
+}
+
+function sizeChange(a: DecodedImage, b: DecodedImage): NonNullable<CompareResult["sizeChange"]> {
+  return { before: { width: a.width, height: a.height }, after: { width: b.width, height: b.height } };
 }
 
 // Little-endian RGBA words.

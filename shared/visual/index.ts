@@ -1,4 +1,10 @@
-export { type CompareOptions, type CompareResult, compareImages, type ImageInput } from "./compare-images.ts";
+export {
+  type CompareOptions,
+  type CompareResult,
+  compareImages,
+  compareImagesAsync,
+  type ImageInput,
+} from "./compare-images.ts";
 export { type DescribedChange, describeChanges } from "./describe-changes.ts";
 export {
   type ChangeToDescribe,

@@ -191,16 +191,21 @@ export function decodePngPair(
   return { a: { width, height, data: a }, b: { width, height, data: b }, sameRows };
 }
 
-/** Writes one unfiltered row as RGBA into `data`. */
-function rowConverter(
+/**
+ * Writes one row as RGBA into `data`. Row y of `raw` starts at `y × rowBytes + rowStart`: unfiltered
+ * PNG rows by default (a filter byte, then the samples), packed rows with `rowBytes = width × channels, 0`.
+ */
+export function rowConverter(
   width: number,
   channels: 3 | 4,
   data: Uint8Array,
+  rowBytes = width * channels + 1,
+  rowStart = 1,
 ): (raw: Uint8Array, y: number) => void {
   const stride = width * channels;
   if (channels === 4) {
     return (raw, y) => {
-      const from = y * (stride + 1) + 1;
+      const from = y * rowBytes + rowStart;
       data.set(raw.subarray(from, from + stride), y * stride);
     };
   }
@@ -210,7 +215,7 @@ function rowConverter(
   const words = new Uint32Array(scratch.buffer);
   const groups = Math.floor(width / 4);
   return (raw, y) => {
-    const from = y * (stride + 1) + 1;
+    const from = y * rowBytes + rowStart;
     scratch.set(raw.subarray(from, from + stride));
     let o = y * width;
     let w = 0;
