@@ -29,6 +29,7 @@ export function renderPage(frame: PageFrame): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(frame.title)} · Perceo</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${e(`${base}/assets/dashboard.css`)}">${csrf}${scripts}
 </head>
 <body>

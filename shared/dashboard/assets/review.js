@@ -42,7 +42,8 @@
       }
       const w = img.naturalWidth || 1;
       const h = img.naturalHeight || 1;
-      const scale = Math.max(1, Math.min(8, Math.min(w / (box.w * 1.6), h / (box.h * 1.6))));
+      // At least twice as large, so a region as wide as the page still comes closer.
+      const scale = Math.max(2, Math.min(8, Math.min(w / box.w, h / box.h) / 1.6));
       img.style.transformOrigin = `${((box.x + box.w / 2) / w) * 100}% ${((box.y + box.h / 2) / h) * 100}%`;
       img.style.transform = `scale(${scale})`;
     }
