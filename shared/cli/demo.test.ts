@@ -22,6 +22,29 @@ function perceo(
   });
 }
 
+/** `perceo dashboard --port 0` in `cwd` until `use` is done; stopped with Ctrl-C's signal. */
+async function withDashboard(cwd: string, use: (url: string) => Promise<void>): Promise<void> {
+  const child = spawn(process.execPath, [bin, "dashboard", "--port", "0"], { cwd, env: process.env });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        const match = out.match(/^Perceo dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/m);
+        if (match) resolve(match[1] as string);
+      });
+      child.on("close", (code) => reject(new Error(`perceo dashboard exited ${code}: ${out}`)));
+    });
+    await use(url);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const closed = new Promise((resolve) => child.once("close", resolve));
+      child.kill("SIGINT");
+      await closed;
+    }
+  }
+}
+
 describe("perceo demo", () => {
   it("runs every flow of the example shop in Chromium and writes a report with their screenshots", async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), "perceo-demo-"));
@@ -32,6 +55,7 @@ describe("perceo demo", () => {
     expect(Number(summary?.[1])).toBeGreaterThanOrEqual(10);
     expect(summary?.[2]).toBe("0");
     expect(stdout).toContain("Report: perceo-report/index.html");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("See the runs in the dashboard: perceo dashboard");
     // Not a terminal: plain lines, one per finished flow, no control codes.
     expect(stdout).not.toContain("\x1b[");
     expect(stdout.match(/^✓ [a-z0-9-]+ \(/gm)?.length).toBe(Number(summary?.[1]));
@@ -56,5 +80,17 @@ describe("perceo demo", () => {
     expect(show.stdout).toContain("| checkout | critical | ✅ passed |");
     const migrate = await perceo(["db", "migrate"], cwd);
     expect(migrate.stdout).toBe("embedded database in .perceo/data: up to date, nothing to apply.\n");
-  }, 300_000);
+
+    // The command the demo ends with shows the demo's run and its screenshots.
+    await withDashboard(cwd, async (url) => {
+      const overview = await (await fetch(`${url}projects/shop`)).text();
+      expect(overview).toContain(`>${runId}</a>`);
+      expect(overview).toMatch(/<th scope="row">checkout/);
+      const runPage = await (await fetch(`${url}projects/shop/runs/${runId}`)).text();
+      const shot = runPage.match(/<img src="([^"]+\.png)"/)?.[1] as string;
+      const image = await fetch(new URL(shot, url));
+      expect(image.headers.get("content-type")).toBe("image/png");
+      expect((await image.arrayBuffer()).byteLength).toBeGreaterThan(1_000);
+    });
+  }, 600_000);
 });

@@ -1,9 +1,8 @@
 import { execFile } from "node:child_process";
-import { realpathSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { type LoadedFlow, loadProject, type PerceoProject } from "../config/index.ts";
+import type { LoadedFlow, PerceoProject } from "../config/index.ts";
 import { type OpenedAiSteps, openAiSteps } from "../llm/index.ts";
 import { buildCoverageMap, COVERAGE_FILE, diskTree } from "../observer/index.ts";
 import {
@@ -216,32 +215,5 @@ async function recordRun(run: RunResult, reportDir: string, projectRoot: string,
     }
   } catch (error) {
     io.stderr.write(`perceo: warning: the run was not recorded: ${(error as Error).message}\n`);
-  }
-}
-
-export async function commandDemo(args: string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, {
-    report: { type: "string" },
-    workers: { type: "string" },
-    retries: { type: "string" },
-    "no-record": { type: "boolean" },
-  });
-  const shopDir = path.resolve(path.dirname(realpathSync(new URL(import.meta.url))), "../../examples/shop");
-  const { startShop } = (await import(
-    path.join(shopDir, "server.ts")
-  )) as typeof import("../../examples/shop/server.ts");
-  const project = await loadProject(shopDir, { cwd: io.cwd });
-  const shop = await startShop();
-  io.stdout.write(`Example shop running at ${shop.url}\n`);
-  try {
-    return await executeRun(project, project.flows, io, {
-      baseUrl: shop.url,
-      workers: positiveInt(values.workers, "--workers", 1),
-      retries: positiveInt(values.retries, "--retries"),
-      report: path.resolve(io.cwd, values.report ?? "perceo-report"),
-      record: !values["no-record"],
-    });
-  } finally {
-    await shop.close();
   }
 }
