@@ -78,29 +78,45 @@ interface Compared {
 const cache = new Map<string, Compared>();
 const CACHE_ENTRIES = 200;
 
-export async function loadReview(deps: ReviewDeps, project: Project, prNumber: number): Promise<Review> {
+interface Candidates {
+  run: RunSummary | undefined;
+  headSha: string | null;
+  /** Pending screenshots of the head commit taken by a flow's last attempt. */
+  pending: Screenshot[];
+  /** Storage path → the run that took it. */
+  takenBy: Map<string, RunResult>;
+}
+
+/** The pull request's newest run and the head commit's screenshots that are up for review. */
+async function reviewCandidates(deps: ReviewDeps, project: Project, prNumber: number): Promise<Candidates> {
   const runs = await deps.store.listRuns({ project: project.fullName, limit: 500 });
   const run = runs.find((r) => r.prNumber === prNumber && r.commitSha);
-  if (!run?.commitSha) return { prNumber, run, headSha: null, groups: [], unchanged: 0 };
+  if (!run?.commitSha) return { run, headSha: null, pending: [], takenBy: new Map() };
   // Every run of the head commit (the Action's shards are one run each), by the pictures of each
   // flow's last attempt: earlier attempts and failure pictures are not for review.
-  const reviewed = new Map<string, RunResult>();
+  const takenBy = new Map<string, RunResult>();
   for (const summary of runs.filter((r) => r.prNumber === prNumber && r.commitSha === run.commitSha)) {
     const full = await deps.store.getRun(summary.recordId);
     for (const flow of full?.flows ?? []) {
       for (const shot of flow.attempts.at(-1)?.screenshots ?? []) {
-        if (shot.name !== "failure" && full) reviewed.set(artifactPath(project.id, full.id, shot.path), full);
+        if (shot.name !== "failure" && full) takenBy.set(artifactPath(project.id, full.id, shot.path), full);
       }
     }
   }
   const pending = (await deps.store.listPendingScreenshots(project.id, run.commitSha)).filter(
-    (s) => s.storagePath && reviewed.has(s.storagePath),
+    (s) => s.storagePath && takenBy.has(s.storagePath),
   );
+  return { run, headSha: run.commitSha, pending, takenBy };
+}
+
+export async function loadReview(deps: ReviewDeps, project: Project, prNumber: number): Promise<Review> {
+  const { run, headSha, pending, takenBy } = await reviewCandidates(deps, project, prNumber);
+  if (!headSha) return { prNumber, run, headSha: null, groups: [], unchanged: 0 };
   const ignored = new Set(await deps.store.listIgnoredFingerprints(project.id));
   const groups = new Map<string, ReviewGroup>();
   let unchanged = 0;
   for (const screenshot of pending) {
-    const { shot } = await compareShot(deps, project, screenshot, reviewed.get(screenshot.storagePath ?? ""));
+    const { shot } = await compareShot(deps, project, screenshot, takenBy.get(screenshot.storagePath ?? ""));
     if (shot.ratio !== null && shot.ratio <= CHANGED_RATIO) {
       unchanged++;
       continue;
@@ -114,7 +130,7 @@ export async function loadReview(deps: ReviewDeps, project: Project, prNumber: n
         ignored: ignored.has(ignoreFingerprint(shot.fingerprint)),
       });
   }
-  return { prNumber, run, headSha: run.commitSha, groups: [...groups.values()], unchanged };
+  return { prNumber, run, headSha, groups: [...groups.values()], unchanged };
 }
 
 /** The diff picture of one pending screenshot of the pull request (red: changed pixels). */
@@ -124,10 +140,10 @@ export async function reviewDiffImage(
   prNumber: number,
   screenshotId: string,
 ): Promise<Uint8Array | undefined> {
-  const review = await loadReview(deps, project, prNumber);
-  const shot = review.groups.flatMap((g) => g.shots).find((s) => s.screenshot.id === screenshotId);
-  if (!shot) return undefined;
-  return (await compareShot(deps, project, shot.screenshot, undefined)).diffPng;
+  const { pending, takenBy } = await reviewCandidates(deps, project, prNumber);
+  const screenshot = pending.find((s) => s.id === screenshotId);
+  if (!screenshot) return undefined;
+  return (await compareShot(deps, project, screenshot, takenBy.get(screenshot.storagePath ?? ""))).diffPng;
 }
 
 export interface ReviewInput {
