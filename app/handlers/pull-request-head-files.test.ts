@@ -182,6 +182,8 @@ describe("the impact of a pull request, read from the head commit's files", () =
     const predictions = await predictedFlows();
     expect(predictions.map((p) => p.flowName)).toStrictEqual(CLI_SELECTION);
     for (const p of predictions) expect(p.reasoning).toContain(`${COPY} (lines `);
+    // The risk model's inputs travel with each prediction, for the project's refit.
+    for (const p of predictions) expect(p.reasoning).toMatch(/\nrisk inputs: covers \d, route \d, hops \d/);
     const [check] = sent.completed;
     expect(check?.output.title).toBe("5 of 17 flows affected");
     const summary = check?.output.summary ?? "";

@@ -118,7 +118,9 @@ function bodies() {
 const IMPACT_TABLE = [
   "| Flow | Priority | Risk | Why |",
   "|---|---|---|---|",
-  '| `checkout` | critical | 31% | src/cart/total.ts matches covers glob "src/cart/\\*\\*" in .perceo/flows/checkout.yml |',
+  '| `checkout` | critical | medium: the flow\'s own file or a covers glob names the change; logic changed | src/cart/total.ts matches covers glob "src/cart/\\*\\*" in .perceo/flows/checkout.yml |',
+  "",
+  "Risk: shown as strength: 0 of the 50 predictions with results a calibrated percentage needs are recorded for this project.",
   "",
   "Not affected: `search`.",
 ].join("\n");
@@ -191,8 +193,9 @@ describe("pull_request", () => {
       [
         "checkout",
         2,
-        31,
-        'src/cart/total.ts matches covers glob "src/cart/**" in .perceo/flows/checkout.yml',
+        39,
+        'src/cart/total.ts matches covers glob "src/cart/**" in .perceo/flows/checkout.yml\n' +
+          "risk inputs: covers 1, route 0, hops 0, layout 0, coverage 0, everyPage 0, global 0, advisor 0, logic 1, markup 0, copy 0, styling 0, lines 1, priority 1, failRate 0, flakyRate 0, coFailures 0",
       ],
     ]);
 

@@ -1,4 +1,5 @@
 import { type ConfigError, formatIssue } from "../../shared/config/index.ts";
+import { riskStrength } from "../../shared/observer/index.ts";
 import type { FlowStatus } from "../../shared/runner/index.ts";
 import type { Prediction, PredictionOutcome } from "../../shared/store/index.ts";
 import type { Annotation, CheckRunResult } from "../github/check-run.ts";
@@ -34,8 +35,10 @@ function renderImpactBody(impact: Impact): string {
   lines.push("| Flow | Priority | Risk | Why |", "|---|---|---|---|");
   for (const flow of impact.affected) {
     const why = flow.reasons.map(plainText).join("; ");
-    lines.push(`| ${inlineCode(flow.name)} | ${flow.priority} | ${percent(flow.risk)} | ${why} |`);
+    const risk = impact.risk.calibrated ? percent(flow.risk) : `${flow.strength}: ${flow.strengthWhy}`;
+    lines.push(`| ${inlineCode(flow.name)} | ${flow.priority} | ${risk} | ${why} |`);
   }
+  lines.push("", `Risk: ${impact.risk.basis}.`);
   if (impact.unaffected.length > 0) {
     lines.push("", `Not affected: ${impact.unaffected.map((name) => inlineCode(name)).join(", ")}.`);
   }
@@ -83,7 +86,12 @@ export interface PrCommentInput {
   impact?: Impact;
   configError?: ConfigError;
   /** Predictions with their outcomes, once the Action's run is known. */
-  results?: { predictions: Prediction[]; actual: Array<{ flowName: string; status: FlowStatus }> };
+  results?: {
+    predictions: Prediction[];
+    actual: Array<{ flowName: string; status: FlowStatus }>;
+    /** The predicted risk as a percentage only when the project's model was calibrated; else as strength. */
+    calibrated?: boolean;
+  };
 }
 
 export function renderPrComment(input: PrCommentInput): string {
@@ -128,7 +136,11 @@ function renderResults(results: NonNullable<PrCommentInput["results"]>): string[
   for (const name of names) {
     const p = predicted.get(name);
     const status = actual.get(name);
-    const risk = p ? percent(p.probability) : "not predicted";
+    const risk = p
+      ? results.calibrated
+        ? percent(p.probability)
+        : riskStrength(p.probability)
+      : "not predicted";
     lines.push(`| ${inlineCode(name)} | ${risk} | ${OUTCOME_LABEL[status ?? "not_run"]} |`);
   }
   return lines;

@@ -2,7 +2,10 @@ import type { LoadedFlow, PerceoConfig, Priority } from "../../shared/config/ind
 import {
   type FactsCache,
   type FlowAdvisor,
+  formatRiskInputs,
   selectAffectedFlows as observe,
+  type RecordedOutcome,
+  type Risk,
 } from "../../shared/observer/index.ts";
 import type { ChangedFile } from "../github/changed-files.ts";
 import { coveragePath, type HeadTree } from "./head-tree.ts";
@@ -23,6 +26,11 @@ export interface FlowImpact {
   /** Probability that the change breaks the flow (0..1). */
   risk: number;
   confidence: number;
+  /** How the risk shows where the project's model is not calibrated, and what drives it. */
+  strength: Risk["strength"];
+  strengthWhy: string;
+  /** The risk model's inputs as recorded with the prediction (the project's refit reads them). */
+  riskInputs?: string;
   /** Why it was selected, for a person to check; file paths come from the pull request. */
   reasons: string[];
 }
@@ -36,6 +44,8 @@ export interface Impact {
   changedFiles: number;
   /** What the selection read, for a person judging it. */
   basis: string;
+  /** Whether the risk shows as a calibrated percentage, and why (or why not). */
+  risk: { calibrated: boolean; basis: string };
   /** What the observer could not do (modules it could not parse, an advisor that failed); paths come from the pull request. */
   warnings?: string[];
 }
@@ -54,6 +64,8 @@ export async function selectAffectedFlows(input: {
   advisor?: FlowAdvisor;
   /** Module facts parsed for earlier pull requests of the repository, by content. */
   cache?: FactsCache;
+  /** The project's predictions with their results (Store.listScoredPredictions): the risk model refits on them. */
+  outcomes?: readonly RecordedOutcome[];
 }): Promise<Impact> {
   const { requested, head } = input;
   const projectDir = input.projectDir ?? "";
@@ -67,6 +79,7 @@ export async function selectAffectedFlows(input: {
     ...(files?.coverage ? { coverage: files.coverage } : {}),
     ...(input.advisor ? { advisor: input.advisor } : {}),
     ...(input.cache ? { cache: input.cache } : {}),
+    ...(input.outcomes ? { outcomes: input.outcomes } : {}),
   });
   const askedFor = (name: string) =>
     requested !== undefined && (requested.all || requested.flows.includes(name));
@@ -85,6 +98,9 @@ export async function selectAffectedFlows(input: {
       priority: flow.priority,
       risk: flow.risk?.probability ?? 0.1,
       confidence: flow.risk?.confidence ?? 0.2,
+      strength: flow.risk?.strength ?? "low",
+      strengthWhy: flow.risk?.why ?? "nothing in the change reaches it",
+      ...(flow.risk ? { riskInputs: formatRiskInputs(flow.risk.inputs) } : {}),
       reasons: [...new Set(reasons)],
     });
   }
@@ -95,9 +111,16 @@ export async function selectAffectedFlows(input: {
     unaffected: unaffected.sort(),
     changedFiles: input.changes.length,
     basis: selectionBasis(head, projectDir),
+    risk: riskShown(selection.flows.find((f) => f.risk)?.risk),
     ...(selectAllReason ? { selectAllReason } : {}),
     ...(selection.warnings ? { warnings: selection.warnings } : {}),
   };
+}
+
+function riskShown(risk: Risk | undefined): Impact["risk"] {
+  return risk
+    ? { calibrated: risk.calibrated, basis: risk.basis }
+    : { calibrated: false, basis: "no flow is selected" };
 }
 
 function selectionBasis(head: HeadTree | undefined, projectDir: string): string {

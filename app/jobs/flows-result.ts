@@ -1,4 +1,5 @@
 import type { Logger } from "probot";
+import { projectRiskModel } from "../../shared/observer/index.ts";
 import type { PredictionOutcome } from "../../shared/store/index.ts";
 import {
   APPROVE_VISUALS_ACTION,
@@ -48,12 +49,13 @@ export async function reportFlowResults(deps: JobDeps, job: FlowsResultPayload, 
   }
   const octokit = await deps.auth(job.installationId);
   const recorded = await deps.store.listPredictions(project.id, job.headSha);
+  const { calibrated } = projectRiskModel(await deps.store.listScoredPredictions(project.id));
   await withPullRequestLock(deps.pool, { repositoryId: job.repositoryId, number: prNumber }, async () => {
     const comment = await upsertStickyComment(
       octokit,
       { owner: job.owner, repo: job.repo },
       prNumber,
-      renderPrComment({ headSha: job.headSha, results: { predictions: recorded, actual } }),
+      renderPrComment({ headSha: job.headSha, results: { predictions: recorded, actual, calibrated } }),
     );
     log.info({ outcomes: outcomes.length, comment: comment.action }, "flow results reported");
   });

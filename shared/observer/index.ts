@@ -19,8 +19,24 @@ export { defaultFactsCachePath, type FactsCache, fileFactsCache } from "./facts-
 export { type GitChangesOptions, GitError, gitChanges } from "./git-changes.ts";
 export { type AstNode, astChildren, isAstNode, langOf } from "./module-facts.ts";
 export { parseProgram } from "./parse-program.ts";
-export { predictionsFromSelection } from "./predictions.ts";
+export { predictionsFromSelection, withRiskInputs } from "./predictions.ts";
 export { aliasTargets, readPathAliases } from "./resolve-module.ts";
+export { riskStrength } from "./risk.ts";
+export { FEATURE_MEANING, RISK_FEATURES } from "./risk-features.ts";
+export {
+  fitRiskWeights,
+  formatRiskInputs,
+  MIN_FAILURES,
+  MIN_OUTCOMES,
+  PRIOR_WEIGHTS,
+  type ProjectRiskModel,
+  parseRiskInputs,
+  predictRisk,
+  projectRiskModel,
+  type RecordedOutcome,
+  type RiskWeights,
+  type TrainingExample,
+} from "./risk-model.ts";
 export { detectFrameworks, type Framework } from "./routes/framework-routes.ts";
 export { listRoutes } from "./routes/list-routes.ts";
 export { patternMatches, type RouteDef, type RouteEntry } from "./routes/route.ts";

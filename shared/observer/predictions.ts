@@ -1,5 +1,8 @@
 import type { PredictionInput } from "../store/index.ts";
-import type { Selection } from "./types.ts";
+import { formatRiskInputs } from "./risk-model.ts";
+import type { Risk, Selection } from "./types.ts";
+
+const MAX_REASONING = 4000;
 
 /** The selected flows' risks as Store predictions for a commit, to be scored against what the runs find. */
 export function predictionsFromSelection(
@@ -21,12 +24,18 @@ export function predictionsFromSelection(
         flowName: impact.flow,
         probability: impact.risk.probability,
         confidence: impact.risk.confidence,
-        reasoning: impact.reasons
-          .map((r) => r.detail)
-          .join("\n")
-          .slice(0, 4000),
+        reasoning: withRiskInputs(
+          impact.reasons.map((r) => r.detail),
+          impact.risk,
+        ),
         source,
       },
     ];
   });
+}
+
+/** The reasons, one a line, then the risk model's inputs (kept whole: the project's refit reads them). */
+export function withRiskInputs(details: readonly string[], risk: Risk): string {
+  const inputs = formatRiskInputs(risk.inputs);
+  return `${details.join("\n").slice(0, MAX_REASONING - inputs.length - 1)}\n${inputs}`;
 }

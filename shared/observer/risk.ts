@@ -1,16 +1,11 @@
-import type { FlowRunRecord, Reason, Risk } from "./types.ts";
+import { FEATURE_MEANING } from "./risk-features.ts";
+import { contributions, MIN_OUTCOMES, type ProjectRiskModel, predictRisk } from "./risk-model.ts";
+import type { FlowHistory, FlowRunRecord, Reason, Risk, RiskFeatures } from "./types.ts";
 
 /*
- * A flow's chance of failing on this change, from how directly the change reaches it, how much
- * changed along the way, and how the flow has fared lately. Deliberately simple and monotone, so
- * calibration (Brier score, reliability table) can show how far to trust it.
+ * A flow's chance of failing on this change (risk-model.ts over risk-features.ts), and how the flow
+ * has fared lately.
  */
-
-export interface FlowHistory {
-  runs: number;
-  failures: number;
-  flaky: number;
-}
 
 export function summariseHistory(records: readonly FlowRunRecord[], flow: string, last = 20): FlowHistory {
   const mine = records
@@ -37,36 +32,53 @@ export function historyReason(flow: string, history: FlowHistory): Reason | unde
   };
 }
 
+/** Above this chance a reason is strong; below LOW_BELOW weak. */
+const HIGH_FROM = 0.4;
+const LOW_BELOW = 0.12;
+
+/** A probability in the three bands shown where it is not calibrated. */
+export function riskStrength(probability: number): Risk["strength"] {
+  return probability >= HIGH_FROM ? "high" : probability < LOW_BELOW ? "low" : "medium";
+}
+
+/**
+ * A selected flow's chance of failing from the project's risk model, with what moved it. The
+ * percentage is for display only where the model is calibrated on the project's outcomes; the
+ * strength (high / medium / low) always is, with the reason that drives it.
+ */
 export function estimateRisk(
-  score: number,
+  features: RiskFeatures,
+  model: ProjectRiskModel,
   reasons: readonly Reason[],
-  changedLines: number,
   history: FlowHistory,
 ): Risk {
-  const factors: string[] = [];
-  let probability = 0.04 + 0.3 * score;
-  factors.push(`evidence ${score.toFixed(2)}`);
-  const size = Math.min(1, changedLines / 300);
-  if (size > 0) {
-    probability += 0.15 * size;
-    factors.push(`${changedLines} changed lines`);
-  }
-  if (reasons.some((r) => r.signal === "global")) {
-    probability = Math.max(probability, 0.2);
-  }
-  if (history.runs > 0) {
-    const rate = (history.failures + 0.5 * history.flaky) / history.runs;
-    if (rate > 0) {
-      probability += (1 - probability) * 0.6 * rate;
-      factors.push(`recent failure rate ${(rate * 100).toFixed(0)}%`);
-    }
-  }
+  const probability = round(predictRisk(model.weights, features));
+  const pushes = contributions(model.weights, features);
+  const factors = pushes
+    .slice(0, 4)
+    .map(({ feature, push }) => `${FEATURE_MEANING[feature]} (${push > 0 ? "+" : ""}${push.toFixed(2)})`);
+  const strength = riskStrength(probability);
+  const drivers = pushes.filter((p) => (strength === "low" ? p.push < 0 : p.push > 0)).slice(0, 2);
+  const why =
+    drivers.length > 0 ? drivers.map((d) => FEATURE_MEANING[d.feature]).join("; ") : "no feature stands out";
   const signals = new Set(reasons.filter((r) => r.weight > 0).map((r) => r.signal)).size;
   const confidence = Math.min(
     0.95,
-    0.25 + 0.12 * Math.min(3, signals) + 0.3 * Math.min(1, history.runs / 10),
+    0.2 +
+      0.1 * Math.min(3, signals) +
+      0.15 * Math.min(1, history.runs / 10) +
+      0.3 * Math.min(1, model.outcomes / MIN_OUTCOMES),
   );
-  return { probability: round(Math.min(0.95, probability)), confidence: round(confidence), factors };
+  return {
+    probability,
+    confidence: round(confidence),
+    factors,
+    strength,
+    why,
+    calibrated: model.calibrated,
+    basis: model.basis,
+    inputs: features,
+  };
 }
 
 function round(value: number): number {

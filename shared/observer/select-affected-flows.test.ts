@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type LoadedFlow, loadProject } from "../config/index.ts";
+import { formatRiskInputs } from "./risk-model.ts";
 import { selectAffectedFlows } from "./select-affected-flows.ts";
 import { diskTree, memoryTree, type SourceTree } from "./source-tree.ts";
 import type { ChangedFile, CoverageMap } from "./types.ts";
@@ -276,6 +277,25 @@ describe("selectAffectedFlows on the example shop", () => {
     expect(shaky.flows.find((f) => f.flow === "login")?.reasons.some((r) => r.signal === "history")).toBe(
       true,
     );
+  });
+
+  it("the project's recorded outcomes refit the risk: a flow that failed before when this file changed is riskier", async () => {
+    const change = await edit("src/pages/login.ts", "Welcome back.", "Welcome back!");
+    const fresh = (await select([change])).flows.find((f) => f.flow === "login")?.risk;
+    if (!fresh) throw new Error("login is selected");
+    expect(fresh).toMatchObject({ calibrated: false });
+    expect(fresh.basis).toContain("0 of the 50 predictions");
+    const reasoning = `${APP}/src/pages/login.ts reaches route /login\n${formatRiskInputs(fresh.inputs)}`;
+    const outcomes = Array.from({ length: 60 }, (_, i) => ({
+      flowName: "login",
+      probability: fresh.probability,
+      reasoning,
+      actualResult: i % 3 === 0 ? ("passed" as const) : ("failed" as const),
+    }));
+    const refit = (await select([change], { outcomes })).flows.find((f) => f.flow === "login")?.risk;
+    expect(refit?.inputs.coFailures).toBe(3);
+    expect(refit?.probability).toBeGreaterThan(fresh.probability);
+    expect(refit?.confidence).toBeGreaterThan(fresh.confidence);
   });
 
   it("an advisor may add a flow with its reasoning but never removes one", async () => {

@@ -6,6 +6,8 @@ import { changedBaseLines, changedLines, formatRanges } from "./diff.ts";
 import type { FactsCache } from "./facts-cache.ts";
 import { buildModuleGraph, type GraphModule, type ModuleGraph, TEST_FILE } from "./module-graph.ts";
 import { estimateRisk, historyReason, summariseHistory } from "./risk.ts";
+import { riskFeatures } from "./risk-features.ts";
+import { type ProjectRiskModel, projectRiskModel, type RecordedOutcome } from "./risk-model.ts";
 import { discoverRoutes } from "./routes/discover-routes.ts";
 import { flowUrls, routesForUrl } from "./routes/flow-urls.ts";
 import { normalizePattern, patternMatches, type RouteDef } from "./routes/route.ts";
@@ -38,6 +40,8 @@ export interface SelectionInput {
   settings?: PerceoConfig["observer"];
   coverage?: CoverageMap;
   history?: readonly FlowRunRecord[];
+  /** The project's past predictions with their results (Store.listScoredPredictions): they refit the risk model. */
+  outcomes?: readonly RecordedOutcome[];
   /** Consulted only when given (the CLI and the App pass one when ANTHROPIC_API_KEY is set). */
   advisor?: FlowAdvisor;
   /** Parsed modules from earlier selections, by content; the caller saves it. */
@@ -308,7 +312,8 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
   }
 
   // 4. the advisor
-  let impacts = rank(input.flows, reasons, input.history ?? [], considered);
+  const model = projectRiskModel(input.outcomes);
+  let impacts = rank(input.flows, reasons, input.history ?? [], considered, model);
   if (input.advisor) {
     const request = buildAdviceRequest(
       considered.map(({ change }) => ({
@@ -322,7 +327,7 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
       const suggestions = await input.advisor.suggestFlows(request);
       for (const [flow, reason] of adviceReasons(suggestions, new Set(input.flows.map((f) => f.name))))
         add(flow, reason);
-      impacts = rank(input.flows, reasons, input.history ?? [], considered);
+      impacts = rank(input.flows, reasons, input.history ?? [], considered, model);
     } catch (error) {
       // The deterministic selection stands on its own; the advisor only ever adds to it.
       warnings.push(
@@ -366,13 +371,8 @@ function rank(
   reasons: Map<string, Reason[]>,
   history: readonly FlowRunRecord[],
   considered: ReadonlyArray<{ change: ChangedFile; lines?: LineRange[] }>,
+  model: ProjectRiskModel,
 ): FlowImpact[] {
-  // Changed lines per file (a whole-file change counts 50).
-  const changedLines = new Map<string, number>();
-  for (const { change, lines: l } of considered) {
-    const count = l ? l.reduce((n, r) => n + r.end - r.start + 1, 0) : 50;
-    changedLines.set(change.path, (changedLines.get(change.path) ?? 0) + count);
-  }
   const impacts = flows.map((flow): FlowImpact => {
     const own = dedupe(reasons.get(flow.name) ?? []);
     const score = 1 - own.reduce((keep, r) => keep * (1 - r.weight), 1);
@@ -381,8 +381,15 @@ function rank(
     const shown = own.sort((a, b) => b.weight - a.weight).slice(0, MAX_REASONS_PER_FLOW);
     const fromHistory = selected ? historyReason(flow.name, past) : undefined;
     if (fromHistory) shown.push(fromHistory);
-    let lines = 0;
-    for (const file of new Set(own.map((r) => r.file))) lines += (file && changedLines.get(file)) || 0;
+    const files = [...new Set(own.flatMap((r) => (r.file ? [r.file] : [])))];
+    const features = () =>
+      riskFeatures({
+        reasons: own,
+        changes: considered,
+        priority: flow.priority,
+        history: past,
+        coFailures: model.coFailures(flow.name, files),
+      });
     return {
       flow: flow.name,
       file: flow.file,
@@ -390,7 +397,7 @@ function rank(
       selected,
       score: Math.round(score * 1000) / 1000,
       reasons: shown,
-      ...(selected ? { risk: estimateRisk(score, own, lines, past) } : {}),
+      ...(selected ? { risk: estimateRisk(features(), model, own, past) } : {}),
     };
   });
   return impacts.sort(

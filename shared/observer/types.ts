@@ -53,13 +53,51 @@ export interface Reason {
   weight: number;
 }
 
+/** What the risk model reads about a selected flow (risk-features.ts says what each means). */
+export type RiskFeature =
+  | "covers"
+  | "route"
+  | "hops"
+  | "layout"
+  | "coverage"
+  | "everyPage"
+  | "global"
+  | "advisor"
+  | "logic"
+  | "markup"
+  | "copy"
+  | "styling"
+  | "lines"
+  | "priority"
+  | "failRate"
+  | "flakyRate"
+  | "coFailures";
+export type RiskFeatures = Record<RiskFeature, number>;
+
+/** A flow's recent runs. */
+export interface FlowHistory {
+  runs: number;
+  failures: number;
+  flaky: number;
+}
+
 export interface Risk {
-  /** Chance the flow fails on this change, 0..1. */
+  /** Chance the flow fails on this change, 0..1, from the project's risk model. */
   probability: number;
-  /** How much the probability can be trusted, 0..1 (grows with signals and history). */
+  /** How much the probability can be trusted, 0..1 (grows with signals and the project's outcomes). */
   confidence: number;
-  /** What moved the probability, shortest first. */
+  /** What moved the probability, each with its push on the log-odds, strongest first. */
   factors: string[];
+  /** The probability in three bands, shown where it is not calibrated: high ≥ 40%, low < 12%. */
+  strength: "high" | "medium" | "low";
+  /** What drives the strength, for a person to check (e.g. "the change is in the route's own file"). */
+  why: string;
+  /** Whether the model is calibrated on enough of the project's outcomes to show the percentage. */
+  calibrated: boolean;
+  /** Why the risk shows as a percentage or as a strength, one sentence. */
+  basis: string;
+  /** The model's inputs, recorded with the prediction so the project's model can be refit. */
+  inputs: RiskFeatures;
 }
 
 export interface FlowImpact {

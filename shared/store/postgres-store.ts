@@ -336,6 +336,15 @@ export function postgresStore(db: Database, options: PostgresStoreOptions): Stor
       );
     },
 
+    listScoredPredictions(projectId, limit = 1000) {
+      return db.query<Prediction>(
+        `select ${PREDICTION} from public.predictions
+         where project_id = $1 and actual_result in ('passed', 'failed', 'flaky')
+         order by actual_recorded_at desc, flow_name limit $2`,
+        [projectId, limit],
+      );
+    },
+
     async recordPredictionOutcomes(projectId, headSha, outcomes) {
       const [row] = await db.query<{ n: number }>(
         `with updated as (

@@ -497,6 +497,11 @@ export interface Store extends RunStore {
   listPendingScreenshots(projectId: string, commitSha: string, flows?: string[]): Promise<Screenshot[]>;
   recordPredictions(projectId: string, predictions: PredictionInput[]): Promise<Prediction[]>;
   listPredictions(projectId: string, headSha: string): Promise<Prediction[]>;
+  /**
+   * The project's predictions whose flows ran (passed, failed or flaky), newest outcome first, at most
+   * `limit`: what the risk model refits on and calibration scores.
+   */
+  listScoredPredictions(projectId: string, limit?: number): Promise<Prediction[]>;
   upsertPage(projectId: string, input: { url: string; name?: string }): Promise<Page>;
   /** Idempotent on (project, sha): a redelivered deploy returns the existing row, `created: false`. */
   recordDeploy(projectId: string, input: DeployInput): Promise<{ deploy: Deploy; created: boolean }>;

@@ -444,6 +444,35 @@ export function describeRuns(ctx: () => ContractContext) {
         { flowName: "signup", probability: 0.2, actualResult: "passed", prNumber: 12 },
       ]);
     });
+
+    it("lists a project's predictions whose flows ran, newest outcome first, for the risk model", async () => {
+      const { store } = ctx();
+      const project = await store.ensureProject({ fullName: aProjectName() });
+      const other = await store.ensureProject({ fullName: aProjectName() });
+      const [older, newer] = [aSha("older"), aSha("newer")];
+      const predict = (headSha: string, flowName: string) => ({
+        headSha,
+        flowName,
+        probability: 0.3,
+        confidence: 0.5,
+      });
+      await store.recordPredictions(project.id, [predict(older, "checkout"), predict(older, "login")]);
+      await store.recordPredictions(project.id, [predict(newer, "checkout"), predict(newer, "search")]);
+      await store.recordPredictions(other.id, [predict(older, "checkout")]);
+      await store.recordPredictionOutcomes(project.id, older, [
+        { flowName: "checkout", actual: "failed" },
+        { flowName: "login", actual: "not_run" },
+      ]);
+      await store.recordPredictionOutcomes(other.id, older, [{ flowName: "checkout", actual: "passed" }]);
+      await store.recordPredictionOutcomes(project.id, newer, [{ flowName: "checkout", actual: "flaky" }]);
+      // search has no outcome yet, login did not run, the other project's are its own.
+      const scored = await store.listScoredPredictions(project.id);
+      expect(scored.map((p) => [p.headSha, p.flowName, p.actualResult])).toEqual([
+        [newer, "checkout", "flaky"],
+        [older, "checkout", "failed"],
+      ]);
+      expect(await store.listScoredPredictions(project.id, 1)).toHaveLength(1);
+    });
   });
 
   describe("insights, metrics, suggestions and feedback", () => {
