@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -7,6 +7,7 @@ import type { Browser } from "playwright-core";
 import { type LoadedFlow, loadProject, type Persona } from "../shared/config/index.ts";
 import {
   buildCoverageMap,
+  type CoverageMap,
   calibrate,
   diskTree,
   gitChanges,
@@ -16,6 +17,7 @@ import {
 } from "../shared/observer/index.ts";
 import { findBrowser, launchBrowser, type RecordedCoverage, runFlows } from "../shared/runner/index.ts";
 import { measurePlaywrightSuite } from "./observer/playwright-quality.ts";
+import { reportRiskQuality, type ScoredFlow } from "./observer/risk-quality.ts";
 import {
   applySeededChange,
   QUICK,
@@ -44,6 +46,13 @@ const { values } = parseArgs({
     only: { type: "string" },
     workers: { type: "string", default: "3" },
     suite: { type: "string", default: "all" },
+    half: { type: "string", default: "both" },
+    dump: { type: "string" },
+    // On a loaded machine a 3 s step timeout fails flows that work: raise it rather than count them.
+    "step-timeout": { type: "string", default: "3000" },
+    // Flow results per shop tree (git tree id), kept between runs: a change's ground truth does not
+    // depend on the observer, so tuning reruns only the selection.
+    "truth-cache": { type: "string" },
   },
 });
 if (!["all", "flows", "playwright"].includes(values.suite))
@@ -51,8 +60,12 @@ if (!["all", "flows", "playwright"].includes(values.suite))
 const repoRoot = path.resolve(import.meta.dirname, "..");
 const APP = "examples/shop";
 
+if (!["both", "tuning", "held-out"].includes(values.half))
+  throw new Error(`--half takes both, tuning or held-out, not ${values.half}`);
+const inHalf = (c: SeededChange) =>
+  values.half === "both" || (values.half === "held-out") === (c.heldOut === true);
 const wanted = (c: SeededChange) =>
-  (!values.quick || QUICK.includes(c.name)) && (!values.only || c.name.includes(values.only));
+  (!values.quick || QUICK.includes(c.name)) && (!values.only || c.name.includes(values.only)) && inHalf(c);
 const changes = SEEDED_CHANGES.filter(wanted);
 
 if (values.suite !== "flows") {
@@ -106,15 +119,22 @@ let baselineFailing = new Set<string>();
 let flakyTotal = 0;
 // Each selected flow's predicted chance of failing, beside whether it failed.
 const predictions: PredictionWithOutcome[] = [];
+// Every flow on every change, for the risk model's held-out figures (`--dump FILE` writes them as JSON).
+const scored: ScoredFlow[] = [];
 
 try {
   const base = await loadProject(appDir, { cwd: scratch });
   // Coverage recorded on the unchanged shop, as a nightly `perceo run` on main would.
   const recordings = new Map<string, RecordedCoverage>();
-  const baseline = await runAll(base.flows, base.personas, recordings);
+  const truth = await openTruthCache(values["truth-cache"]);
+  const baseTree = git("write-tree").trim();
+  const cachedBase = truth.trees[baseTree];
+  const baseline = cachedBase?.results ?? (await runAll(base.flows, base.personas, recordings));
   const coverage = values["no-coverage"]
     ? undefined
-    : buildCoverageMap(recordings, git("ls-files").split("\n").filter(Boolean), { appDir: APP });
+    : (cachedBase?.coverage ??
+      buildCoverageMap(recordings, git("ls-files").split("\n").filter(Boolean), { appDir: APP }));
+  if (!cachedBase) await truth.keep(baseTree, { results: baseline, ...(coverage ? { coverage } : {}) });
   baselineFailing = new Set(baseline.filter((f) => f.failed).map((f) => f.name));
   if (baselineFailing.size > 0)
     console.log(`flows failing before any change (left out): ${[...baselineFailing].join(", ")}`);
@@ -139,7 +159,12 @@ try {
     });
     const ms = performance.now() - started;
 
-    const results = await runAll(project.flows, project.personas);
+    git("add", "-A");
+    const tree = git("write-tree").trim();
+    git("reset", "-q");
+    git("add", "-N", ".");
+    const results = truth.trees[tree]?.results ?? (await runAll(project.flows, project.personas));
+    if (!truth.trees[tree]) await truth.keep(tree, { results });
     const failing = results.filter((r) => r.failed && !baselineFailing.has(r.name)).map((r) => r.name);
     flakyTotal += results.filter((r) => r.flaky).length;
     const reached = [...new Set([...failing, ...(change.reaches ?? [])])];
@@ -150,6 +175,16 @@ try {
           actualResult: failing.includes(impact.flow) ? "failed" : "passed",
         });
     const selected = selection.selected;
+    for (const impact of selection.flows)
+      if (!baselineFailing.has(impact.flow))
+        scored.push({
+          change: change.name,
+          heldOut: change.heldOut === true,
+          flow: impact.flow,
+          selected: impact.selected,
+          failed: failing.includes(impact.flow),
+          ...(impact.risk ? { probability: impact.risk.probability, features: impact.risk.inputs } : {}),
+        });
     const row: Row = {
       change,
       selected,
@@ -200,10 +235,29 @@ try {
   console.log(
     "peer: running every flow (100% selected) — what Perceo replaces; Meta's predictive test selection reports >95% of failing tests at ~33% of tests",
   );
-  if (caught < failingTotal) process.exitCode = 1;
+  const riskMet = reportRiskQuality(scored);
+  if (values.dump) await writeFile(values.dump, JSON.stringify(scored, null, 1));
+  if (caught < failingTotal || !riskMet) process.exitCode = 1;
 } finally {
   await browser.close();
   if (!process.env.KEEP_SCRATCH) await rm(scratch, { recursive: true, force: true });
+}
+
+type FlowOutcome = { name: string; failed: boolean; flaky: boolean };
+interface TruthCache {
+  trees: Record<string, { results: FlowOutcome[]; coverage?: CoverageMap }>;
+  keep(tree: string, entry: { results: FlowOutcome[]; coverage?: CoverageMap }): Promise<void>;
+}
+
+async function openTruthCache(file: string | undefined): Promise<TruthCache> {
+  const trees: TruthCache["trees"] = file ? JSON.parse(await readFile(file, "utf8").catch(() => "{}")) : {};
+  return {
+    trees,
+    async keep(tree, entry) {
+      trees[tree] = entry;
+      if (file) await writeFile(file, JSON.stringify(trees));
+    },
+  };
 }
 
 async function runAll(
@@ -238,8 +292,8 @@ async function runAll(
       settings: {
         // A failure must repeat to count: on a busy machine a timeout is not the change's doing.
         retries: 1,
-        stepTimeout: 3_000,
-        navigationTimeout: 10_000,
+        stepTimeout: Number(values["step-timeout"]),
+        navigationTimeout: Math.max(10_000, 3 * Number(values["step-timeout"])),
         trace: "off",
         workers: Number(values.workers),
       },

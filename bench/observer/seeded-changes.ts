@@ -13,6 +13,8 @@ export interface SeededChange {
   kind: string;
   edits: Array<{ file: string; find: string; replace: string } | { file: string; create: string }>;
   reaches?: string[];
+  /** In the held-out half: the risk model's prior weights were never tuned on it. */
+  heldOut?: boolean;
 }
 
 export const SEEDED_CHANGES: SeededChange[] = [
