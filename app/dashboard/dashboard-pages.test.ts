@@ -81,7 +81,7 @@ describe("the App's dashboard pages", () => {
   it("someone GitHub does not show the repository gets 404 on every page of the project, pictures included", async () => {
     const s = await seededPullRequest();
     const session = await signIn("mallory");
-    userSeesRepository(404);
+    userSeesRepository({ installations: [] });
     const project = `/dashboard/projects/${encodeURIComponent(FULL_NAME)}`;
     for (const path of [project, s.review, `${project}/runs/${encodeURIComponent(s.runId)}`]) {
       const answer = await get(path, session);
@@ -92,6 +92,25 @@ describe("the App's dashboard pages", () => {
     const home = await get("/dashboard", session);
     expect(home.status).toBe(200);
     expect(await home.text()).not.toContain(FULL_NAME);
+    expect(nock.pendingMocks()).toStrictEqual([]);
+  });
+
+  it("the projects page lists only what the person can read, with two GitHub calls for thirty tenants", async () => {
+    await seededPullRequest();
+    for (let i = 2; i <= 31; i++) {
+      await app.deps.store.ensureProject({
+        fullName: `tenant${i}/app`,
+        installationId: i,
+        repositoryId: 10_000 + i,
+      });
+    }
+    const session = await signIn();
+    userSeesRepository();
+    const home = await get("/dashboard", session);
+    expect(home.status).toBe(200);
+    const html = await home.text();
+    expect(html).toContain(FULL_NAME);
+    expect(html).not.toContain("tenant");
     expect(nock.pendingMocks()).toStrictEqual([]);
   });
 

@@ -197,7 +197,7 @@ describe("who sees what", () => {
   it("a user GitHub does not show the repository to gets 404, as for a project that does not exist", async () => {
     await installedProject();
     const session = await signIn();
-    userSeesRepository(404);
+    userSeesRepository({ installations: [] });
     const hidden = await get(projectPage, session);
     expect(hidden.status).toBe(404);
     const missing = await get(`/dashboard/projects/${encodeURIComponent("acme/not-installed")}`, session);
@@ -209,8 +209,28 @@ describe("who sees what", () => {
   it("a repository that now holds the project's old name is not the project", async () => {
     await installedProject();
     const session = await signIn();
-    nock("https://api.github.com").get(`/repos/${FULL_NAME}`).reply(200, { id: 999, full_name: FULL_NAME });
+    userSeesRepository({ repositories: [999] });
     expect((await get(projectPage, session)).status).toBe(404);
+  });
+
+  it("past the pages GitHub lists, the App asks for the one repository", async () => {
+    await installedProject();
+    const session = await signIn();
+    const api = nock("https://api.github.com").matchHeader("authorization", `Bearer ${USER_TOKEN}`);
+    api
+      .get("/user/installations")
+      .query(true)
+      .reply(200, { total_count: 1, installations: [{ id: 1 }] });
+    for (let page = 1; page <= 20; page++) {
+      const repositories = Array.from({ length: 100 }, (_, i) => ({ id: page * 1000 + i }));
+      api
+        .get("/user/installations/1/repositories")
+        .query({ per_page: "100", page: String(page) })
+        .reply(200, { total_count: 2_001, repositories });
+    }
+    api.get(`/repos/${FULL_NAME}`).reply(200, { id: REPO.id, full_name: FULL_NAME });
+    expect((await get(projectPage, session)).status).toBe(200);
+    expect(nock.pendingMocks()).toStrictEqual([]);
   });
 
   it("a user with read but not write access sees the project and cannot approve", async () => {
@@ -239,7 +259,7 @@ describe("who sees what", () => {
   it("a token GitHub no longer accepts ends the session", async () => {
     await installedProject();
     const session = await signIn();
-    userSeesRepository(401);
+    userSeesRepository({ status: 401 });
     const page = await get(projectPage, session);
     expect(page.status).toBe(404);
     expect(page.headers.getSetCookie().find((c) => c.startsWith("perceo_session="))).toContain("Max-Age=0");

@@ -101,15 +101,77 @@ export async function readableRepositoryId(
   const [owner, name, extra] = fullName.split("/");
   if (!owner || !name || extra !== undefined) return undefined;
   const path = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
-  let response = await getAsUser(endpoints, path, token);
-  // A read is safe to repeat once when GitHub stumbles.
-  if (response.status >= 500) response = await getAsUser(endpoints, path, token);
-  if (response.status === 401) throw new SessionExpiredError("GitHub no longer accepts the session's token");
+  const response = await readAsUser(endpoints, path, token);
   if (response.status === 404 || response.status === 403) return undefined;
   const parsed = repository.safeParse(response.ok ? await response.json().catch(() => null) : null);
   if (!parsed.success)
     throw new GitHubSignInError(`GitHub answered GET ${path} with HTTP ${response.status}`);
   return parsed.data.id;
+}
+
+/** Pages of 100; past this many a list is cut and the caller asks per repository instead. */
+const MAX_PAGES = 20;
+
+/** Ids of this App's installations the user can reach (GET /user/installations). */
+export async function userInstallationIds(endpoints: GitHubEndpoints, token: string): Promise<IdList> {
+  return listIds(endpoints, token, "/user/installations", "installations");
+}
+
+/**
+ * Ids of the repositories of one installation the user has access to
+ * (GET /user/installations/{id}/repositories); none when the installation is not theirs.
+ */
+export async function userRepositoryIds(
+  endpoints: GitHubEndpoints,
+  token: string,
+  installationId: number,
+): Promise<IdList> {
+  return listIds(endpoints, token, `/user/installations/${installationId}/repositories`, "repositories");
+}
+
+export interface IdList {
+  ids: Set<number>;
+  /** False when GitHub had more than MAX_PAGES pages: an id missing from `ids` may still be there. */
+  complete: boolean;
+}
+
+const idItems = z.array(z.object({ id: z.number().int() }));
+const LIST_PAGES = {
+  installations: z
+    .object({ total_count: z.number().int(), installations: idItems })
+    .transform((d) => ({ total: d.total_count, items: d.installations })),
+  repositories: z
+    .object({ total_count: z.number().int(), repositories: idItems })
+    .transform((d) => ({ total: d.total_count, items: d.repositories })),
+};
+
+async function listIds(
+  endpoints: GitHubEndpoints,
+  token: string,
+  path: string,
+  key: "installations" | "repositories",
+): Promise<IdList> {
+  const page = LIST_PAGES[key];
+  const ids = new Set<number>();
+  for (let number = 1; number <= MAX_PAGES; number++) {
+    const response = await readAsUser(endpoints, `${path}?per_page=100&page=${number}`, token);
+    if (response.status === 404 || response.status === 403) return { ids, complete: true };
+    const parsed = page.safeParse(response.ok ? await response.json().catch(() => null) : null);
+    if (!parsed.success)
+      throw new GitHubSignInError(`GitHub answered GET ${path} with HTTP ${response.status}`);
+    const { items, total } = parsed.data;
+    for (const item of items) ids.add(item.id);
+    if (items.length < 100 || ids.size >= total) return { ids, complete: true };
+  }
+  return { ids, complete: false };
+}
+
+/** A GET as the user, repeated once when GitHub stumbles (a read is safe to repeat); 401 ends the session. */
+async function readAsUser(endpoints: GitHubEndpoints, path: string, token: string): Promise<Response> {
+  let response = await getAsUser(endpoints, path, token);
+  if (response.status >= 500) response = await getAsUser(endpoints, path, token);
+  if (response.status === 401) throw new SessionExpiredError("GitHub no longer accepts the session's token");
+  return response;
 }
 
 function getAsUser(endpoints: GitHubEndpoints, path: string, token: string): Promise<Response> {

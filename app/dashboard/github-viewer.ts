@@ -2,7 +2,13 @@ import type { Viewer } from "../../shared/dashboard/index.ts";
 import type { Project, Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
 import { hasWriteAccess } from "../github/write-access.ts";
-import { type GitHubEndpoints, readableRepositoryId } from "./github-user.ts";
+import {
+  type GitHubEndpoints,
+  type IdList,
+  readableRepositoryId,
+  userInstallationIds,
+  userRepositoryIds,
+} from "./github-user.ts";
 import type { Session } from "./session-cookie.ts";
 
 export interface ViewerServices {
@@ -16,23 +22,37 @@ export interface ViewerServices {
 
 /**
  * What a signed-in person may do, as GitHub says:
- * - read: the project is one the App is installed on, and the user's own token sees its repository
- *   (same id: a repository renamed away and its old name taken by another one is not the project);
+ * - read: the project is one the App is installed on, in an installation the user can reach, and
+ *   among that installation's repositories GitHub lists for the user's own token (by id, so a
+ *   repository renamed away and its old name taken by another is not the project);
  * - write: read, and the collaborator permission `/perceo approve` checks (write or admin).
- * Answers are kept briefly per session, so a page of links costs one GitHub call per project.
+ * The lists are read once per session and minute, so the projects page costs a few GitHub calls
+ * however many tenants the App serves; past 2,000 repositories the App asks per repository.
  */
 export function githubViewers(services: ViewerServices) {
   const ttlMs = (services.cacheSeconds ?? 60) * 1000;
+  const installations = new AnswerCache<IdList>(ttlMs);
+  const repositories = new AnswerCache<IdList>(ttlMs);
   const readable = new AnswerCache<Project | undefined>(ttlMs);
   const writable = new AnswerCache<boolean>(ttlMs);
+  const { endpoints } = services;
 
   const readableProject = (session: Session, fullName: string) =>
     readable.get(`${session.sid}:${fullName}`, async () => {
       const project = await services.store.getProject(fullName);
-      if (!project || project.installationId === null) return undefined;
-      const repositoryId = await readableRepositoryId(services.endpoints, fullName, session.token);
-      if (repositoryId === undefined) return undefined;
-      return project.repositoryId === null || project.repositoryId === repositoryId ? project : undefined;
+      if (!project || project.installationId === null || project.repositoryId === null) return undefined;
+      const { installationId, repositoryId } = project;
+      const reachable = await installations.get(session.sid, () =>
+        userInstallationIds(endpoints, session.token),
+      );
+      if (!reachable.ids.has(installationId) && reachable.complete) return undefined;
+      const listed = await repositories.get(`${session.sid}:${installationId}`, () =>
+        userRepositoryIds(endpoints, session.token, installationId),
+      );
+      if (listed.ids.has(repositoryId)) return project;
+      if (listed.complete && reachable.complete) return undefined;
+      const id = await readableRepositoryId(endpoints, fullName, session.token);
+      return id === repositoryId ? project : undefined;
     });
 
   return (session: Session): Viewer => ({

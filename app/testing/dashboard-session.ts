@@ -92,15 +92,40 @@ export function sessionClaims(cookie: string): Record<string, unknown> & { csrf:
   return JSON.parse(Buffer.from(body, "base64url").toString());
 }
 
-/** GitHub shows the repository to the user's token (or, with `status`, does not). */
-export function userSeesRepository(status = 200) {
-  return nock("https://api.github.com")
-    .get(`/repos/${FULL_NAME}`)
-    .matchHeader("authorization", `Bearer ${USER_TOKEN}`)
-    .reply(
-      status,
-      status === 200 ? { id: REPO.id, full_name: FULL_NAME, private: true } : { message: "Not Found" },
-    );
+/**
+ * What GitHub lists for the user's token: this App's installations they can reach (default the
+ * test installation, 1) and, when it is among them, that installation's repositories they have
+ * access to (default the test repository). `status` answers both with that HTTP status instead.
+ */
+export function userSeesRepository(
+  options: { installations?: number[]; repositories?: number[]; status?: number } = {},
+) {
+  const installations = options.installations ?? [1];
+  const repositories = options.repositories ?? [REPO.id];
+  const api = nock("https://api.github.com").matchHeader("authorization", `Bearer ${USER_TOKEN}`);
+  if (options.status !== undefined) {
+    return api.get("/user/installations").query(true).reply(options.status, { message: "Bad credentials" });
+  }
+  api
+    .get("/user/installations")
+    .query({ per_page: "100", page: "1" })
+    .reply(200, {
+      total_count: installations.length,
+      installations: installations.map((id) => ({ id, app_id: 1, account: { login: REPO.owner } })),
+    });
+  if (installations.includes(1)) {
+    api
+      .get("/user/installations/1/repositories")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, {
+        total_count: repositories.length,
+        repositories: repositories.map((id) => ({
+          id,
+          full_name: id === REPO.id ? FULL_NAME : `acme/r${id}`,
+        })),
+      });
+  }
+  return api;
 }
 
 /** The installation's view of the user, the one `/perceo approve` asks for. */
