@@ -184,6 +184,55 @@ describe("the dashboard's pages", () => {
   });
 });
 
+describe("the deploys and weekly scans pages", () => {
+  it("shows each detected change with its status, checkpoints and history", async () => {
+    const project = await store.ensureProject({ fullName: aProjectName() });
+    const page = await store.upsertPage(project.id, { url: "https://shop.example/checkout" });
+    const { change } = await store.recordDetectedChange({
+      projectId: project.id,
+      pageId: page.id,
+      element: 'button "Place order"',
+      kind: "text",
+      before: "Place order",
+      after: "<b>Buy now</b>",
+    });
+    await store.recordCheckpoint({ changeId: change.id, horizonDays: 7, verdict: "improved" });
+    await store.transitionChange(change.id, "validated", { reason: "conversion up 4%", actor: "perceo" });
+    const html = await (
+      await get(`/dashboard/projects/${encodeURIComponent(project.fullName)}/deploys`)
+    ).text();
+    const row = html.match(/<tr><td>\d{4}-\d{2}-\d{2}<\/td>.*?<\/tr>/)?.[0] ?? "";
+    expect(row).toContain("<code>button &quot;Place order&quot;</code>");
+    expect(row).toContain("&lt;b&gt;Buy now&lt;/b&gt;");
+    expect(row).toContain('<span class="badge validated">validated</span>');
+    expect(row).toContain('<li>7 days: <span class="badge improved">improved</span></li>');
+    expect(row).toContain("watching → validated — conversion up 4% (perceo)");
+  });
+
+  it("lists the weekly scans that opened an issue, linked, and the open suggestions", async () => {
+    const project = await store.ensureProject({ fullName: aProjectName() });
+    const { scan } = await store.beginWeeklyScan(project.id, "2026-11-30");
+    await store.updateWeeklyScan(scan.id, { status: "succeeded", issueNumber: 12 });
+    await store.recordWeeklySuggestions(project.id, "2026-11-30", [
+      {
+        fingerprint: "lcp-home",
+        source: "weekly_scan",
+        title: "The home page's hero image loads late",
+        impact: "high",
+      },
+    ]);
+    const html = await (
+      await get(`/dashboard/projects/${encodeURIComponent(project.fullName)}/weekly`)
+    ).text();
+    expect(html).toContain(
+      `<tr><th scope="row">2026-11-30</th><td><span class="badge succeeded">succeeded</span></td><td><a href="https://github.com/${project.fullName}/issues/12">#12</a></td>`,
+    );
+    expect(html).toContain(
+      "<strong>The home page&#39;s hero image loads late</strong> <small>suggested 1×</small>",
+    );
+  });
+});
+
 describe("the pull request review", () => {
   it("lists every changed screenshot with before, after and diff, identical changes grouped", async () => {
     const s = await seedReview(store);

@@ -120,7 +120,9 @@ describe("the review viewer in Chromium", () => {
     await page.close();
   }, 120_000);
 
-  it("has no serious accessibility violations on the review, overview and run pages", async () => {
+  it("has no serious accessibility violations on the review, overview and run pages", async ({
+    annotate,
+  }) => {
     for (const url of [
       pullRequestReviewPath("", scenario.project, scenario.prNumber),
       projectPath("", scenario.project),
@@ -130,6 +132,8 @@ describe("the review viewer in Chromium", () => {
       const { page, errors } = await openPage(url);
       expect(await seriousViolations(page), url).toEqual([]);
       expect(errors, url).toEqual([]);
+      // Each page's picture goes with the test's output (the reporters show attachments).
+      await annotate(url, { contentType: "image/png", body: await page.screenshot({ fullPage: true }) });
       await page.close();
     }
   }, 120_000);
