@@ -62,6 +62,13 @@ export {
   parseMixpanelServiceAccount,
 } from "./mixpanel-provider.ts";
 export {
+  type OutcomeCount,
+  type OutcomeSource,
+  type OutcomeTable,
+  outcomeName,
+} from "./outcome-source.ts";
+export { OUTCOMES_STATEMENT_TIMEOUT_MS, postgresOutcomes } from "./postgres-outcomes.ts";
+export {
   POSTHOG_CLOUD_HOSTS,
   POSTHOG_KEY_ENV,
   type PostHogSettings,
@@ -72,6 +79,9 @@ export { type AnalyticsProvider, type EventDayCount, type ProviderEvent, toStore
 export {
   analyticsKeyFromEnv,
   DEFAULT_KEY_ENV,
+  DEFAULT_OUTCOMES_KEY_ENV,
+  outcomesFromConfig,
+  outcomesKeyFromEnv,
   type ProviderOptions,
   providerFromConfig,
 } from "./provider-from-config.ts";
@@ -80,6 +90,8 @@ export {
   type AnalyticsErrorCode,
   type AnalyticsSource,
   type HttpPolicy,
+  type OutcomeDatabase,
   SOURCE_NAMES,
 } from "./provider-http.ts";
 export { DAY_MS, DEVICES, type Device, dayOf, deviceOf, type SessionEvent } from "./session-event.ts";
+export { isSupabaseCloudUrl, SUPABASE_KEY_ENV, supabaseOutcomes } from "./supabase-outcomes.ts";

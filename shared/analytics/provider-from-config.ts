@@ -1,9 +1,18 @@
-import type { AnalyticsSettings } from "../config/index.ts";
+import type { AnalyticsSettings, OutcomesSettings } from "../config/index.ts";
 import { ga4Provider } from "./ga4-provider.ts";
 import { MIXPANEL_KEY_ENV, mixpanelProvider } from "./mixpanel-provider.ts";
+import type { OutcomeSource } from "./outcome-source.ts";
+import { postgresOutcomes } from "./postgres-outcomes.ts";
 import { postHogProvider, resolvePostHogHost } from "./posthog-provider.ts";
 import type { AnalyticsProvider } from "./provider.ts";
 import { AnalyticsError, type HttpPolicy } from "./provider-http.ts";
+import { isSupabaseCloudUrl, SUPABASE_KEY_ENV, supabaseOutcomes } from "./supabase-outcomes.ts";
+
+/** The variable the CLI and the Action read when `analytics.outcomes.keyEnv` names none. */
+export const DEFAULT_OUTCOMES_KEY_ENV = {
+  postgres: "PERCEO_OUTCOMES_DATABASE_URL",
+  supabase: SUPABASE_KEY_ENV,
+} as const;
 
 /** The variable the CLI and the Action read when `analytics.keyEnv` names none. */
 export const DEFAULT_KEY_ENV = {
@@ -83,4 +92,63 @@ export function analyticsKeyFromEnv(settings: AnalyticsSettings, env: NodeJS.Pro
     );
   }
   return key;
+}
+
+/**
+ * The outcome tables `analytics.outcomes` names, in the team's database, with its credential: a
+ * PostgreSQL connection string (its host is the credential's, never the repository's) or a Supabase
+ * key, sent only to `https://<ref>.supabase.co` or a self-hosted origin the options allow.
+ */
+export function outcomesFromConfig(
+  settings: OutcomesSettings,
+  key: string,
+  options: ProviderOptions & { credentialName: string },
+): OutcomeSource {
+  if (settings.database === "postgres") {
+    return postgresOutcomes({
+      connectionString: key,
+      credentialName: options.credentialName,
+      schema: settings.schema,
+      tables: settings.tables,
+    });
+  }
+  const origin = new URL(settings.url).origin;
+  if (
+    options.selfHostedOrigins &&
+    !isSupabaseCloudUrl(origin) &&
+    !options.selfHostedOrigins.includes(origin)
+  ) {
+    throw new AnalyticsError(
+      "supabase",
+      "bad_config",
+      `analytics.outcomes.url ${origin} is not a host this App sends keys to: it must be a Supabase project (https://<ref>.supabase.co), or an origin its operator lists in PERCEO_ANALYTICS_ALLOWED_HOSTS`,
+    );
+  }
+  return supabaseOutcomes({
+    url: origin,
+    key,
+    credentialName: options.credentialName,
+    schema: settings.schema,
+    tables: settings.tables,
+    ...(options.http ? { http: options.http } : {}),
+  });
+}
+
+/** The CLI's and the Action's outcomes credential: the variable `analytics.outcomes.keyEnv` names. */
+export function outcomesKeyFromEnv(
+  settings: OutcomesSettings,
+  env: NodeJS.ProcessEnv,
+): { key: string; credentialName: string } {
+  const name = settings.keyEnv ?? DEFAULT_OUTCOMES_KEY_ENV[settings.database];
+  const key = env[name];
+  if (!key) {
+    throw new AnalyticsError(
+      settings.database,
+      "missing_credential",
+      settings.database === "postgres"
+        ? `set ${name} (named by analytics.outcomes.keyEnv in .perceo/config.yml) to a read-only role's connection string`
+        : `set ${name} (named by analytics.outcomes.keyEnv in .perceo/config.yml) to the Supabase project's service role key`,
+    );
+  }
+  return { key, credentialName: name };
 }

@@ -18,19 +18,28 @@ export type AnalyticsErrorCode =
 
 /** The analytics tools Perceo reads. */
 export type AnalyticsSource = "posthog" | "ga4" | "mixpanel";
+/** Where a team's own outcomes (signups, orders) are counted. */
+export type OutcomeDatabase = "postgres" | "supabase";
 
-export const SOURCE_NAMES: Record<AnalyticsSource, string> = {
+export const SOURCE_NAMES: Record<AnalyticsSource | OutcomeDatabase, string> = {
   posthog: "PostHog",
   ga4: "GA4",
   mixpanel: "Mixpanel",
+  postgres: "PostgreSQL",
+  supabase: "Supabase",
 };
 
 export class AnalyticsError extends Error {
   override name = "AnalyticsError";
   readonly code: AnalyticsErrorCode;
-  readonly provider: AnalyticsSource;
+  readonly provider: AnalyticsSource | OutcomeDatabase;
   readonly status: number | undefined;
-  constructor(provider: AnalyticsSource, code: AnalyticsErrorCode, message: string, status?: number) {
+  constructor(
+    provider: AnalyticsSource | OutcomeDatabase,
+    code: AnalyticsErrorCode,
+    message: string,
+    status?: number,
+  ) {
     super(message);
     this.provider = provider;
     this.code = code;
@@ -64,7 +73,7 @@ const RETRYABLE = new Set([429, 500, 502, 503, 504]);
  * answer into the provider's own error; 429/5xx are retried first.
  */
 export async function requestJson(
-  provider: AnalyticsSource,
+  provider: AnalyticsSource | OutcomeDatabase,
   url: string,
   init: RequestInit,
   policy: HttpPolicy,
@@ -87,7 +96,7 @@ export async function requestJson(
  * same timeout; a non-2xx answer goes through `explain` and 429/5xx are retried as for `requestJson`.
  */
 export async function requestOk<T>(
-  provider: AnalyticsSource,
+  provider: AnalyticsSource | OutcomeDatabase,
   url: string,
   init: RequestInit,
   policy: HttpPolicy,

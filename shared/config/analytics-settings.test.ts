@@ -67,3 +67,51 @@ describe("analytics and weeklyScan in .perceo/config.yml", () => {
     expect(problems("weeklyScan:\n  hour: 24\n")[0]).toMatch(/^\.perceo\/config\.yml:4:9 /);
   });
 });
+
+describe("analytics.outcomes in .perceo/config.yml", () => {
+  const outcomes = (tables: string) =>
+    `analytics:\n  provider: mixpanel\n  projectId: 3141592\n  outcomes:\n    database: postgres\n    tables:\n${tables}`;
+
+  it("reads tables with their timestamp columns and fills the schema", () => {
+    const { config } = load(outcomes("      - table: signups\n        timestamp: created_at\n"));
+    expect(config.analytics).toStrictEqual({
+      provider: "mixpanel",
+      projectId: "3141592",
+      residency: "us",
+      outcomes: {
+        database: "postgres",
+        schema: "public",
+        tables: [{ table: "signups", timestamp: "created_at" }],
+      },
+    });
+  });
+
+  it("refuses SQL in a table or column name, naming the line", () => {
+    expect(
+      problems(
+        outcomes(
+          '      - table: "signups; drop table users"\n        timestamp: created_at\n      - table: orders\n        timestamp: \'created_at") or 1=1 --\'\n',
+        ),
+      ),
+    ).toStrictEqual([
+      ".perceo/config.yml:9:16 a plain table, view or column name: letters, digits and underscores, not starting with a digit (no quotes, dots, spaces or SQL)",
+      ".perceo/config.yml:12:20 a plain table, view or column name: letters, digits and underscores, not starting with a digit (no quotes, dots, spaces or SQL)",
+    ]);
+    expect(
+      problems(outcomes(`      - table: ${"t".repeat(64)}\n        timestamp: created_at\n`)),
+    ).toStrictEqual([`.perceo/config.yml:9:16 expected at most 63 characters, found "${"t".repeat(40)}…"`]);
+    expect(problems(outcomes('      - table: public.signups\n        timestamp: "2fa_at"\n'))).toHaveLength(
+      2,
+    );
+  });
+
+  it("wants Supabase's project URL over https", () => {
+    expect(
+      problems(
+        "analytics:\n  provider: ga4\n  propertyId: 1\n  outcomes:\n    database: supabase\n    url: http://abc.supabase.co\n    tables:\n      - { table: orders, timestamp: placed_at }\n",
+      ),
+    ).toStrictEqual([
+      ".perceo/config.yml:8:10 the Supabase project's https URL, like https://abcdefghijklmnop.supabase.co",
+    ]);
+  });
+});

@@ -404,6 +404,72 @@ const secretName = z
     "The App: the name of the key stored for this repository with `perceo secrets set --repo owner/name --name posthog-key`.",
   );
 
+// A table, view, column or schema of the team's own database, quoted when it is spliced into SQL and
+// never anything else: PostgreSQL's unquoted identifier letters, at most its 63 bytes.
+export const SQL_IDENTIFIER = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const sqlIdentifier = z
+  .string()
+  .max(63)
+  .refine((value) => SQL_IDENTIFIER.test(value), {
+    message:
+      "a plain table, view or column name: letters, digits and underscores, not starting with a digit (no quotes, dots, spaces or SQL)",
+  });
+
+const outcomeTableSchema = z.strictObject({
+  table: sqlIdentifier.describe("The table or view whose rows are the outcome (signups, orders)."),
+  timestamp: sqlIdentifier.describe("Its column that says when the row happened (created_at)."),
+  name: z
+    .string()
+    .min(1)
+    .max(40)
+    .optional()
+    .describe("How reports name one window's rows: 41 signups (default: the table's name)."),
+});
+export type OutcomeTableSetting = z.infer<typeof outcomeTableSchema>;
+
+const outcomeCommon = {
+  schema: sqlIdentifier.default("public").describe("The schema the tables are in (default public)."),
+  tables: z
+    .array(outcomeTableSchema)
+    .min(1)
+    .max(10)
+    .describe("The tables or views to count rows of, per time window: never a row is read."),
+  secret: secretName.optional(),
+};
+
+/** Business outcomes counted in the team's own database: rows per time window, never the rows. */
+export const outcomesSettingsSchema = z.discriminatedUnion("database", [
+  z.strictObject({
+    database: z.literal("postgres"),
+    ...outcomeCommon,
+    keyEnv: envVarName
+      .optional()
+      .describe(
+        "CLI and Action: the environment variable holding a read-only role's connection string (default PERCEO_OUTCOMES_DATABASE_URL). The App reads the stored secret instead.",
+      ),
+  }),
+  z.strictObject({
+    database: z.literal("supabase"),
+    url: z
+      .string()
+      .refine((value) => URL.canParse(value) && new URL(value).protocol === "https:", {
+        message: "the Supabase project's https URL, like https://abcdefghijklmnop.supabase.co",
+      })
+      .describe("The project's URL, https://<ref>.supabase.co: the key is sent there and nowhere else."),
+    ...outcomeCommon,
+    keyEnv: envVarName
+      .optional()
+      .describe(
+        "CLI and Action: the environment variable holding the project's service role (or secret) key (default PERCEO_OUTCOMES_SUPABASE_KEY). The App reads the stored secret instead.",
+      ),
+  }),
+]);
+export type OutcomesSettings = z.infer<typeof outcomesSettingsSchema>;
+
+const outcomes = outcomesSettingsSchema
+  .optional()
+  .describe("Signups, orders: rows of your own database's tables counted before and after each change.");
+
 /** Where production analytics come from: what the weekly scan and `perceo insights` read. */
 export const analyticsSettingsSchema = z.discriminatedUnion("provider", [
   z.strictObject({
@@ -429,6 +495,7 @@ export const analyticsSettingsSchema = z.discriminatedUnion("provider", [
         "CLI and Action: the environment variable holding a personal API key with the query:read scope (default PERCEO_POSTHOG_API_KEY). The App never reads it.",
       ),
     secret: secretName.optional(),
+    outcomes,
   }),
   z.strictObject({
     provider: z.literal("ga4"),
@@ -447,6 +514,7 @@ export const analyticsSettingsSchema = z.discriminatedUnion("provider", [
         "CLI and Action: the environment variable holding the service account's JSON key, Viewer on the property (default PERCEO_GA4_SERVICE_ACCOUNT). The App never reads it.",
       ),
     secret: secretName.optional(),
+    outcomes,
   }),
   z.strictObject({
     provider: z.literal("mixpanel"),
@@ -471,6 +539,7 @@ export const analyticsSettingsSchema = z.discriminatedUnion("provider", [
         "CLI and Action: the environment variable holding a service account as username:secret, Consumer role on the project (default PERCEO_MIXPANEL_SERVICE_ACCOUNT). The App never reads it.",
       ),
     secret: secretName.optional(),
+    outcomes,
   }),
 ]);
 export type AnalyticsSettings = z.infer<typeof analyticsSettingsSchema>;
