@@ -224,12 +224,10 @@ describe("outcomes counted through Supabase's REST API", () => {
   });
 
   it("says which key to use when Supabase refuses the document", async () => {
-    nock(ORIGIN)
-      .get("/rest/v1/")
-      .reply(401, {
-        message: "Invalid API key",
-        hint: "Double check your Supabase `anon` or `service_role` API key.",
-      });
+    nock(ORIGIN).get("/rest/v1/").reply(401, {
+      message: "Invalid API key",
+      hint: "Double check your Supabase `anon` or `service_role` API key.",
+    });
     const error = await failure(source().countWindows([BEFORE]));
     expect(error.code).toBe("invalid_credential");
     expect(error.message).toContain("use the project's service role (or secret) key");
