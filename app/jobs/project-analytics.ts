@@ -1,6 +1,13 @@
-import { AnalyticsError, type AnalyticsProvider, providerFromConfig } from "../../shared/analytics/index.ts";
+import {
+  AnalyticsError,
+  type AnalyticsProvider,
+  type HttpPolicy,
+  type OutcomeSource,
+  outcomesFromConfig,
+  providerFromConfig,
+} from "../../shared/analytics/index.ts";
 import { guardedFetch } from "../../shared/capture/index.ts";
-import type { AnalyticsSettings } from "../../shared/config/index.ts";
+import type { AnalyticsSettings, OutcomesSettings } from "../../shared/config/index.ts";
 import { SecretError } from "../../shared/secrets/index.ts";
 import type { Project } from "../../shared/store/index.ts";
 import type { JobDeps } from "./deps.ts";
@@ -37,33 +44,13 @@ export async function projectAnalytics(
         `${store} (the value on stdin), and name it in .perceo/config.yml as analytics.secret: ${defaultName(settings)}.`,
     };
   }
-  let key: string | undefined;
-  try {
-    key = await deps.secrets.reveal(project.id, settings.secret);
-  } catch (error) {
-    if (!(error instanceof SecretError)) throw error;
-    return {
-      kind: "unavailable",
-      reason: `the stored secret "${settings.secret}" cannot be opened: ${error.message}`,
-    };
-  }
-  if (key === undefined) {
-    return {
-      kind: "unavailable",
-      reason: `the analytics key is not set: no secret "${settings.secret}" is stored for ${project.fullName}. Ask the App's operator to run ${store} (the value on stdin).`,
-    };
-  }
+  const key = await openSecret(deps, project, settings.secret, store, "the analytics key is not set: ");
+  if (typeof key !== "string") return key;
   const selfHosted = settings.provider === "posthog" ? settings.selfHostedUrl : undefined;
   try {
     const provider = providerFromConfig(settings, key, {
       selfHostedOrigins: deps.analyticsAllowedHosts,
-      http: {
-        fetch: guardedFetch({
-          // An origin the operator listed is trusted as a capture target it listed would be.
-          allowedTargets: selfHosted ? deps.analyticsAllowedHosts : [],
-          ...(deps.capture.resolve ? { resolve: deps.capture.resolve } : {}),
-        }),
-      },
+      http: guardedHttp(deps, Boolean(selfHosted)),
     });
     return { kind: "ready", provider };
   } catch (error) {
@@ -76,4 +63,82 @@ function defaultName(settings: AnalyticsSettings): string {
   return { posthog: "posthog-key", ga4: "ga4-service-account", mixpanel: "mixpanel-service-account" }[
     settings.provider
   ];
+}
+
+export type ProjectOutcomes =
+  | { kind: "off" }
+  | { kind: "ready"; source: OutcomeSource }
+  | { kind: "unavailable"; reason: string };
+
+/**
+ * The outcome tables `analytics.outcomes` names, under the same rule: the credential is a secret
+ * stored for this project (a PostgreSQL connection string, whose host the operator chose, or a
+ * Supabase key, sent only to `https://<ref>.supabase.co` or a listed origin through the SSRF guard).
+ */
+export async function projectOutcomes(
+  deps: Pick<JobDeps, "secrets" | "analyticsAllowedHosts" | "capture">,
+  project: Project,
+  settings: OutcomesSettings | undefined,
+): Promise<ProjectOutcomes> {
+  if (!settings) return { kind: "off" };
+  const fallback = settings.database === "postgres" ? "outcomes-database-url" : "outcomes-supabase-key";
+  const store = `\`perceo secrets set --repo ${project.fullName} --name ${settings.secret ?? fallback}\``;
+  if (!settings.secret) {
+    return {
+      kind: "unavailable",
+      reason:
+        `the outcomes database's credential is not set for the App. Ask the App's operator to store it with ${store} ` +
+        `(the value on stdin), and name it in .perceo/config.yml as analytics.outcomes.secret: ${fallback}.`,
+    };
+  }
+  const key = await openSecret(deps, project, settings.secret, store, "");
+  if (typeof key !== "string") return key;
+  try {
+    const selfHosted =
+      settings.database === "supabase" && deps.analyticsAllowedHosts.includes(new URL(settings.url).origin);
+    const source = outcomesFromConfig(settings, key, {
+      credentialName: `the stored secret "${settings.secret}"`,
+      selfHostedOrigins: deps.analyticsAllowedHosts,
+      http: guardedHttp(deps, selfHosted),
+    });
+    return { kind: "ready", source };
+  } catch (error) {
+    if (error instanceof AnalyticsError) return { kind: "unavailable", reason: error.message };
+    throw error;
+  }
+}
+
+/** A project's stored secret, or why the job goes without it. */
+async function openSecret(
+  deps: Pick<JobDeps, "secrets">,
+  project: Project,
+  name: string,
+  store: string,
+  notSet: string,
+): Promise<string | { kind: "unavailable"; reason: string }> {
+  let key: string | undefined;
+  try {
+    key = await deps.secrets.reveal(project.id, name);
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
+    return { kind: "unavailable", reason: `the stored secret "${name}" cannot be opened: ${error.message}` };
+  }
+  if (key !== undefined) return key;
+  return {
+    kind: "unavailable",
+    reason: `${notSet}no secret "${name}" is stored for ${project.fullName}. Ask the App's operator to run ${store} (the value on stdin).`,
+  };
+}
+
+/** Every request through the capture's SSRF guard; an origin the operator listed is trusted as a capture target it listed would be. */
+function guardedHttp(
+  deps: Pick<JobDeps, "analyticsAllowedHosts" | "capture">,
+  selfHosted: boolean,
+): HttpPolicy {
+  return {
+    fetch: guardedFetch({
+      allowedTargets: selfHosted ? deps.analyticsAllowedHosts : [],
+      ...(deps.capture.resolve ? { resolve: deps.capture.resolve } : {}),
+    }),
+  };
 }

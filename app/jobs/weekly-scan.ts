@@ -11,7 +11,7 @@ import {
 import type { RepoRef } from "../github/octokit.ts";
 import { loadRepoConfig, readRepoCoverage } from "../github/repo-config.ts";
 import type { JobDeps, WeeklyScanServices } from "./deps.ts";
-import { projectAnalytics } from "./project-analytics.ts";
+import { projectAnalytics, projectOutcomes } from "./project-analytics.ts";
 import { closePreviousIssue, openWeeklyIssue, recordReactionFeedback } from "./weekly-scan-issue.ts";
 import { type WeeklyScanPayload, weeklyScanJobKey } from "./weekly-scan-payloads.ts";
 
@@ -127,6 +127,8 @@ export async function runWeeklyScan(deps: JobDeps, job: WeeklyScanPayload, log: 
   const coverage = await readRepoCoverage(octokit, repo, sha, config.projectDir);
   const analytics = await projectAnalytics(deps, project, config.project.config.analytics);
   if (analytics.kind === "unavailable") log.warn({ reason: analytics.reason }, "analytics not read");
+  const outcomes = await projectOutcomes(deps, project, config.project.config.analytics?.outcomes);
+  if (outcomes.kind === "unavailable") log.warn({ reason: outcomes.reason }, "outcomes not counted");
   const report = await collectWeeklyReport({
     store: deps.store,
     projectId: project.id,
@@ -138,6 +140,8 @@ export async function runWeeklyScan(deps: JobDeps, job: WeeklyScanPayload, log: 
     allowedTargets,
     ...(analytics.kind === "ready" ? { provider: analytics.provider } : {}),
     ...(analytics.kind === "unavailable" ? { analyticsUnavailable: analytics.reason } : {}),
+    ...(outcomes.kind === "ready" ? { outcomes: outcomes.source } : {}),
+    ...(outcomes.kind === "unavailable" ? { outcomesUnavailable: outcomes.reason } : {}),
     ...(coverage ? { coverage } : {}),
     ...(deps.capture.resolve ? { resolve: deps.capture.resolve } : {}),
     ...(deps.capture.vision ? { llm: deps.capture.vision } : {}),
@@ -182,6 +186,7 @@ export async function runWeeklyScan(deps: JobDeps, job: WeeklyScanPayload, log: 
       addressed: report.addressed.length,
       changes: report.changes.length,
       analytics: report.analytics.state,
+      outcomes: report.outcomes.state,
     },
   });
   log.info(

@@ -10,11 +10,13 @@ import {
   type CheckpointAssessment,
   checkpointWindows,
   DECIDING_HORIZON,
+  describeOutcome,
   dueHorizons,
   NEUTRAL_VALIDATES_AT,
   verdictOf,
 } from "./correlation.ts";
 import type { MetricsSource } from "./metrics-source.ts";
+import type { OutcomeSource } from "./outcome-source.ts";
 
 /** A detected change with what it is measured on: its page, and the flows that pass through it. */
 export interface TrackedChange {
@@ -48,12 +50,14 @@ export async function recordDueCheckpoints(input: {
   /** YYYY-MM-DD (UTC). */
   today: string;
   actor?: string;
+  /** The team's outcome tables, counted in both windows of every checkpoint. */
+  outcomes?: OutcomeSource;
 }): Promise<CheckpointRecord[]> {
   const records: CheckpointRecord[] = [];
   for (const tracked of input.changes) {
     let status = tracked.change.status;
     for (const horizonDays of dueHorizons(tracked.change.firstDetectedDate, input.today)) {
-      const assessment = await measureCheckpoint(input.source, tracked, horizonDays);
+      const assessment = await measureCheckpoint(input.source, tracked, horizonDays, input.outcomes);
       const { checkpoint, created } = await input.store.recordCheckpoint({
         changeId: tracked.change.id,
         horizonDays,
@@ -63,6 +67,8 @@ export async function recordDueCheckpoints(input: {
           before: assessment.before,
           after: assessment.after,
           comparisons: assessment.comparisons,
+          ...(assessment.outcomes ? { outcomes: assessment.outcomes } : {}),
+          ...(assessment.outcomesError ? { outcomesError: assessment.outcomesError } : {}),
         },
       });
       const record: CheckpointRecord = {
@@ -91,12 +97,29 @@ export async function measureCheckpoint(
   source: MetricsSource,
   tracked: TrackedChange,
   horizonDays: CheckpointHorizon,
+  outcomes?: OutcomeSource,
 ): Promise<CheckpointAssessment> {
   const windows = checkpointWindows(tracked.change.firstDetectedDate, horizonDays);
   const query = { pageUrl: tracked.pageUrl, flows: tracked.flows };
   const before = await source.windowMetrics({ ...query, range: windows.before });
   const after = await source.windowMetrics({ ...query, range: windows.after });
-  return assessWindows(horizonDays, windows, before, after);
+  const assessment = assessWindows(horizonDays, windows, before, after);
+  if (!outcomes) return assessment;
+  // A checkpoint is recorded once: when the database cannot be read, it says so rather than failing
+  // the page's verdict, which stands on the analytics alone.
+  try {
+    const [inBefore = [], inAfter = []] = await outcomes.countWindows([windows.before, windows.after]);
+    assessment.outcomes = inBefore.map((b, i) => ({
+      name: b.name,
+      before: b.count,
+      after: inAfter[i]?.count ?? 0,
+    }));
+    assessment.reasons.push(...assessment.outcomes.map((o) => describeOutcome(o, horizonDays)));
+  } catch (error) {
+    assessment.outcomesError = (error as Error).message;
+    assessment.reasons.push(`outcomes: not counted (${assessment.outcomesError})`);
+  }
+  return assessment;
 }
 
 /** Only a change still being watched moves; the 7-day checkpoint is recorded but settles nothing. */

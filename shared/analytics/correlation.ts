@@ -63,8 +63,26 @@ export interface CheckpointAssessment {
   after: DayRange;
   outcome: Outcome;
   comparisons: MetricComparison[];
+  /**
+   * Rows of the team's outcome tables (signups, orders) in each window. Counted, not judged: a
+   * table's rows come from the whole product, not from the one page that changed.
+   */
+  outcomes?: OutcomeWindows[];
+  /** Why the outcome tables could not be counted. */
+  outcomesError?: string;
   /** One line per metric, for reports. */
   reasons: string[];
+}
+
+export interface OutcomeWindows {
+  name: string;
+  before: number;
+  after: number;
+}
+
+/** `41 signups in the 7 days after, 29 before`. */
+export function describeOutcome(outcome: OutcomeWindows, horizonDays: number, after = "after"): string {
+  return `${outcome.after.toLocaleString("en-US")} ${outcome.name} in the ${horizonDays} days ${after}, ${outcome.before.toLocaleString("en-US")} before`;
 }
 
 export function addDays(day: string, days: number): string {

@@ -12,9 +12,11 @@ export {
   type CheckpointAssessment,
   checkpointWindows,
   type DayRange,
+  describeOutcome,
   dueHorizons,
   type MetricComparison,
   type Outcome,
+  type OutcomeWindows,
   verdictOf,
   type WindowMetrics,
 } from "./correlation.ts";

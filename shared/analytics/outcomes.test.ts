@@ -1,7 +1,10 @@
 import nock from "nock";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { directoryBlobs, migrate, postgresDatabase, postgresStore } from "../store/index.ts";
 import { type PostgresServer, startPostgresServer } from "../store/testing/index.ts";
+import { recordDueCheckpoints } from "./checkpoints.ts";
+import { dailyMetricsSource } from "./metrics-source.ts";
 import { postgresOutcomes } from "./postgres-outcomes.ts";
 import { outcomesFromConfig } from "./provider-from-config.ts";
 import { supabaseOutcomes } from "./supabase-outcomes.ts";
@@ -125,6 +128,37 @@ describe("outcomes counted in the team's PostgreSQL", () => {
     );
     expect((await admin.query("select count(*)::int as n from users")).rows[0]?.n).toBe(1);
   });
+
+  it("a checkpoint says how many signups came in the days after a change and before it", async () => {
+    const db = postgresDatabase({ connectionString: await server.createDatabase("perceo") });
+    const store = postgresStore(db, { blobs: directoryBlobs("/nonexistent") });
+    try {
+      await migrate(db);
+      const project = await store.ensureProject({ fullName: "lumen-and-oak/shop" });
+      const page = await store.upsertPage(project.id, { url: "https://shop.example/" });
+      const { change } = await store.recordDetectedChange({
+        projectId: project.id,
+        pageId: page.id,
+        element: 'Heading (h1) "Light for slow mornings"',
+        kind: "text",
+        before: "Light for slow mornings",
+        after: "Light, wood and linen for slow evenings",
+        firstDetectedDate: "2025-03-10",
+      });
+      const [record] = await recordDueCheckpoints({
+        store,
+        source: dailyMetricsSource([]),
+        changes: [{ change, pageUrl: page.url, flows: [] }],
+        today: "2025-03-18",
+        outcomes: source({ tables: [SIGNUPS] }),
+      });
+      expect(record?.assessment.reasons.at(-1)).toBe("41 signups in the 7 days after, 29 before");
+      const [stored] = await store.listChangeCheckpoints([change.id]);
+      expect(stored?.metrics.outcomes).toStrictEqual([{ name: "signups", before: 29, after: 41 }]);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 
   it("never puts the connection string's password in a message", async () => {
     const wrong = url.replace("postgres@", "postgres:hunter2-secret@").replace(/:(\d+)\//, ":1/");

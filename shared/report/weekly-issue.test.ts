@@ -18,6 +18,7 @@ function aReport(overrides: Partial<WeeklyReport> = {}): WeeklyReport {
     changes: [],
     flowHealth: [],
     analytics: { state: "off" },
+    outcomes: { state: "off" },
     coverageGaps: [],
     insights: [],
     vision: "off",
@@ -181,5 +182,52 @@ describe("the weekly issue", () => {
       fingerprint: `audit:x:vision:${i}`,
     }));
     expect(renderWeeklyIssue(aReport({ findings })).length).toBeLessThan(65_536);
+  });
+
+  it("shows the outcome tables this week against the week before, and at each checkpoint before and after", () => {
+    const body = renderWeeklyIssue(
+      aReport({
+        outcomes: {
+          state: "read",
+          database: "postgres",
+          weeks: [
+            { name: "signups", thisWeek: 41, weekBefore: 29 },
+            { name: "orders", thisWeek: 12, weekBefore: 0 },
+          ],
+          checkpoints: [
+            {
+              pageName: "Home",
+              element: 'Heading (h1) "Light for slow mornings"',
+              horizonDays: 7,
+              outcomes: [{ name: "signups", before: 29, after: 41 }],
+            },
+          ],
+        },
+      }),
+    );
+    expect(body).toContain(
+      "- **Outcomes** (PostgreSQL): 41 signups (29 the week before), 12 orders (0 the week before).",
+    );
+    const section = body.slice(body.indexOf("## Outcomes (PostgreSQL)"), body.indexOf("## Coverage gaps"));
+    expect(section).toContain("| signups | 41 | 29 | +41% |\n| orders | 12 | 0 | – |");
+    expect(section).toContain(
+      '- 41 signups in the 7 days after the change to Heading \\(h1\\) "Light for slow mornings" on Home, 29 before.',
+    );
+  });
+
+  it("says why the outcome tables could not be counted", () => {
+    const body = renderWeeklyIssue(
+      aReport({
+        outcomes: {
+          state: "failed",
+          database: "supabase",
+          error: "Supabase refused outcomes-key (401: Invalid API key)",
+        },
+      }),
+    );
+    expect(body).toContain(
+      "- ⚠️ **Outcomes in Supabase could not be counted:** Supabase refused outcomes-key \\(401: Invalid API key\\)",
+    );
+    expect(body).not.toContain("## Outcomes");
   });
 });

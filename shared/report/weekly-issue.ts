@@ -30,6 +30,7 @@ export function renderWeeklyIssue(report: WeeklyReport, options: { findingCommen
   lines.push(...findings(report, options.findingComments ?? 0), "");
   lines.push(...flowHealth(report), "");
   lines.push(...production(report));
+  lines.push(...outcomes(report));
   lines.push(...coverageGaps(report), "");
   lines.push(...insights(report), "");
   lines.push("---");
@@ -115,6 +116,7 @@ function summary(report: WeeklyReport): string[] {
       "- **Analytics off:** add `analytics:` to `.perceo/config.yml` to see whether changes helped real users.",
     );
   }
+  lines.push(...outcomesSummary(report));
   const top = [...report.insights].sort(
     (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity),
   )[0];
@@ -329,6 +331,55 @@ function production(report: WeeklyReport): string[] {
   }
   lines.push("");
   return lines;
+}
+
+const DATABASE_NAME = { postgres: "PostgreSQL", supabase: "Supabase" } as const;
+
+function outcomesSummary(report: WeeklyReport): string[] {
+  const o = report.outcomes;
+  if (o.state === "off") return [];
+  if (o.state === "failed") {
+    return [`- ⚠️ **Outcomes in ${DATABASE_NAME[o.database]} could not be counted:** ${plainText(o.error)}`];
+  }
+  const weeks = o.weeks.map(
+    (w) => `${count(w.thisWeek)} ${plainText(w.name)} (${count(w.weekBefore)} the week before)`,
+  );
+  return [`- **Outcomes** (${DATABASE_NAME[o.database]}): ${weeks.join(", ")}.`];
+}
+
+function outcomes(report: WeeklyReport): string[] {
+  const o = report.outcomes;
+  if (o.state !== "read") return [];
+  const lines = [`## Outcomes (${DATABASE_NAME[o.database]})`, ""];
+  lines.push("| Outcome | This week | Week before | Change |", "|---|---:|---:|---:|");
+  for (const w of o.weeks) {
+    const change = w.weekBefore === 0 ? "–" : signedPct((w.thisWeek - w.weekBefore) / w.weekBefore);
+    lines.push(`| ${plainText(w.name)} | ${count(w.thisWeek)} | ${count(w.weekBefore)} | ${change} |`);
+  }
+  if (o.checkpoints.length > 0) {
+    lines.push("", "At this week's checkpoints:", "");
+    for (const c of o.checkpoints) {
+      const said = c.outcomes.map(
+        (w) =>
+          `${count(w.after)} ${plainText(w.name)} in the ${c.horizonDays} days after the change to ${plainText(c.element)} on ${plainText(c.pageName)}, ${count(w.before)} before`,
+      );
+      lines.push(`- ${said.join("; ")}.`);
+    }
+  }
+  lines.push(
+    "",
+    "<sub>Rows of your own tables per window, counted read-only; they come from the whole product, so they are shown beside each verdict, not folded into it.</sub>",
+    "",
+  );
+  return lines;
+}
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+function signedPct(value: number): string {
+  return `${value >= 0 ? "+" : ""}${(value * 100).toFixed(0)}%`;
 }
 
 function coverageGaps(report: WeeklyReport): string[] {

@@ -4,6 +4,9 @@ import {
   addDays,
   type FlowFunnelStats,
   type FunnelOptions,
+  type OutcomeDatabase,
+  type OutcomeSource,
+  type OutcomeWindows,
 } from "../analytics/index.ts";
 import type { BrowserPool, HostResolver } from "../capture/index.ts";
 import type { PerceoProject } from "../config/index.ts";
@@ -63,6 +66,22 @@ export interface WeeklyReport {
         productionFlows: FlowFunnelStats[];
         checkpointsWritten: number;
       };
+  /** The team's own outcome tables (signups, orders): this week against the one before, and at checkpoints. */
+  outcomes:
+    | { state: "off" }
+    | { state: "failed"; database: OutcomeDatabase; error: string }
+    | {
+        state: "read";
+        database: OutcomeDatabase;
+        weeks: Array<{ name: string; thisWeek: number; weekBefore: number }>;
+        /** Checkpoints measured this week, with each outcome's rows before and after the change. */
+        checkpoints: Array<{
+          pageName: string;
+          element: string;
+          horizonDays: number;
+          outcomes: OutcomeWindows[];
+        }>;
+      };
   coverageGaps: Insight[];
   insights: Insight[];
   /** Claude looked at the pages. */
@@ -90,6 +109,10 @@ export interface CollectInput {
   llmBaseUrl?: string;
   /** `.perceo/coverage.json` when recorded: production funnels follow the pages each flow visited. */
   coverage?: CoverageUrls;
+  /** The configured outcome tables with their credential; the caller decides where it may come from. */
+  outcomes?: OutcomeSource;
+  /** Why the configured outcome tables cannot be read (no credential stored, a host not allowed). */
+  outcomesUnavailable?: string;
 }
 
 /**
@@ -159,6 +182,19 @@ export async function collectWeeklyReport(input: CollectInput): Promise<WeeklyRe
     );
   const checkpoints = allCheckpoints;
   const names = new Map(scans.map((s) => [s.page.id, s.name]));
+  const changesById = new Map(recent.map((c) => [c.id, c]));
+  const outcomes = await readOutcomes(
+    input,
+    since,
+    until,
+    (changeId) => {
+      const change = changesById.get(changeId);
+      return change
+        ? { pageName: names.get(change.pageId) ?? "a page no longer configured", element: change.element }
+        : undefined;
+    },
+    allCheckpoints.filter((c) => c.measuredAt.slice(0, 10) >= since),
+  );
   const openInsights = await store.listInsights(projectId, { status: ["open"], limit: 100 });
 
   return {
@@ -178,6 +214,7 @@ export async function collectWeeklyReport(input: CollectInput): Promise<WeeklyRe
     })),
     flowHealth,
     analytics,
+    outcomes,
     coverageGaps: openInsights.filter((i) => i.kind === "coverage_gap"),
     insights: openInsights.filter((i) => i.kind !== "coverage_gap"),
     vision: !llm ? "off" : scans.some((s) => s.visionError) ? "failed" : "on",
@@ -210,6 +247,7 @@ async function readAnalytics(
       today,
       synthetic,
       ...(input.coverage ? { coverage: input.coverage } : {}),
+      ...(input.outcomes ? { outcomes: input.outcomes } : {}),
     });
     return {
       state: "read",
@@ -220,6 +258,66 @@ async function readAnalytics(
   } catch (error) {
     return { state: "failed", source, error: (error as Error).message };
   }
+}
+
+async function readOutcomes(
+  input: CollectInput,
+  since: string,
+  until: string,
+  changeOf: (changeId: string) => { pageName: string; element: string } | undefined,
+  measuredThisWeek: readonly ChangeCheckpoint[],
+): Promise<WeeklyReport["outcomes"]> {
+  const settings = input.project.config.analytics?.outcomes;
+  if (!settings && !input.outcomes) return { state: "off" };
+  const database = input.outcomes?.database ?? (settings?.database as OutcomeDatabase);
+  if (!input.outcomes) {
+    return {
+      state: "failed",
+      database,
+      error: input.outcomesUnavailable ?? "no database credential was given",
+    };
+  }
+  try {
+    const [thisWeek = [], weekBefore = []] = await input.outcomes.countWindows([
+      { from: since, to: until },
+      { from: addDays(since, -7), to: since },
+    ]);
+    const checkpoints: Extract<WeeklyReport["outcomes"], { state: "read" }>["checkpoints"] = [];
+    for (const checkpoint of [...measuredThisWeek].sort((a, b) => a.horizonDays - b.horizonDays)) {
+      const counted = storedOutcomes(checkpoint.metrics);
+      const change = changeOf(checkpoint.changeId);
+      if (counted.length > 0 && change)
+        checkpoints.push({ ...change, horizonDays: checkpoint.horizonDays, outcomes: counted });
+    }
+    return {
+      state: "read",
+      database,
+      weeks: thisWeek.map((c, i) => ({
+        name: c.name,
+        thisWeek: c.count,
+        weekBefore: weekBefore[i]?.count ?? 0,
+      })),
+      checkpoints,
+    };
+  } catch (error) {
+    return { state: "failed", database, error: (error as Error).message };
+  } finally {
+    await input.outcomes.close();
+  }
+}
+
+/** A checkpoint's stored `metrics.outcomes`, as recordDueCheckpoints wrote it (older ones have none). */
+function storedOutcomes(metrics: Record<string, unknown>): OutcomeWindows[] {
+  const list = metrics.outcomes;
+  if (!Array.isArray(list)) return [];
+  return list.filter(
+    (o): o is OutcomeWindows =>
+      typeof o === "object" &&
+      o !== null &&
+      typeof (o as OutcomeWindows).name === "string" &&
+      typeof (o as OutcomeWindows).before === "number" &&
+      typeof (o as OutcomeWindows).after === "number",
+  );
 }
 
 function asSuggestion(finding: PageFinding): WeeklySuggestionInput {

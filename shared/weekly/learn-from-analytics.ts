@@ -14,6 +14,7 @@ import {
   type FunnelReport,
   funnelsFromFlows,
   type InsightDraft,
+  type OutcomeSource,
   recordDueCheckpoints,
   recordInsights,
   regressionInsights,
@@ -57,6 +58,8 @@ export async function learnFromAnalytics(input: {
   synthetic: ReadonlyMap<string, number>;
   /** The recorded coverage map: flows with a recording get their funnel from the pages they visited. */
   coverage?: FunnelOptions["coverage"];
+  /** The team's outcome tables, counted in every checkpoint's windows. */
+  outcomes?: OutcomeSource;
 }): Promise<AnalyticsLesson> {
   const { store, projectId, provider, today } = input;
   const funnels = funnelsFromFlows(input.project.flows, {
@@ -110,6 +113,7 @@ export async function learnFromAnalytics(input: {
       source: dailyMetricsSource(pages, flowDays),
       changes: tracked,
       today,
+      ...(input.outcomes ? { outcomes: input.outcomes } : {}),
     });
     const drafts: InsightDraft[] = regressionInsights(
       checkpoints.filter((c) => c.created),
