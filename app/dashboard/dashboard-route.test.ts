@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { LOG_REDACTION } from "../server/log-redaction.ts";
 import { readSettings, SettingsError } from "../server/settings.ts";
 import type { RunningApp } from "../server/start.ts";
-import { PRIVATE_KEY, useAppHarness } from "../testing/app-harness.ts";
+import { type Harness, PRIVATE_KEY, useAppHarness } from "../testing/app-harness.ts";
 import {
   CLIENT_ID,
   CLIENT_SECRET,
@@ -60,7 +60,8 @@ const testPages: CreateDashboard = ({ basePath, viewer }) => {
   };
 };
 
-useAppHarness({ app: (a) => (app = a) }, () => ({
+let harness: Harness;
+useAppHarness({ app: (a) => (app = a), harness: (h) => (harness = h) }, () => ({
   settings: { dashboard: DASHBOARD_SETTINGS },
   dashboardPages: testPages,
   log: pino({ level: "info", redact: LOG_REDACTION }, { write: (line: string) => void logLines.push(line) }),
@@ -331,6 +332,35 @@ describe("forged requests", () => {
     expect(out.status).toBe(303);
     expect(out.headers.get("location")).toBe("/dashboard/signed-out");
     expect(out.headers.getSetCookie().find((c) => c.startsWith("perceo_session="))).toContain("Max-Age=0");
+  });
+});
+
+describe("behind https", () => {
+  it("with an https PERCEO_PUBLIC_URL, cookies are Secure, GitHub returns there, and only that origin may POST", async () => {
+    const publicUrl = "https://perceo.example.com";
+    const behindProxy = await harness.start({
+      settings: { dashboard: { ...DASHBOARD_SETTINGS, publicUrl } },
+      dashboardPages: testPages,
+    });
+    const at = (path: string) => `http://127.0.0.1:${behindProxy.port}${path}`;
+    const start = await fetch(at("/dashboard/login"), { redirect: "manual" });
+    const authorize = new URL(start.headers.get("location") ?? "");
+    expect(authorize.searchParams.get("redirect_uri")).toBe(`${publicUrl}/dashboard/callback`);
+    expect(start.headers.getSetCookie()[0]).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(start.headers.get("strict-transport-security")).toBe("max-age=31536000");
+    const fromLoopback = await fetch(at(`${projectPage}/approve`), {
+      method: "POST",
+      redirect: "manual",
+      headers: { origin: `http://127.0.0.1:${behindProxy.port}` },
+    });
+    expect(fromLoopback.status).toBe(403);
+    const fromItself = await fetch(at(`${projectPage}/approve`), {
+      method: "POST",
+      redirect: "manual",
+      headers: { origin: publicUrl },
+    });
+    // Past the origin check: refused only for want of a session.
+    expect(fromItself.status).toBe(401);
   });
 });
 
