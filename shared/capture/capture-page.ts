@@ -1,8 +1,9 @@
 import type { BrowserContext, Page } from "playwright-core";
-import { type Box, compareImages, type DomSnapshot } from "../visual/index.ts";
+import { type Box, compareImagesAsync, type DomSnapshot } from "../visual/index.ts";
 import type { BrowserPool } from "./browser-pool.ts";
 import { assertStayedAllowed, gotoGuarded, guardContext } from "./guard-context.ts";
 import { type GuardingProxy, startGuardingProxy } from "./guarding-proxy.ts";
+import { hasLazyContent, installPageProbes, NetworkActivity, waitForQuiet } from "./page-activity.ts";
 import { checkUrl, type GuardOptions, RequestGuard } from "./ssrf-guard.ts";
 import { dismissCookieBanners, STABILIZING_CSS, waitForContent, wakeLazyContent } from "./stabilize.ts";
 import { takeDomSnapshot } from "./take-dom-snapshot.ts";
@@ -43,6 +44,39 @@ export interface Capture {
   stable: boolean;
   /** Requests refused by the guard or the tracker block list. */
   blocked: string[];
+  /** Where this viewport's capture spent its time. */
+  timings: CaptureTimings;
+}
+
+/** Milliseconds per step of one viewport's capture, in the order they run. */
+export interface CaptureTimings {
+  /** URL check and guarding proxy (first viewport only), context, request rules, frozen clock. */
+  setup: number;
+  /** Until the load event. */
+  navigation: number;
+  /** Until no request is in flight and the DOM stops changing. */
+  networkQuiet: number;
+  /** Web fonts, image decoding, aria-busy, the cookie banner. */
+  content: number;
+  /** The scroll pass that wakes lazy images and what it loaded; 0 when the page has nothing lazy. */
+  lazyContent: number;
+  /** Stabilizing CSS and the page's clock run forward. */
+  stabilize: number;
+  /** Screenshots until two in a row match. */
+  shots: number;
+  /** DOM snapshot, mask boxes, the last guard check. */
+  dom: number;
+}
+
+/** Milliseconds since the previous call (or since it was made). */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const elapsed = now - last;
+    last = now;
+    return elapsed;
+  };
 }
 
 const DEFAULT_PAGE_TIME = new Date("2025-01-15T12:00:00Z");
@@ -52,17 +86,21 @@ const MASK_COLOR = "#FF00FF";
  * Captures a page at each viewport:
  * 1. SSRF guard on the URL: the host is resolved once and pinned for the browser
  * 2. a context of a warm browser; every request and WebSocket re-checked, service workers blocked, trackers/ads/chat/video blocked
- * 3. frozen clock, load, network quiet, fonts and images, cookie banner dismissed, lazy content woken, back to the top
+ * 3. frozen clock, load, network and DOM quiet, fonts and images, cookie banner dismissed, lazy content
+ *    woken (only on a page with something lazy), back to the top
  * 4. animations, transitions and caret off; screenshots until two in a row match; the DOM snapshot
  */
 export async function capturePage(request: CaptureRequest, options: CaptureOptions): Promise<Capture[]> {
+  const lap = stopwatch();
   const checked = await checkUrl(request.url, options);
   const { pins, args } = pinnedBrowserArgs(checked);
   const captures: Capture[] = [];
   const proxy = await startGuardingProxy(options, pins);
   try {
     for (const viewport of request.viewports ?? ["desktop", "mobile"]) {
-      captures.push(await captureViewport(viewport, checked.url.href, request, options, pins, args, proxy));
+      captures.push(
+        await captureViewport(viewport, checked.url.href, request, options, pins, args, proxy, lap),
+      );
     }
   } finally {
     await proxy.close();
@@ -78,6 +116,7 @@ function captureViewport(
   pins: ReadonlyMap<string, string>,
   args: string[],
   proxy: GuardingProxy,
+  lap: () => number,
 ): Promise<Capture> {
   const contextOptions = {
     ...VIEWPORT_CONTEXTS[viewport],
@@ -90,7 +129,7 @@ function captureViewport(
     timezoneId: "UTC",
   };
   return options.pool.withContext(args, contextOptions, (context) =>
-    captureInContext(context, url, viewport, request, options, pins, proxy),
+    captureInContext(context, url, viewport, request, options, pins, proxy, lap),
   );
 }
 
@@ -102,30 +141,45 @@ async function captureInContext(
   options: CaptureOptions,
   pins: ReadonlyMap<string, string>,
   proxy: GuardingProxy,
+  lap: () => number,
 ): Promise<Capture> {
   const timeout = options.timeoutMs ?? 45_000;
   const deadline = Date.now() + timeout;
   const left = () => Math.max(1_000, deadline - Date.now());
   const guard = new RequestGuard(options, pins);
-  const refusals = await guardContext(context, guard);
   // Frozen time: clocks, carousels and timers move only when runFor says so, the same way every capture.
   const pageTime = (options.pageTime ?? DEFAULT_PAGE_TIME).getTime();
-  await context.clock.install({ time: pageTime });
-  await context.clock.pauseAt(pageTime + 1_000);
+  // Independent registrations on the context, sent together: each is a round trip to the browser.
+  const [refusals] = await Promise.all([
+    guardContext(context, guard),
+    context.clock.install({ time: pageTime }).then(() => context.clock.pauseAt(pageTime + 1_000)),
+    installPageProbes(context),
+  ]);
 
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
+  const network = new NetworkActivity(page);
+  const timings = { setup: lap() } as CaptureTimings;
   await gotoGuarded(page, url, proxy, left());
-  await settle(page, left());
+  timings.navigation = lap();
+  await settle(page, network, left());
+  timings.networkQuiet = lap();
+  await waitForContent(page, Math.min(left(), 10_000));
   await dismissCookieBanners(page);
-  await wakeLazyContent(page, options.scrollCap ?? 15_000, async () => {
-    await page.clock.runFor(100);
-    await page.waitForTimeout(50);
-  });
-  await settle(page, left());
+  timings.content = lap();
+  if (await hasLazyContent(page)) {
+    await wakeLazyContent(page, options.scrollCap ?? 15_000, async () => {
+      await page.clock.runFor(100);
+      await page.waitForTimeout(50);
+    });
+    await settle(page, network, left());
+    await waitForContent(page, Math.min(left(), 10_000));
+  }
+  timings.lazyContent = lap();
   await page.addStyleTag({ content: STABILIZING_CSS });
   await page.clock.runFor(500);
   await page.evaluate(() => scrollTo(0, 0));
+  timings.stabilize = lap();
 
   const maskLocators = (request.masks ?? []).map((selector) => page.locator(selector));
   let previous: Uint8Array | undefined;
@@ -143,7 +197,11 @@ async function captureInContext(
       timeout: left(),
     });
     shots++;
-    if (previous && compareImages(previous, png, { threshold: 0, antialiasing: false }).identical) {
+    if (
+      previous &&
+      (await compareImagesAsync(previous, png, { threshold: 0, antialiasing: false, untilFirstChange: true }))
+        .identical
+    ) {
       stable = true;
       break;
     }
@@ -151,9 +209,11 @@ async function captureInContext(
     await page.clock.runFor(250);
     await page.waitForTimeout(100);
   }
+  timings.shots = lap();
   const dom = await takeDomSnapshot(page);
   const masks = await maskBoxes(page, request.masks ?? []);
   await assertStayedAllowed(page, url, guard, refusals);
+  timings.dom = lap();
   const size = pngSize(png);
   return {
     viewport,
@@ -166,14 +226,14 @@ async function captureInContext(
     shots,
     stable,
     blocked: [...new Set([...refusals.blocked, ...guard.blocked, ...proxy.refused.map((r) => r.target)])],
+    timings,
   };
 }
 
-/** Load, then network quiet and content ready, with the page's timers run forward a little. */
-async function settle(page: Page, timeoutMs: number): Promise<void> {
-  await page.waitForLoadState("networkidle", { timeout: Math.min(timeoutMs, 10_000) }).catch(() => {});
+/** No request in flight and no DOM change for a moment, then the page's timers run forward a little. */
+async function settle(page: Page, network: NetworkActivity, timeoutMs: number): Promise<void> {
+  await waitForQuiet(page, network, { timeoutMs: Math.min(timeoutMs, 10_000) });
   await page.clock.runFor(200);
-  await waitForContent(page, Math.min(timeoutMs, 10_000));
 }
 
 async function maskBoxes(page: Page, selectors: readonly string[]): Promise<Box[]> {

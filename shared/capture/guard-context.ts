@@ -16,27 +16,30 @@ export interface ContextRefusals {
  */
 export async function guardContext(context: BrowserContext, guard: RequestGuard): Promise<ContextRefusals> {
   const refusals: ContextRefusals = { blocked: [], violations: [] };
-  await context.route("**/*", async (route) => {
-    const req = route.request();
-    const target = req.url();
-    if (req.resourceType() === "media" || isBlockedHost(target)) {
-      refusals.blocked.push(target);
-      return route.abort("blockedbyclient");
-    }
-    const reason = await guard.check(target);
-    if (reason) {
-      refusals.blocked.push(target);
-      return route.abort("blockedbyclient");
-    }
-    return route.continue();
-  });
-  await context.routeWebSocket(/.*/, async (ws) => {
-    const reason = await guard.check(ws.url());
-    if (reason) {
-      refusals.blocked.push(ws.url());
-      await ws.close({ code: 1008, reason: "Blocked by Perceo" });
-    } else ws.connectToServer();
-  });
+  // Both rules go to the browser together: two round trips in the time of one.
+  await Promise.all([
+    context.route("**/*", async (route) => {
+      const req = route.request();
+      const target = req.url();
+      if (req.resourceType() === "media" || isBlockedHost(target)) {
+        refusals.blocked.push(target);
+        return route.abort("blockedbyclient");
+      }
+      const reason = await guard.check(target);
+      if (reason) {
+        refusals.blocked.push(target);
+        return route.abort("blockedbyclient");
+      }
+      return route.continue();
+    }),
+    context.routeWebSocket(/.*/, async (ws) => {
+      const reason = await guard.check(ws.url());
+      if (reason) {
+        refusals.blocked.push(ws.url());
+        await ws.close({ code: 1008, reason: "Blocked by Perceo" });
+      } else ws.connectToServer();
+    }),
+  ]);
   // Redirects are followed inside the browser's network stack, past context.route: the guarding
   // proxy refuses a bad hop before it is sent; this fails the visit that led to one.
   context.on("request", (req) => {

@@ -1,5 +1,11 @@
 export { BrowserPool, type LaunchBrowser, launchCaptureBrowser, type PoolOptions } from "./browser-pool.ts";
-export { type Capture, type CaptureOptions, type CaptureRequest, capturePage } from "./capture-page.ts";
+export {
+  type Capture,
+  type CaptureOptions,
+  type CaptureRequest,
+  type CaptureTimings,
+  capturePage,
+} from "./capture-page.ts";
 export { guardedFetch } from "./guarded-fetch.ts";
 export {
   BlockedUrlError,
