@@ -84,10 +84,10 @@ export async function compareImagesAsync(
   after: ImageInput,
   options: CompareOptions = {},
 ): Promise<CompareResult> {
-  const sharp = isEncoded(before) && isEncoded(after) ? await loadSharp() : undefined;
-  if (!sharp || !isEncoded(before) || !isEncoded(after)) return compareImages(before, after, options);
   const unchanged = sameEncodedPixels(before, after, options);
   if (unchanged) return unchanged;
+  const sharp = isEncoded(before) && isEncoded(after) ? await loadSharp() : undefined;
+  if (!sharp || !isEncoded(before) || !isEncoded(after)) return compareImages(before, after, options);
   if (!isPng(before) || !isPng(after)) throw new PngError("Not a PNG image.");
   const [first, second] = await Promise.all([decodeWithSharp(sharp, before), decodeWithSharp(sharp, after)]);
   const { a, b, sameRows } = toRgbaPair(first, second, options.diffImage === true);
