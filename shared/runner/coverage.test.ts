@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
@@ -8,7 +8,7 @@ import { type RunningShop, startShop } from "../../examples/shop/server.ts";
 import { loadProject } from "../config/index.ts";
 import { buildCoverageMap } from "../observer/index.ts";
 import { launchBrowser } from "./browser.ts";
-import type { RecordedCoverage } from "./coverage.ts";
+import { type RecordedCoverage, startCoverage } from "./coverage.ts";
 import { runFlows } from "./run-flows.ts";
 
 let shop: RunningShop;
@@ -64,5 +64,59 @@ describe("coverage recording", () => {
     expect(Array.isArray(cart) && cart.some((r) => r.start <= 15 && r.end >= 15)).toBe(true);
     expect(Array.isArray(cart) && cart.some((r) => r.start <= 26 && r.end >= 26)).toBe(false);
     expect(map.flows.add?.files["examples/shop/public/css/shop.css"]).toBeDefined();
+  });
+
+  it("keeps what a document ran up to the click that left it", async () => {
+    // The test does not call checkpoint(): as in a Playwright test, the only takes are the unloads and the stop.
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await context.newPage();
+    const recorder = await startCoverage(page);
+    // The menu's open rule applies on the home page only; the About link then leaves it.
+    await page.goto(`${shop.url}/`);
+    await page.getByRole("button", { name: "Menu" }).click();
+    await page.getByRole("link", { name: "About", exact: true }).click();
+    await page.getByRole("heading", { name: "About us", level: 1 }).waitFor();
+    // The card check runs in the checkout's submit handler, which then sends the form to another page.
+    await page.goto(`${shop.url}/products/aurora-lamp`);
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    await page.getByTestId("cart-count").filter({ hasText: "1" }).waitFor();
+    await page.goto(`${shop.url}/checkout`);
+    await page.getByLabel("Email").fill("grace@example.com");
+    await page.getByLabel("Full name").fill("Grace Hopper");
+    await page.getByLabel("Street address").fill("Torstraße 1");
+    await page.getByLabel("Postal code").fill("10119");
+    await page.getByLabel("City").fill("Berlin");
+    await page.getByLabel("Country").selectOption("Germany");
+    await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await page.getByLabel("Expiry date").fill("12/34");
+    await page.getByLabel("CVC").fill("123");
+    await page.getByLabel("I accept the terms of sale").check();
+    await page.getByRole("button", { name: "Place order" }).click();
+    await page.getByRole("heading", { name: "Thank you for your order" }).waitFor();
+    const recorded = await recorder.stop();
+    await context.close();
+
+    const ran = async (file: string, text: string) => {
+      const source = await readFile(path.join(repoRoot, "examples/shop", file), "utf8");
+      const line = source.slice(0, source.indexOf(text)).split("\n").length;
+      const spans = recorded.files[`${shop.url}/${file}`] ?? [];
+      return spans.some((s) => s.start <= line && s.end >= line);
+    };
+    expect(recorded.urls.map((u) => new URL(u).pathname)).toEqual([
+      "/",
+      "/about",
+      "/products/aurora-lamp",
+      "/checkout",
+      expect.stringMatching(/^\/orders\/\d+$/),
+    ]);
+    expect(await ran("public/js/menu.js", 'nav.classList.toggle("is-open", open);')).toBe(true);
+    expect(await ran("public/css/shop.css", ".js .site-nav.is-open {")).toBe(true);
+    expect(await ran("public/js/checkout.js", "return sum % 10 === 0;")).toBe(true);
+    // A line that never ran stays out: nothing pressed Escape.
+    expect(await ran("public/js/menu.js", 'nav.classList.remove("is-open");')).toBe(false);
   });
 });
