@@ -4,13 +4,15 @@ import { readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { freePort, shopSuiteRepository } from "../shared/playwright/testing/playwright-project.ts";
+import { openPostgresStore } from "../shared/store/index.ts";
 import {
   copyBundledAction,
   pullRequestPayload,
+  pushPayload,
   REPOSITORY,
   runBundledAction,
 } from "./testing/action-harness.ts";
-import { startArtifactService } from "./testing/artifact-service.ts";
+import { type LocalArtifactService, startArtifactService } from "./testing/artifact-service.ts";
 import type { ExpectedRequest } from "./testing/github-edge.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
@@ -30,6 +32,7 @@ describe("the Action runs the Playwright tests a pull request affects", () => {
   let run: Awaited<ReturnType<typeof runBundledAction>>;
   let workspace: string;
   let artifactFiles: number;
+  let artifacts: LocalArtifactService;
   beforeAll(async () => {
     const repo = await shopSuiteRepository("perceo-action-pw-");
     repo.git("checkout", "-q", "-b", "feature");
@@ -61,7 +64,7 @@ describe("the Action runs the Playwright tests a pull request affects", () => {
     ]);
     await symlink(path.join(repoRoot, "node_modules"), path.join(workspace, "node_modules"));
     await symlink(path.join(repoRoot, "shared"), path.join(workspace, "shared"));
-    const artifacts = await startArtifactService();
+    artifacts = await startArtifactService();
     try {
       run = await runBundledAction(await copyBundledAction(), {
         workspace,
@@ -124,6 +127,97 @@ describe("the Action runs the Playwright tests a pull request affects", () => {
   it("keeps Playwright's HTML report in the uploaded artifact", () => {
     expect(existsSync(path.join(workspace, "perceo-report/playwright-report/index.html"))).toBe(true);
     expect(artifactFiles).toBeGreaterThan(3);
+    const [artifact] = artifacts.finalized;
+    expect(artifacts.entries(artifact?.name ?? "none")).toEqual(
+      expect.arrayContaining(["index.html", "playwright-report/index.html"]),
+    );
     expect(run.summary).toContain("flaky--the-home-page-settles");
+  });
+});
+
+// As a YAML flow's screenshot steps do (action.e2e.test.ts, "records a default-branch push and its
+// baselines"), a push to main makes a Playwright test's pictures the baselines in the embedded store.
+describe("a default-branch push of a Playwright suite", () => {
+  const LOOKS = "looks--the-about-page-looks-as-it-did";
+  const CART = "cart--two-armchairs-land-in-the-cart";
+  let run: Awaited<ReturnType<typeof runBundledAction>>;
+  let workspace: string;
+  let mainSha: string;
+  beforeAll(async () => {
+    const repo = await shopSuiteRepository("perceo-action-pw-push-");
+    // A suite that writes missing snapshots passes toHaveScreenshot's first run, with the picture attached.
+    const config = path.join(repo.suiteDir, "playwright.config.ts");
+    await writeFile(
+      config,
+      (await readFile(config, "utf8")).replace(
+        "fullyParallel: true,",
+        'fullyParallel: true,\n  updateSnapshots: "missing",',
+      ),
+    );
+    await writeFile(
+      path.join(repo.suiteDir, "tests/looks.spec.ts"),
+      'import { expect, test } from "@playwright/test";\ntest("the about page looks as it did", async ({ page }) => {\n  await page.goto("/about");\n  await expect(page).toHaveScreenshot("about.png");\n});\n',
+    );
+    repo.git("add", "-A");
+    repo.git("commit", "-qm", "A screenshot test");
+    mainSha = repo.git("rev-parse", "HEAD").trim();
+    workspace = path.join(repo.repo, "..", `${path.basename(repo.repo)}-push`);
+    execFileSync("git", ["clone", "-q", "--depth=1", "--branch", "main", `file://${repo.repo}`, workspace]);
+    await symlink(path.join(repoRoot, "node_modules"), path.join(workspace, "node_modules"));
+    await symlink(path.join(repoRoot, "shared"), path.join(workspace, "shared"));
+    run = await runBundledAction(await copyBundledAction(), {
+      workspace,
+      eventName: "push",
+      payload: pushPayload({
+        origin: repo.repo,
+        mainSha,
+        featureSha: mainSha,
+        copyLogicSha: mainSha,
+        root: repo.repo,
+      }),
+      sha: mainSha,
+      ref: "refs/heads/main",
+      inputs: { config: "examples/shop-playwright", flows: `${CART},${LOOKS}` },
+      env: { CI: "true", SHOP_PORT: String(await freePort()) },
+      github: [CHECK_RUN],
+    });
+  }, 240_000);
+
+  it("stores a testInfo.attach PNG and toHaveScreenshot's picture and makes them the baselines of their test and step", async () => {
+    expect(run.log.match(/::error::.*/)?.[0], run.log).toBeUndefined();
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ passed: "2", failed: "0" });
+    expect(run.summary).toContain(
+      "Stored in the embedded database in .perceo/data as run gh-4242-1-shard-1-of-1. 2 screenshots became baselines.",
+    );
+    const store = await openPostgresStore({ env: {}, cwd: workspace });
+    try {
+      const project = await store.getProject(REPOSITORY);
+      for (const [flowName, stepName] of [
+        [CART, "cart"],
+        [LOOKS, "about"],
+      ] as const) {
+        const baseline = await store.resolveBaseline({
+          projectId: project?.id ?? "",
+          flowName,
+          stepName,
+          viewport: { width: 1280, height: 720 },
+          mergeBaseSha: mainSha,
+        });
+        expect(baseline, `${flowName} / ${stepName}`).toMatchObject({
+          commitSha: mainSha,
+          branch: "main",
+          fromMergeBase: true,
+        });
+        const picture = await store.blobs.get("screenshots", baseline?.storagePath ?? "");
+        expect(
+          Buffer.from(picture ?? [])
+            .subarray(1, 4)
+            .toString(),
+        ).toBe("PNG");
+      }
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -103,6 +103,8 @@ export interface LocalArtifactService {
   env: Record<string, string>;
   /** The artifact names finalized, with the size of the zip each one committed. */
   finalized: Array<{ name: string; size: number }>;
+  /** The names inside the zip an artifact committed (its staged blocks, joined in block list order). */
+  entries(name: string): string[];
   close(): Promise<void>;
 }
 
@@ -112,6 +114,8 @@ export interface LocalArtifactService {
  */
 export async function startArtifactService(): Promise<LocalArtifactService> {
   const blobs = new Map<string, number>();
+  const blocks = new Map<string, Buffer>();
+  const zips = new Map<string, Buffer>();
   const finalized: LocalArtifactService["finalized"] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -130,8 +134,17 @@ export async function startArtifactService(): Promise<LocalArtifactService> {
       finalized.push({ name, size: blobs.get(`/blob/${name}.zip`) ?? 0 });
       json({ ok: true, artifact_id: String(finalized.length) });
     } else if (req.method === "PUT" && url.pathname.startsWith("/blob/")) {
-      if (url.searchParams.get("comp") === "block")
+      if (url.searchParams.get("comp") === "block") {
         blobs.set(url.pathname, (blobs.get(url.pathname) ?? 0) + body.length);
+        blocks.set(`${url.pathname}#${url.searchParams.get("blockid")}`, body);
+      }
+      if (url.searchParams.get("comp") === "blocklist") {
+        const ids = [...body.toString().matchAll(/<Latest>([^<]+)<\/Latest>/g)].map((m) => m[1]);
+        zips.set(
+          url.pathname,
+          Buffer.concat(ids.map((id) => blocks.get(`${url.pathname}#${id}`) ?? Buffer.alloc(0))),
+        );
+      }
       res.writeHead(201).end();
     } else {
       res.writeHead(404).end();
@@ -142,6 +155,7 @@ export async function startArtifactService(): Promise<LocalArtifactService> {
   return {
     env: { ACTIONS_RUNTIME_TOKEN: RUNTIME_TOKEN, ACTIONS_RESULTS_URL: `${origin()}/` },
     finalized,
+    entries: (name) => zipEntries(zips.get(`/blob/${name}.zip`) ?? Buffer.alloc(0)),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

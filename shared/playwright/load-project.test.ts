@@ -151,6 +151,18 @@ describe("discovery edge cases", () => {
     expect(stderr()).toMatch(/no BASE_URL set.*Fix: run `npx playwright test --list`/);
   });
 
+  it("a test list that matches nothing when Playwright runs it: exit 2 with the fix", async () => {
+    // A title built at load time differs between the listing process and the running one.
+    const root = await playwrightProject({
+      "playwright.config.ts": minimalConfig(),
+      "tests/a.spec.ts":
+        'import { test } from "@playwright/test";\ntest("run " + process.pid, async () => {});\n',
+    });
+    const { io, stdout, stderr } = capturedIo(root, process.env);
+    expect(await main(["run", "--no-record"], io), stdout()).toBe(EXIT.usage);
+    expect(stderr()).toMatch(/^perceo: none of the 1 selected tests matched.*Fix: run `perceo flows list`/s);
+  }, 120_000);
+
   it("a .perceo/config.yml naming a Playwright config that does not exist says so", async () => {
     const root = await playwrightProject({
       ".perceo/config.yml": "project: p\nbaseUrl: http://127.0.0.1:9\nplaywright: e2e/playwright.config.ts\n",
