@@ -32,7 +32,6 @@ describe("the Action runs the Playwright tests a pull request affects", () => {
   let run: Awaited<ReturnType<typeof runBundledAction>>;
   let workspace: string;
   let artifactFiles: number;
-  let artifacts: LocalArtifactService;
   beforeAll(async () => {
     const repo = await shopSuiteRepository("perceo-action-pw-");
     repo.git("checkout", "-q", "-b", "feature");
@@ -64,7 +63,7 @@ describe("the Action runs the Playwright tests a pull request affects", () => {
     ]);
     await symlink(path.join(repoRoot, "node_modules"), path.join(workspace, "node_modules"));
     await symlink(path.join(repoRoot, "shared"), path.join(workspace, "shared"));
-    artifacts = await startArtifactService();
+    const artifacts = await startArtifactService();
     try {
       run = await runBundledAction(await copyBundledAction(), {
         workspace,
@@ -127,10 +126,6 @@ describe("the Action runs the Playwright tests a pull request affects", () => {
   it("keeps Playwright's HTML report in the uploaded artifact", () => {
     expect(existsSync(path.join(workspace, "perceo-report/playwright-report/index.html"))).toBe(true);
     expect(artifactFiles).toBeGreaterThan(3);
-    const [artifact] = artifacts.finalized;
-    expect(artifacts.entries(artifact?.name ?? "none")).toEqual(
-      expect.arrayContaining(["index.html", "playwright-report/index.html"]),
-    );
     expect(run.summary).toContain("flaky--the-home-page-settles");
   });
 });
@@ -143,6 +138,7 @@ describe("a default-branch push of a Playwright suite", () => {
   let run: Awaited<ReturnType<typeof runBundledAction>>;
   let workspace: string;
   let mainSha: string;
+  let artifacts: LocalArtifactService;
   beforeAll(async () => {
     const repo = await shopSuiteRepository("perceo-action-pw-push-");
     // A suite that writes missing snapshots passes toHaveScreenshot's first run, with the picture attached.
@@ -165,6 +161,7 @@ describe("a default-branch push of a Playwright suite", () => {
     execFileSync("git", ["clone", "-q", "--depth=1", "--branch", "main", `file://${repo.repo}`, workspace]);
     await symlink(path.join(repoRoot, "node_modules"), path.join(workspace, "node_modules"));
     await symlink(path.join(repoRoot, "shared"), path.join(workspace, "shared"));
+    artifacts = await startArtifactService();
     run = await runBundledAction(await copyBundledAction(), {
       workspace,
       eventName: "push",
@@ -178,9 +175,9 @@ describe("a default-branch push of a Playwright suite", () => {
       sha: mainSha,
       ref: "refs/heads/main",
       inputs: { config: "examples/shop-playwright", flows: `${CART},${LOOKS}` },
-      env: { CI: "true", SHOP_PORT: String(await freePort()) },
+      env: { ...artifacts.env, CI: "true", SHOP_PORT: String(await freePort()) },
       github: [CHECK_RUN],
-    });
+    }).finally(() => artifacts.close());
   }, 240_000);
 
   it("stores a testInfo.attach PNG and toHaveScreenshot's picture and makes them the baselines of their test and step", async () => {
@@ -219,5 +216,16 @@ describe("a default-branch push of a Playwright suite", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("uploads Playwright's HTML report inside the artifact, beside the screenshots", () => {
+    const [artifact] = artifacts.finalized;
+    expect(artifacts.entries(artifact?.name ?? "none")).toEqual(
+      expect.arrayContaining([
+        "index.html",
+        "playwright-report/index.html",
+        `screenshots/${CART}/attempt-1/cart.png`,
+      ]),
+    );
   });
 });
