@@ -318,6 +318,7 @@ export const SEEDED_CHANGES: SeededChange[] = [
     ],
     reaches: [],
   },
+  ...HELD_OUT_CHANGES(),
 ];
 
 /** A smaller set for `--quick`: one of each kind that matters most. */
@@ -393,4 +394,366 @@ export async function applySeededChange(root: string, change: SeededChange): Pro
       throw new Error(`${change.name}: "${edit.find}" not found in ${edit.file}`);
     await writeFile(file, text.replace(edit.find, edit.replace));
   }
+}
+
+/**
+ * The held-out half: kinds the first half has none of (API handlers, strings tables, feature flags,
+ * CSS variables, shared browser scripts, server plumbing, seed data, new pages). The risk model's
+ * prior weights were never tuned on these; `reaches` as above, written before any selection.
+ */
+function HELD_OUT_CHANGES(): SeededChange[] {
+  const changes: Array<Omit<SeededChange, "heldOut">> = [
+    {
+      name: "add-to-cart API answers without the count",
+      kind: "API handler",
+      edits: [
+        {
+          file: "src/pages/cart.ts",
+          find: "jsonResponse({ ok: true, count })",
+          replace: "jsonResponse({ ok: true })",
+        },
+      ],
+    },
+    {
+      name: "add-to-cart API answers 409 when unavailable",
+      kind: "API handler",
+      edits: [{ file: "src/pages/cart.ts", find: '"unavailable" }, 422)', replace: '"unavailable" }, 409)' }],
+      reaches: [],
+    },
+    {
+      name: "quantity update lands on checkout",
+      kind: "API handler",
+      edits: [
+        {
+          file: "src/pages/cart.ts",
+          find: '  setCartQuantity(request.session.cart, request.params.slug ?? "", clampQuantity(form.get("quantity"), 1));\n  return redirect("/cart");',
+          replace:
+            '  setCartQuantity(request.session.cart, request.params.slug ?? "", clampQuantity(form.get("quantity"), 1));\n  return redirect("/checkout");',
+        },
+      ],
+    },
+    {
+      name: "catalog fragment API needs a second header",
+      kind: "API handler",
+      edits: [
+        {
+          file: "src/pages/catalog.ts",
+          find: 'if (request.headers["x-shop-fragment"] === "catalog-results") {',
+          replace:
+            'if (request.headers["x-shop-fragment"] === "catalog-results" && request.headers["x-shop-v"] === "2") {',
+        },
+      ],
+      reaches: ["search", "catalog-filter"],
+    },
+    {
+      name: "strings: All products becomes Everything",
+      kind: "i18n strings",
+      edits: [
+        {
+          file: "src/copy.ts",
+          find: 'catalogHeading: "All products"',
+          replace: 'catalogHeading: "Everything"',
+        },
+      ],
+    },
+    {
+      name: "strings: Proceed to checkout becomes Go to checkout",
+      kind: "i18n strings",
+      edits: [
+        {
+          file: "src/copy.ts",
+          find: 'proceedToCheckout: "Proceed to checkout"',
+          replace: 'proceedToCheckout: "Go to checkout"',
+        },
+      ],
+    },
+    {
+      name: "strings: checkout error summary reworded",
+      kind: "i18n strings",
+      edits: [
+        {
+          file: "src/copy.ts",
+          find: 'checkoutErrorSummary: "Please correct the highlighted fields."',
+          replace: 'checkoutErrorSummary: "Some fields need your attention."',
+        },
+      ],
+    },
+    {
+      name: "strings: the Update button says Save",
+      kind: "i18n strings",
+      edits: [{ file: "src/copy.ts", find: 'updateCart: "Update"', replace: 'updateCart: "Save"' }],
+    },
+    {
+      name: "strings: a new tagline",
+      kind: "i18n strings",
+      edits: [
+        {
+          file: "src/copy.ts",
+          find: 'tagline: "Quiet goods for warm homes"',
+          replace: 'tagline: "Goods for warm homes"',
+        },
+      ],
+      reaches: [],
+    },
+    {
+      name: "strings: the email error says what is wrong",
+      kind: "i18n strings",
+      edits: [
+        {
+          file: "src/copy.ts",
+          find: 'errorEmail: "Enter a valid email address."',
+          replace: 'errorEmail: "That email address is missing an @ or a domain."',
+        },
+      ],
+    },
+    {
+      name: "flag: gift wrap offered in the cart, off",
+      kind: "feature flag",
+      edits: [
+        {
+          file: "src/flags.ts",
+          create:
+            "/** Features that ship dark until they are switched on. */\nexport const FLAGS = { giftWrap: false };\n",
+        },
+        {
+          file: "src/pages/cart.ts",
+          find: '    <h2 id="summary-title">Order summary</h2>',
+          replace:
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the shop's own source text
+            '    <h2 id="summary-title">Order summary</h2>\n    ${FLAGS.giftWrap ? html`<p class="gift-wrap">Gift wrap available</p>` : ""}',
+        },
+        {
+          file: "src/pages/cart.ts",
+          find: "import { htmlResponse,",
+          replace: 'import { FLAGS } from "../flags.ts";\nimport { htmlResponse,',
+        },
+      ],
+      reaches: [],
+    },
+    {
+      name: "flag: search box switched off",
+      kind: "feature flag",
+      edits: [
+        {
+          file: "src/flags.ts",
+          create: "/** Features that can be switched off. */\nexport const FLAGS = { search: false };\n",
+        },
+        {
+          file: "src/pages/catalog.ts",
+          find: '    <input id="catalog-q" name="q" type="search"',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the shop's own source text
+          replace: '    <input id="catalog-q" name="q" type="${FLAGS.search ? "search" : "hidden"}"',
+        },
+        {
+          file: "src/pages/catalog.ts",
+          find: 'import { renderLayout } from "../components/layout.ts";',
+          replace:
+            'import { renderLayout } from "../components/layout.ts";\nimport { FLAGS } from "../flags.ts";',
+        },
+      ],
+      reaches: ["search"],
+    },
+    {
+      name: "flag: announcement banner on every page",
+      kind: "feature flag",
+      edits: [
+        { file: "src/flags.ts", create: 'export const FLAGS = { banner: "Free returns all winter" };\n' },
+        {
+          file: "src/components/layout.ts",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the shop's own source text
+          find: "  ${renderHeader(request)}",
+          replace:
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the shop's own source text
+            '  ${FLAGS.banner ? html`<p class="banner">${FLAGS.banner}</p>` : ""}\n  ${renderHeader(request)}',
+        },
+        {
+          file: "src/components/layout.ts",
+          find: 'import { renderFooter } from "./footer.ts";',
+          replace: 'import { FLAGS } from "../flags.ts";\nimport { renderFooter } from "./footer.ts";',
+        },
+      ],
+      reaches: [],
+    },
+    {
+      name: "CSS variable: a darker brand colour",
+      kind: "CSS variable",
+      edits: [{ file: "public/css/shop.css", find: "  --brand: #2f4a3a;", replace: "  --brand: #1f3a2a;" }],
+      reaches: [],
+    },
+    {
+      name: "CSS variable: tighter corner radius",
+      kind: "CSS variable",
+      edits: [{ file: "public/css/shop.css", find: "  --radius: 12px;", replace: "  --radius: 6px;" }],
+      reaches: [],
+    },
+    {
+      name: "CSS variable: a louder danger colour",
+      kind: "CSS variable",
+      edits: [{ file: "public/css/shop.css", find: "  --danger: #b3261e;", replace: "  --danger: #d0021b;" }],
+      reaches: ["checkout-validation", "login-wrong-password", "signup-existing-email"],
+    },
+    {
+      name: "CSS variable: display font goes sans",
+      kind: "CSS variable",
+      edits: [
+        {
+          file: "public/css/shop.css",
+          find: '  --font-display: ui-serif, Georgia, "Times New Roman", serif;',
+          replace: "  --font-display: var(--font);",
+        },
+      ],
+      reaches: [],
+    },
+    {
+      name: "shared script: cart count shows one more",
+      kind: "shared browser script",
+      edits: [
+        {
+          file: "public/js/cart.js",
+          find: "count.textContent = String(result.count);",
+          replace: "count.textContent = String(result.count + 1);",
+        },
+      ],
+    },
+    {
+      name: "shared script: quantity change no longer submits",
+      kind: "shared browser script",
+      edits: [
+        {
+          file: "public/js/cart.js",
+          find: '    input?.addEventListener("change", () => form.requestSubmit());\n',
+          replace: "",
+        },
+      ],
+      reaches: ["cart-update"],
+    },
+    {
+      name: "shared script: added message never shows",
+      kind: "shared browser script",
+      edits: [
+        { file: "public/js/cart.js", find: "if (status && result.ok) status.hidden = false;", replace: "" },
+      ],
+    },
+    {
+      name: "JSON responses may be cached",
+      kind: "server plumbing",
+      edits: [
+        {
+          file: "src/http/responses.ts",
+          find: '"content-type": "application/json; charset=utf-8", "cache-control": "no-store"',
+          replace: '"content-type": "application/json; charset=utf-8", "cache-control": "private, max-age=0"',
+        },
+      ],
+      reaches: [],
+    },
+    {
+      name: "session cookie becomes SameSite=Strict",
+      kind: "server plumbing",
+      edits: [
+        {
+          file: "src/http/cookies.ts",
+          find: "; Path=/; HttpOnly; SameSite=Lax`",
+          replace: "; Path=/; HttpOnly; SameSite=Strict`",
+        },
+      ],
+      reaches: [],
+    },
+    {
+      name: "passwords need ten characters",
+      kind: "validation rule",
+      edits: [
+        {
+          file: "src/forms/signup-form.ts",
+          find: "MIN_PASSWORD_LENGTH = 8;",
+          replace: "MIN_PASSWORD_LENGTH = 16;",
+        },
+      ],
+    },
+    {
+      name: "at most three of an item",
+      kind: "business rule",
+      edits: [{ file: "src/state/cart.ts", find: "MAX_QUANTITY = 10;", replace: "MAX_QUANTITY = 3;" }],
+    },
+    {
+      name: "free shipping from $150",
+      kind: "business rule",
+      edits: [
+        {
+          file: "src/state/cart.ts",
+          find: "FREE_SHIPPING_FROM_CENTS = 10_000;",
+          replace: "FREE_SHIPPING_FROM_CENTS = 15_000;",
+        },
+      ],
+    },
+    {
+      name: "the seed shopper's password changes",
+      kind: "seed data",
+      edits: [
+        {
+          file: "src/data/seed-accounts.ts",
+          find: 'password: "correct horse"',
+          replace: 'password: "battery staple"',
+        },
+      ],
+    },
+    {
+      name: "nav link Shop becomes Browse",
+      kind: "component copy",
+      edits: [
+        {
+          file: "src/components/header.ts",
+          find: '{ href: "/products", label: "Shop" },',
+          replace: '{ href: "/products", label: "Browse" },',
+        },
+      ],
+      reaches: ["mobile-menu"],
+    },
+    {
+      name: "product price loses its test id",
+      kind: "markup change",
+      edits: [
+        {
+          file: "src/pages/product.ts",
+          find: '<p class="product-price" data-testid="product-price">',
+          replace: '<p class="product-price">',
+        },
+      ],
+    },
+    {
+      name: "a gift-card page at /gift-cards",
+      kind: "new page",
+      edits: [
+        {
+          file: "src/pages/gift-cards.ts",
+          create:
+            'import { htmlResponse, type ShopResponse } from "../http/responses.ts";\nimport type { ShopRequest } from "../http/shop-request.ts";\nimport { renderLayout } from "../components/layout.ts";\nimport { html } from "../http/html.ts";\n\nexport function showGiftCards(request: ShopRequest): ShopResponse {\n  return htmlResponse(renderLayout(request, { title: "Gift cards", main: html`<h1>Gift cards</h1><p>Coming soon.</p>` }));\n}\n',
+        },
+        {
+          file: "src/routes.ts",
+          find: '  { method: "GET", pattern: "/lab/moving-parts", handle: showMovingParts },',
+          replace:
+            '  { method: "GET", pattern: "/lab/moving-parts", handle: showMovingParts },\n  { method: "GET", pattern: "/gift-cards", handle: showGiftCards },',
+        },
+        {
+          file: "src/routes.ts",
+          find: 'import { showHome } from "./pages/home.ts";',
+          replace:
+            'import { showGiftCards } from "./pages/gift-cards.ts";\nimport { showHome } from "./pages/home.ts";',
+        },
+      ],
+      reaches: [],
+    },
+    {
+      name: "header cart link labelled Basket",
+      kind: "component copy",
+      edits: [
+        {
+          file: "src/components/header.ts",
+          find: '        Cart <span class="cart-count"',
+          replace: '        Basket <span class="cart-count"',
+        },
+      ],
+    },
+  ];
+  return changes.map((change) => ({ ...change, heldOut: true }));
 }

@@ -4,8 +4,9 @@ import type { RiskFeature, RiskFeatures } from "./types.ts";
 
 /*
  * A small logistic model of a selected flow's chance of failing: logit p = intercept + Σ wᵢ·xᵢ over
- * the features in risk-features.ts. The prior weights work on day one (tuned on the benchmark's
- * tuning half, bench/observer/tune-risk-prior.ts); each project's recorded predictions with their
+ * the features in risk-features.ts. The prior weights work on day one (set by hand from what each
+ * signal means; bench/observer/tune-risk-prior.ts refits them on the benchmark's tuning half, never
+ * on its held-out half); each project's recorded predictions with their
  * outcomes refit them (maximum a posteriori with a Gaussian prior centred on the prior weights, so
  * a few outcomes move them a little and hundreds move them a lot). No external service: Newton's
  * method on 18 parameters takes well under a millisecond for a thousand outcomes.
@@ -16,7 +17,7 @@ export interface RiskWeights {
   weights: RiskFeatures;
 }
 
-/** Tuned on the benchmark's tuning half (see bench/observer/tune-risk-prior.ts), never on the held-out half. */
+/** Set by hand before any held-out outcome was seen; refit them with bench/observer/tune-risk-prior.ts. */
 export const PRIOR_WEIGHTS: RiskWeights = {
   intercept: -2.6,
   weights: {
