@@ -4,32 +4,39 @@
  *
  * Real parts: the shop in Chromium (its flows run once with coverage recorded, as
  * `perceo run --coverage` writes `.perceo/coverage.json`; captures and audits), PGlite with every
- * migration, the funnel matcher, checkpoints and insights. Generated parts, stated here: 90 days of
- * analytics (PostHog-like events along the pages the shop's flows really visited, so a login goes
- * through /login and a signup through /signup; the home page bounces more after a heading change on 26 Oct,
- * checkout completes less after "Add to cart" became "Add to bag" on 18 Nov), a week of CI runs,
- * and the changes the deploy diff detected.
+ * migration, the Mixpanel provider (its export requests, JSONL parsing and sessions), a throwaway
+ * PostgreSQL 15 holding the shop's own `signups` and `orders` tables (counted read-only, per window),
+ * the funnel matcher, checkpoints and insights. Generated parts, stated here: 90 days of Mixpanel
+ * events (`$mp_web_page_view` along the pages the shop's flows really visited, so a login goes
+ * through /login and a signup through /signup; the home page bounces more after a heading change
+ * on 26 Oct, checkout completes less after "Add to cart" became "Add to bag" on 18 Nov), answered
+ * at the edge by a fetch that plays data.mixpanel.com's export, the rows of the two tables (more
+ * signups after the heading change, fewer orders after the rename), a week of CI runs, and the
+ * changes the deploy diff detected.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import pg from "pg";
 import {
   type AnalyticsProvider,
-  type DailyPageMetrics,
+  addDays,
+  DAY_MS,
   dayOf,
   funnelsFromFlows,
-  type ProviderEvent,
-  splitUrl,
+  outcomesFromConfig,
+  providerFromConfig,
+  type SessionEvent,
 } from "../../shared/analytics/index.ts";
 import { generateSessionEvents } from "../../shared/analytics/testing/generate-events.ts";
 import { BrowserPool } from "../../shared/capture/index.ts";
-import { loadProject, type PerceoProject } from "../../shared/config/index.ts";
+import { loadProject, type OutcomesSettings, type PerceoProject } from "../../shared/config/index.ts";
 import { buildCoverageMap, type CoverageMap } from "../../shared/observer/index.ts";
 import { renderFindingComment, renderWeeklyIssue } from "../../shared/report/index.ts";
 import { type RecordedCoverage, runFlows } from "../../shared/runner/index.ts";
 import { openPostgresStore, type Store } from "../../shared/store/index.ts";
-import { aFlow, aRunResult } from "../../shared/store/testing/index.ts";
+import { aFlow, aRunResult, startPostgresServer } from "../../shared/store/testing/index.ts";
 import { collectWeeklyReport, groupFindings } from "../../shared/weekly/index.ts";
 import { startShop } from "../shop/server.ts";
 
@@ -42,6 +49,7 @@ const shop = await startShop();
 const dataDir = await mkdtemp(path.join(tmpdir(), "perceo-weekly-"));
 const pool = new BrowserPool({ concurrency: 1 });
 const store = await openPostgresStore({ env: {}, cwd: dataDir });
+const shopDatabase = await startPostgresServer();
 try {
   const loaded = await loadProject(path.resolve(import.meta.dirname, "../shop"));
   const pages = [
@@ -62,7 +70,21 @@ try {
       baseUrl: shop.url,
       pages,
       allowedTargets: [shop.url],
-      analytics: { provider: "posthog", projectId: "4242", host: "eu", secret: "posthog-key" },
+      analytics: {
+        provider: "mixpanel",
+        projectId: "3141592",
+        residency: "eu",
+        secret: "mixpanel-service-account",
+        outcomes: {
+          database: "postgres",
+          secret: "shop-database-url",
+          schema: "public",
+          tables: [
+            { table: "signups", timestamp: "created_at" },
+            { table: "orders", timestamp: "placed_at" },
+          ],
+        },
+      },
     },
   };
   const coverage = await recordCoverage(project, dataDir);
@@ -81,7 +103,12 @@ try {
     commitSha: "6dcb09b5b57875f334f61aebed695e2e4193db5e",
     now: NOW,
     pool,
-    provider: generatedAnalytics(project, coverage),
+    provider: generatedMixpanel(project, coverage),
+    outcomes: outcomesFromConfig(
+      project.config.analytics?.outcomes as OutcomesSettings,
+      await seedShopTables(await shopDatabase.createDatabase("shop")),
+      { credentialName: 'the stored secret "shop-database-url"' },
+    ),
     coverage,
   });
   const commented = groupFindings(report.findings).slice(0, 10);
@@ -100,6 +127,7 @@ try {
   else process.stdout.write(markdown);
 } finally {
   await store.close();
+  await shopDatabase.stop();
   await pool.close();
   await shop.close();
   await rm(dataDir, { recursive: true, force: true });
@@ -186,32 +214,117 @@ async function seedRuns(store: Store, fullName: string, projectId: string, proje
   }
 }
 
-/** PostHog as far as Perceo reads it, answered from generated events. */
-function generatedAnalytics(project: PerceoProject, coverage: CoverageMap): AnalyticsProvider {
+/**
+ * Mixpanel as Perceo reads it: the real provider, its export requests answered from generated events
+ * in the export's own shape (JSONL, `time` in ms, `$insert_id`, the web SDK's properties).
+ */
+function generatedMixpanel(project: PerceoProject, coverage: CoverageMap): AnalyticsProvider {
+  const events = generatedEvents(project, coverage);
+  const os = { desktop: "Mac OS X", mobile: "iOS", tablet: "iOS", other: "Linux" } as const;
+  const exportAnswer = (url: URL): Response => {
+    const from = url.searchParams.get("from_date") ?? "";
+    const to = addDays(url.searchParams.get("to_date") ?? "", 1);
+    const lines: string[] = [];
+    for (const [i, e] of events.entries()) {
+      const day = dayOf(e.time);
+      if (day < from || day >= to || !e.url) continue;
+      const page = new URL(e.url, "https://shop.example");
+      lines.push(
+        JSON.stringify({
+          event: "$mp_web_page_view",
+          properties: {
+            time: e.time,
+            distinct_id: e.userId ?? e.sessionId,
+            $insert_id: `gen-${i}`,
+            $os: os[e.device ?? "other"],
+            ...(e.device === "tablet"
+              ? { $device: "iPad" }
+              : e.device === "mobile"
+                ? { $device: "iPhone" }
+                : {}),
+            $current_url: page.href,
+            current_url_path: page.pathname,
+            mp_lib: "web",
+          },
+        }),
+      );
+    }
+    return new Response(`${lines.join("\n")}\n`, { status: 200, headers: { "content-type": "text/plain" } });
+  };
+  return providerFromConfig(
+    project.config.analytics as NonNullable<PerceoProject["config"]["analytics"]>,
+    "perceo-example.4d2c1b.mp-service-account:generated-secret",
+    {
+      http: {
+        fetch: async (input) => {
+          const url = new URL(String(input));
+          if (url.origin === "https://data-eu.mixpanel.com" && url.pathname === "/api/2.0/export")
+            return exportAnswer(url);
+          return new Response(JSON.stringify({ error: `not played here: ${url.pathname}` }), { status: 404 });
+        },
+      },
+    },
+  );
+}
+
+/**
+ * The shop's own tables in PostgreSQL: a signup row per new account and an order row per completed
+ * checkout. Signups rise from about 4 to 6 a day after the heading change; orders follow checkout,
+ * which completes less after the rename. Returns the connection string (the stored secret's value).
+ */
+async function seedShopTables(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`
+      create table signups (id bigserial primary key, email text not null, created_at timestamptz not null default now());
+      create table orders (id bigserial primary key, total_cents integer not null, placed_at timestamptz not null);
+      create index on signups (created_at);
+      create index on orders (placed_at);
+    `);
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (let t = START; t < NOW.getTime() - (NOW.getTime() % DAY_MS); t += DAY_MS) {
+      const day = dayOf(t);
+      const signups = Math.round((day > "2026-10-26" ? 5.9 : 4.1) + (random() - 0.5) * 3);
+      const orders = Math.round((day > "2026-11-18" ? 2.4 : 6.2) + (random() - 0.5) * 3);
+      for (let i = 0; i < signups; i++) {
+        await client.query("insert into signups (email, created_at) values ($1, $2)", [
+          `visitor-${day}-${i}@example.com`,
+          new Date(t + Math.floor(random() * DAY_MS)),
+        ]);
+      }
+      for (let i = 0; i < orders; i++) {
+        await client.query("insert into orders (total_cents, placed_at) values ($1, $2)", [
+          2_000 + Math.floor(random() * 18_000),
+          new Date(t + Math.floor(random() * DAY_MS)),
+        ]);
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  return url;
+}
+
+/** Sessions along the shop's funnels, oldest first. */
+function generatedEvents(project: PerceoProject, coverage: CoverageMap): SessionEvent[] {
   const funnels = funnelsFromFlows(project.flows, {
     routes: project.config.observer?.routes.map((r) => r.path) ?? [],
     coverage,
   });
   const checkout = funnels.filter((f) => f.name === "checkout");
   const others = funnels.filter((f) => f.name !== "checkout");
-  const events: ProviderEvent[] = [];
-  const add = (
-    batch: string,
-    generated: Iterable<{
-      sessionId: string;
-      userId?: string;
-      time: number;
-      device?: string;
-      url?: string;
-      event?: string;
-    }>,
-  ) => {
+  const events: SessionEvent[] = [];
+  const add = (batch: string, generated: Iterable<SessionEvent>) => {
     for (const e of generated) {
       events.push({
-        ...(e as ProviderEvent),
+        ...e,
         sessionId: `${batch}-${e.sessionId}`,
-        eventId: `${batch}-${events.length}`,
-        name: e.event ?? "$pageview",
+        ...(e.userId ? { userId: `${batch}-${e.userId}` } : {}),
       });
     }
   };
@@ -253,58 +366,7 @@ function generatedAnalytics(project: PerceoProject, coverage: CoverageMap): Anal
       time: t,
       device: n % 3 ? "mobile" : "desktop",
       url: "/",
-      eventId: `bounce-${n}`,
-      name: "$pageview",
     });
   }
-  events.sort((a, b) => a.time - b.time);
-  const inRange = (range: { from: string; to: string }) =>
-    events.filter((e) => {
-      const day = dayOf(e.time);
-      return day >= range.from && day < range.to;
-    });
-  return {
-    source: "posthog",
-    async *fetchEvents(range) {
-      const selected = inRange(range);
-      for (let i = 0; i < selected.length; i += 10_000) yield selected.slice(i, i + 10_000);
-    },
-    async fetchDailyPageMetrics(range) {
-      const rows = new Map<string, DailyPageMetrics & { users: Set<string> }>();
-      const row = (day: string, pagePath: string) => {
-        const key = `${day} ${pagePath}`;
-        let found = rows.get(key);
-        if (!found) {
-          found = {
-            day,
-            path: pagePath,
-            pageviews: 0,
-            visitors: 0,
-            sessions: 0,
-            bouncedSessions: 0,
-            users: new Set(),
-          };
-          rows.set(key, found);
-        }
-        return found;
-      };
-      const sessions = new Map<string, ProviderEvent[]>();
-      for (const e of inRange(range)) {
-        if (!e.url) continue;
-        const r = row(dayOf(e.time), splitUrl(e.url).path);
-        r.pageviews++;
-        r.users.add(e.userId ?? e.sessionId);
-        const list = sessions.get(e.sessionId) ?? [];
-        list.push(e);
-        sessions.set(e.sessionId, list);
-      }
-      for (const list of sessions.values()) {
-        const first = list[0] as ProviderEvent;
-        const entry = row(dayOf(first.time), splitUrl(first.url ?? "/").path);
-        entry.sessions++;
-        if (list.length === 1) entry.bouncedSessions++;
-      }
-      return [...rows.values()].map(({ users, ...r }) => ({ ...r, visitors: users.size }));
-    },
-  };
+  return events.sort((a, b) => a.time - b.time);
 }

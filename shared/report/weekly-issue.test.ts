@@ -199,7 +199,10 @@ describe("the weekly issue", () => {
               pageName: "Home",
               element: 'Heading (h1) "Light for slow mornings"',
               horizonDays: 7,
-              outcomes: [{ name: "signups", before: 29, after: 41 }],
+              outcomes: [
+                { name: "signups", before: 29, after: 41 },
+                { name: "orders", before: 17, after: 12 },
+              ],
             },
           ],
         },
@@ -211,7 +214,7 @@ describe("the weekly issue", () => {
     const section = body.slice(body.indexOf("## Outcomes (PostgreSQL)"), body.indexOf("## Coverage gaps"));
     expect(section).toContain("| signups | 41 | 29 | +41% |\n| orders | 12 | 0 | – |");
     expect(section).toContain(
-      '- 41 signups in the 7 days after the change to Heading \\(h1\\) "Light for slow mornings" on Home, 29 before.',
+      '- 41 signups in the 7 days after the change to Heading \\(h1\\) "Light for slow mornings" on Home, 29 before; 12 orders (17 before).',
     );
   });
 

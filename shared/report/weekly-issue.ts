@@ -359,11 +359,15 @@ function outcomes(report: WeeklyReport): string[] {
   if (o.checkpoints.length > 0) {
     lines.push("", "At this week's checkpoints:", "");
     for (const c of o.checkpoints) {
-      const said = c.outcomes.map(
-        (w) =>
-          `${count(w.after)} ${plainText(w.name)} in the ${c.horizonDays} days after the change to ${plainText(c.element)} on ${plainText(c.pageName)}, ${count(w.before)} before`,
+      const [first, ...rest] = c.outcomes;
+      if (!first) continue;
+      // "41 signups in the 7 days after the change to …, 29 before", and the other tables after it.
+      const others = rest
+        .map((w) => `; ${count(w.after)} ${plainText(w.name)} (${count(w.before)} before)`)
+        .join("");
+      lines.push(
+        `- ${count(first.after)} ${plainText(first.name)} in the ${c.horizonDays} days after the change to ${plainText(c.element)} on ${plainText(c.pageName)}, ${count(first.before)} before${others}.`,
       );
-      lines.push(`- ${said.join("; ")}.`);
     }
   }
   lines.push(
