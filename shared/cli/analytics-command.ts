@@ -12,6 +12,8 @@ import {
   MIXPANEL_HOSTS,
   type MixpanelResidency,
   mixpanelProvider,
+  outcomesFromConfig,
+  outcomesKeyFromEnv,
   postHogProvider,
   recordInsights,
   SOURCE_NAMES,
@@ -59,12 +61,15 @@ async function reportingProviderErrors(io: CliIo, run: () => Promise<number>): P
 
 async function analytics(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== "sync" && sub !== "gaps") {
+  if (sub !== "sync" && sub !== "gaps" && sub !== "outcomes") {
     throw new UsageError(
-      sub ? `unknown analytics command "${sub}"; use sync or gaps` : "perceo analytics needs sync or gaps",
+      sub
+        ? `unknown analytics command "${sub}"; use sync, gaps or outcomes`
+        : "perceo analytics needs sync, gaps or outcomes",
     );
   }
   const { values } = parse(rest, OPTIONS);
+  if (sub === "outcomes") return countOutcomes(values, io);
   const provider = providerFrom(values, io.env);
   const range = rangeFrom(values);
   if (sub === "sync") return syncEvents(provider, range, values, io);
@@ -241,5 +246,44 @@ function printDrafts(drafts: InsightDraft[], values: Values, io: CliIo, none: st
   }
   for (const draft of drafts) {
     io.stdout.write(`[${draft.severity}] ${draft.title}\n  ${draft.body}\n  → ${draft.suggestedAction}\n`);
+  }
+}
+
+/**
+ * `perceo analytics outcomes`: the rows of the tables `analytics.outcomes` names, counted in the last
+ * `--days` days and the as many before, with the credential from the environment.
+ */
+async function countOutcomes(values: Values, io: CliIo): Promise<number> {
+  const project = await loadProject(path.resolve(io.cwd, values.dir ?? "."), { cwd: io.cwd });
+  const settings = project.config.analytics?.outcomes;
+  if (!settings) {
+    throw new UsageError("name your outcome tables under analytics.outcomes in .perceo/config.yml first");
+  }
+  const { key, credentialName } = outcomesKeyFromEnv(settings, io.env);
+  const source = outcomesFromConfig(settings, key, { credentialName });
+  const range = rangeFrom(values);
+  const days = Math.round((Date.parse(range.to) - Date.parse(range.from)) / 86_400_000);
+  const before = { from: addDays(range.from, -days), to: range.from };
+  try {
+    const [now = [], then = []] = await source.countWindows([range, before]);
+    if (values.json) {
+      io.stdout.write(
+        `${JSON.stringify(
+          now.map((c, i) => ({ name: c.name, table: c.table, count: c.count, before: then[i]?.count ?? 0 })),
+          null,
+          2,
+        )}\n`,
+      );
+      return EXIT.passed;
+    }
+    io.stdout.write(
+      `Outcomes in ${SOURCE_NAMES[source.database]}, ${range.from} … ${addDays(range.to, -1)} (the ${days} days before in brackets):\n`,
+    );
+    for (const [i, c] of now.entries()) {
+      io.stdout.write(`  ${c.name.padEnd(24)} ${String(c.count).padStart(8)} (${then[i]?.count ?? 0})\n`);
+    }
+    return EXIT.passed;
+  } finally {
+    await source.close();
   }
 }

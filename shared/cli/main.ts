@@ -34,6 +34,7 @@ Usage:
   perceo runs show <id> [--json]
   perceo db migrate
   perceo dashboard [--port N] [--dir DIR]   the web dashboard and visual review on 127.0.0.1 (default port 4590)
+  perceo analytics outcomes [--days N] [--json]   rows of the analytics.outcomes tables per window (read-only)
   perceo analytics sync|gaps [--provider posthog|ga4|mixpanel] [--project-id N | --property-id N] [--residency us|eu|in] [--days N]   production analytics; pages no flow visits
   perceo insights [--project-id N | --property-id N] [--days N] [--json]     what production says to fix next
 ${SECRETS_HELP}
