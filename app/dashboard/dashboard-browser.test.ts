@@ -77,7 +77,7 @@ describe("the App's dashboard in Chromium", () => {
       .reply(200, { access_token: USER_TOKEN, expires_in: 28_800, token_type: "bearer" });
     nock("https://api.github.com").get("/user").reply(200, { id: 583231, login: LOGIN });
     userSeesRepository();
-    collaboratorPermission("write");
+    collaboratorPermission("write").post(`/repos/${FULL_NAME}/issues/7/comments`).reply(201, { id: 1 });
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();

@@ -34,11 +34,17 @@ const pending = async (s: { projectId: string; headSha: string }) =>
   app.deps.store.listPendingScreenshots(s.projectId, s.headSha);
 
 describe("the App's dashboard pages", () => {
-  it("a writer approves every change of a pull request; the store records who", async () => {
+  it("a writer approves every change of a pull request; the store records who and the pull request says so", async () => {
     const s = await seededPullRequest();
     const session = await signIn();
     userSeesRepository();
-    collaboratorPermission("write");
+    const replies: string[] = [];
+    collaboratorPermission("write")
+      .post(`/repos/${FULL_NAME}/issues/7/comments`, (body: { body: string }) => {
+        replies.push(body.body);
+        return true;
+      })
+      .reply(201, { id: 1 });
     const page = await get(s.review, session);
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -57,6 +63,27 @@ describe("the App's dashboard pages", () => {
       [waiting],
     );
     expect(rows).toStrictEqual([{ reviewed_by: LOGIN, approval: "approved" }]);
+    // The pull request says so, as it does for /perceo approve.
+    expect(replies).toStrictEqual([
+      `**${LOGIN}** approved ${waiting.length} screenshots of ${s.headSha.slice(0, 7)} as baselines in the Perceo dashboard.`,
+    ]);
+    expect(nock.pendingMocks()).toStrictEqual([]);
+  });
+
+  it("a reply GitHub refuses (an archived repository) leaves the approval stored and answered", async () => {
+    const s = await seededPullRequest();
+    const session = await signIn();
+    userSeesRepository();
+    collaboratorPermission("write")
+      .post(`/repos/${FULL_NAME}/issues/7/comments`)
+      .reply(403, { message: "Repository was archived so is read-only." });
+    const approved = await post(
+      `${s.review}/approve`,
+      { csrf: sessionClaims(session).csrf, all: "1" },
+      session,
+    );
+    expect(approved.status).toBe(303);
+    expect(await pending(s)).toStrictEqual([]);
     expect(nock.pendingMocks()).toStrictEqual([]);
   });
 

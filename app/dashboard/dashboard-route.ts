@@ -1,12 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "probot";
-import type {
-  createDashboard,
-  DashboardHandler,
-  DashboardOptions,
-  Viewer,
-} from "../../shared/dashboard/index.ts";
+import type { createDashboard, DashboardHandler, Viewer } from "../../shared/dashboard/index.ts";
 import type { Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
 import type { DashboardSettings } from "../server/settings.ts";
@@ -20,6 +15,7 @@ import {
 } from "./github-user.ts";
 import { githubViewers } from "./github-viewer.ts";
 import { messagePage } from "./message-page.ts";
+import { replyAfterReview } from "./review-reply.ts";
 import {
   randomToken,
   readCookie,
@@ -54,8 +50,6 @@ export interface DashboardRouteOptions {
   installationOctokit(installationId: number): Promise<Octokit>;
   /** The pages (shared/dashboard's createDashboard); mounted under /dashboard with the store's blobs. */
   createPages: CreateDashboard;
-  /** After an approve or ignore in the pages (the sticky comment and check run follow). */
-  onReview?: DashboardOptions["onReview"];
   log: Logger;
 }
 
@@ -83,7 +77,7 @@ export function dashboardRoute(options: DashboardRouteOptions) {
     store: options.store,
     blobs: options.store.blobs,
     basePath: DASHBOARD_PATH,
-    ...(options.onReview ? { onReview: options.onReview } : {}),
+    onReview: replyAfterReview({ installationOctokit: options.installationOctokit, log }),
     viewer: async (req) => {
       const request = signedIn.get(req);
       return request ? endingOnExpiry(viewerOf(request.session), request.endSession) : NOBODY;
