@@ -255,6 +255,13 @@ describe("the pull request review", () => {
     expect(html).toContain(`<meta name="perceo-csrf" content="${CSRF}">`);
   });
 
+  it("the same change on a short and a long page is one group", async () => {
+    const s = await seedReview(store, { signupHeight: 260 });
+    const html = await (await get(reviewUrl(s))).text();
+    expect(html).toContain("3 changed screenshots in 2 groups");
+    expect(html).toContain("The same change in <span>signup · page</span>");
+  });
+
   it("approving one group makes its screenshots the baselines and reports it to the host", async () => {
     const s = await seedReview(store);
     const html = await (await get(reviewUrl(s))).text();

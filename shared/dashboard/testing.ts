@@ -30,9 +30,9 @@ const FLOWS = ["checkout", "signup", "search", "about"] as const;
 type FlowName = (typeof FLOWS)[number];
 
 /** Each flow's page: a grey block in its own place, so the pages differ from each other. */
-function page(flow: FlowName, extra: Paint = []): Uint8Array {
+function page(flow: FlowName, extra: Paint = [], height = HEIGHT): Uint8Array {
   const i = FLOWS.indexOf(flow);
-  return picture([{ x: 20 + i * 60, y: 80, w: 50, h: 60, rgb: [120, 120, 120] }, ...extra]);
+  return picture([{ x: 20 + i * 60, y: 80, w: 50, h: 60, rgb: [120, 120, 120] }, ...extra], WIDTH, height);
 }
 
 /** The shared banner changed on checkout and signup the same way; search's footer turned blue. */
@@ -74,13 +74,22 @@ export interface ReviewScenario {
  * Records a run on main (approved: its pictures become the baselines) and a run of pull request
  * `prNumber` on `headSha` whose checkout and signup banners and search footer changed.
  */
-export async function seedReview(store: Store, options: { project?: string; prNumber?: number } = {}) {
+export async function seedReview(
+  store: Store,
+  /** `signupHeight`: signup's full-page screenshot is that tall, before and after. */
+  options: { project?: string; prNumber?: number; signupHeight?: number } = {},
+) {
   const project = options.project ?? aProjectName();
   const prNumber = options.prNumber ?? 7;
   const baseSha = aSha(`${project}-base-${prNumber}`);
   const headSha = aSha(`${project}-head-${prNumber}`);
   const base = await writeRun(
-    { checkout: page("checkout"), signup: page("signup"), search: page("search"), about: page("about") },
+    {
+      checkout: page("checkout"),
+      signup: page("signup", [], options.signupHeight),
+      search: page("search"),
+      about: page("about"),
+    },
     { project, startedAt: "2026-12-01T10:00:00.000Z", finishedAt: "2026-12-01T10:00:09.000Z" },
   );
   const recorded = await store.recordRun(base.run, {
@@ -93,7 +102,7 @@ export async function seedReview(store: Store, options: { project?: string; prNu
   const head = await writeRun(
     {
       checkout: page("checkout", BANNER),
-      signup: page("signup", BANNER),
+      signup: page("signup", BANNER, options.signupHeight),
       search: page("search", FOOTER),
       about: page("about"),
     },
