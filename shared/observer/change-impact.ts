@@ -1,8 +1,8 @@
 import { mentionsToken, selectorTokens } from "./css-rules.ts";
 import { overlaps, toRanges } from "./diff.ts";
 import { ImpactSteps, ROOT } from "./impact-steps.ts";
-import type { Unit } from "./module-facts.ts";
-import type { GraphModule, ModuleGraph } from "./module-graph.ts";
+import type { ImportRecord, Unit } from "./module-facts.ts";
+import { type GraphModule, type ModuleGraph, templateName } from "./module-graph.ts";
 import type { RouteDef } from "./routes/route.ts";
 import { type StateOutflow, stateMembersReached } from "./startup-state.ts";
 import type { LineRange } from "./types.ts";
@@ -49,6 +49,7 @@ export interface RouteIndex {
 
 const SHARED_WALK_FROM = 64;
 const NO_ROUTES: readonly RouteDef[] = [];
+const NO_STEPS: readonly number[] = [];
 /** Not reached yet (in `prev`). */
 const UNSEEN = -2;
 
@@ -108,6 +109,33 @@ export function analyseImpact(
     return readers.get(member) ?? [];
   };
 
+  // A template import's loaded file → the units that spell its name out: in the loader's module or in
+  // a module that calls the loader (a page passing `layout="AuthorLayout"`), found when first asked.
+  const named = new Map<string, number[]>();
+  const namersOf = (m: number, at: number): readonly number[] => {
+    const module = modules[m] as GraphModule;
+    const record = module.facts.imports[at];
+    const target = module.targets[at];
+    if (!record?.pattern || !target) return NO_STEPS;
+    const name = templateName(module.file, record.pattern, target);
+    if (name.length < 3 || name.includes("/")) return NO_STEPS;
+    const key = `${m}\0${name}`;
+    let list = named.get(key);
+    if (!list) {
+      list = [];
+      const callers = new Set([m]);
+      for (let e = steps.importerStart[m] as number; e < (steps.importerStart[m + 1] as number); e++)
+        callers.add(steps.importerModule[e] as number);
+      for (const o of callers) {
+        const units = (modules[o] as GraphModule).facts.units;
+        for (let i = 0; i < units.length; i++)
+          if ((units[i] as Unit).literals.includes(name)) list.push(steps.unit(o, i));
+      }
+      named.set(key, list);
+    }
+    return list;
+  };
+
   // Past a few dozen changed files, walks share what they visited: each route keeps the first
   // change that reached it, and a large diff costs one walk over the graph instead of one per file.
   const shared = seeds.length > SHARED_WALK_FROM;
@@ -162,11 +190,21 @@ export function analyseImpact(
     };
     /** The units of a module that use an import: load it themselves, or name one of the given locals. */
     const reachUsing = (m: number, at: number, locals: readonly string[], from: number) => {
+      if (reachNamers(m, at, from)) return;
       const units = (modules[m] as GraphModule).facts.units;
       for (let i = 0; i < units.length; i++) {
         const unit = units[i] as Unit;
         if (unit.loads.includes(at) || namesAny(unit.refs, locals)) reach(steps.unit(m, i), from);
       }
+    };
+    /**
+     * A file a template import loads (`require(\`../layouts/${layout}\`)`) is loaded where its name is
+     * spelled out (`const DEFAULT_LAYOUT = "AuthorLayout"`): those units, not every caller of the loader.
+     */
+    const reachNamers = (m: number, at: number, from: number): boolean => {
+      const namers = namersOf(m, at);
+      for (const unit of namers) reach(unit, from);
+      return namers.length > 0;
     };
     const reachUsers = (importer: number, at: number, name: string, from: number) => {
       const record = (modules[importer] as GraphModule).facts.imports[at];
@@ -281,6 +319,7 @@ export function analyseImpact(
               const record = target?.facts.imports[at];
               if (!target || !record || record.typeOnly) continue;
               if (record.kind === "dynamic" || record.kind === "require") {
+                if (reachNamers(im, at, step)) continue;
                 target.facts.units.forEach((unit, i) => {
                   if (unit.loads.includes(at)) reach(steps.unit(im, i), step);
                 });
@@ -463,14 +502,65 @@ function seedSteps(
       else reach(steps.unit(m, i), from);
     }
     module.facts.imports.forEach((record, at) => {
-      if (record.line < range.start || record.line > range.end || record.typeOnly) return;
-      const locals = record.bindings.map((b) => b.local);
+      const end = record.end ?? record.line;
+      if (record.line > range.end || end < range.start || record.typeOnly) return;
+      // Lines inside a multi-line `import {` … `} from` change only the names spelled on them.
+      const inside = range.start > record.line && range.end < end;
+      const spelled = inside ? wordsOn(module.text, range) : undefined;
+      if (record.kind === "reexport") {
+        seedReexport(steps, m, record, spelled, reach, from);
+        return;
+      }
+      const locals = record.bindings.map((b) => b.local).filter((l) => !spelled || spelled.has(l));
+      if (spelled && locals.length === 0) return;
       units.forEach((unit, i) => {
         if (unit.loads.includes(at) || namesAny(unit.refs, locals)) reach(steps.unit(m, i), from);
       });
       if (record.bindings.length === 0 && record.kind === "static") reach(steps.load(m), from);
     });
   }
+}
+
+/**
+ * A changed `export … from` changes what the module hands on under those names; a changed `export *`
+ * hands on names nobody spelled out here, so every import of the module that is not one of its own
+ * exports takes it.
+ */
+function seedReexport(
+  steps: ImpactSteps,
+  m: number,
+  record: ImportRecord,
+  spelled: ReadonlySet<string> | undefined,
+  reach: (step: number, from: number) => void,
+  from: number,
+): void {
+  const module = steps.modules[m] as GraphModule;
+  for (const r of record.reexports) {
+    if (spelled && !spelled.has(r.exported) && !spelled.has(r.imported)) continue;
+    if (r.exported !== "*") {
+      reach(steps.export(m, r.exported), from);
+      continue;
+    }
+    for (let e = steps.importerStart[m] as number; e < (steps.importerStart[m + 1] as number); e++) {
+      const im = steps.importerModule[e] as number;
+      const importer = steps.modules[im] as GraphModule;
+      const imported = importer.facts.imports[steps.importerIndex[e] as number];
+      if (!imported || imported.typeOnly) continue;
+      for (const b of imported.bindings)
+        if (b.imported === "*" || !module.facts.exports.has(b.imported))
+          reach(steps.export(m, b.imported), from);
+      if (imported.kind === "reexport")
+        for (const re of imported.reexports)
+          if (re.imported === "*" || !module.facts.exports.has(re.imported))
+            reach(steps.export(m, re.imported), from);
+    }
+  }
+}
+
+/** The identifiers on a range of lines of a text. */
+function wordsOn(text: string, range: LineRange): Set<string> {
+  const lines = text.split("\n").slice(range.start - 1, range.end);
+  return new Set(lines.join("\n").split(/[^\w$]+/));
 }
 
 function rangeLines(range: LineRange): number[] {

@@ -12,7 +12,7 @@ import type { ModuleFacts } from "./module-facts.ts";
  * an entry can never be stale; the version below changes whenever what is kept changes shape.
  */
 
-const VERSION = 5;
+const VERSION = 6;
 
 export interface CachedModule {
   kind: "code" | "markup" | "style";

@@ -23,6 +23,7 @@ const HAS_PARSE_ERROR = 16;
 // Import flags.
 const TYPE_ONLY = 1;
 const HAS_PATTERN = 2;
+const HAS_END = 4;
 // Unit flags.
 const SIDE_EFFECT = 1;
 const UNIT_TYPE_ONLY = 2;
@@ -56,8 +57,13 @@ export class FactsWriter {
     for (const record of facts.imports) {
       this.#string(record.specifier);
       this.#int(IMPORT_KINDS.indexOf(record.kind));
-      this.#int((record.typeOnly ? TYPE_ONLY : 0) | (record.pattern ? HAS_PATTERN : 0));
+      this.#int(
+        (record.typeOnly ? TYPE_ONLY : 0) |
+          (record.pattern ? HAS_PATTERN : 0) |
+          (record.end !== undefined ? HAS_END : 0),
+      );
       this.#int(record.line);
+      if (record.end !== undefined) this.#int(record.end);
       this.#int(record.bindings.length);
       for (const binding of record.bindings) {
         this.#string(binding.local);
@@ -183,6 +189,7 @@ export class FactsReader {
       const importKind = IMPORT_KINDS[this.#int()] as ImportRecord["kind"];
       const importFlags = this.#int();
       const line = this.#int();
+      const end = importFlags & HAS_END ? this.#int() : undefined;
       const bindingCount = this.#int();
       const bindings: ImportRecord["bindings"] = bindingCount === 0 ? NONE : new Array(bindingCount);
       for (let b = 0; b < bindingCount; b++)
@@ -198,6 +205,7 @@ export class FactsReader {
         bindings,
         reexports,
         line,
+        ...(end !== undefined ? { end } : {}),
       };
       if (importFlags & HAS_PATTERN) record.pattern = { prefix: this.#string(), suffix: this.#string() };
       imports[i] = record;

@@ -195,8 +195,25 @@ describe("selectAffectedFlows on a Next.js pages-router app in JavaScript", () =
       "import Card from '@/components/Card'\nexport default function Home() {\n  return <Card />\n}\n",
     "pages/about.js": "export default function About() {\n  return <h1>About</h1>\n}\n",
     "components/Card.js": "export default function Card() {\n  return <div>Card</div>\n}\n",
+    // A renderer that loads the layout a page names: require(`../layouts/${layout}`).
+    "components/LayoutRenderer.js": `export const LayoutRenderer = ({ layout, ...rest }) => {\n  const Layout = require(\`../layouts/\${layout}\`).default\n  return <Layout {...rest} />\n}\n`,
+    "pages/blog/[slug].js":
+      "import { LayoutRenderer } from '@/components/LayoutRenderer'\nconst DEFAULT_LAYOUT = 'PostLayout'\nexport default function Post({ post }) {\n  return <LayoutRenderer layout={post.layout || DEFAULT_LAYOUT} />\n}\n",
+    "pages/authors.js":
+      "import { LayoutRenderer } from '@/components/LayoutRenderer'\nconst DEFAULT_LAYOUT = 'AuthorLayout'\nexport default function Authors() {\n  return <LayoutRenderer layout={DEFAULT_LAYOUT} />\n}\n",
+    "layouts/PostLayout.js":
+      "export default function PostLayout({ children }) {\n  return <article>{children}</article>\n}\n",
+    "layouts/AuthorLayout.js":
+      "export default function AuthorLayout({ children }) {\n  return <div>{children}</div>\n}\n",
+    "layouts/SimpleLayout.js":
+      "export default function SimpleLayout({ children }) {\n  return <main>{children}</main>\n}\n",
   };
-  const flows = [flow("home", "/"), flow("about", "/about")];
+  const flows = [
+    flow("home", "/"),
+    flow("about", "/about"),
+    flow("post", "/blog/hello"),
+    flow("authors", "/authors"),
+  ];
   const select = (path: string, patch: string) =>
     selectAffectedFlows({ changes: [{ path, status: "modified", patch }], flows, tree: memoryTree(files) });
 
@@ -210,8 +227,22 @@ describe("selectAffectedFlows on a Next.js pages-router app in JavaScript", () =
       "pages/_app.js",
       "@@ -2 +2 @@\n-  return <Component />\n+  return <main><Component /></main>",
     );
-    expect(app.selected.sort()).toEqual(["about", "home"]);
+    expect(app.selected.sort()).toEqual(["about", "authors", "home", "post"]);
     expect(app.flows[0]?.reasons[0]?.layout).toBe("pages/_app.js");
+  });
+
+  it("a layout loaded by a template require reaches the pages that name it, or every caller when none does", async () => {
+    const post = await select(
+      "layouts/PostLayout.js",
+      '@@ -2 +2 @@\n-  return <article>{children}</article>\n+  return <article className="prose">{children}</article>',
+    );
+    expect(post.selected).toEqual(["post"]);
+    expect(post.flows[0]?.reasons[0]?.chain).toContain("pages/blog/[slug].js#DEFAULT_LAYOUT");
+    const simple = await select(
+      "layouts/SimpleLayout.js",
+      '@@ -2 +2 @@\n-  return <main>{children}</main>\n+  return <main className="simple">{children}</main>',
+    );
+    expect(simple.selected.sort()).toEqual(["authors", "post"]);
   });
 });
 

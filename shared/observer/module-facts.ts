@@ -23,6 +23,8 @@ export interface ImportRecord {
   /** For `export … from`: exported name → imported name ("*" for `export *`). */
   reexports: Array<{ exported: string; imported: string }>;
   line: number;
+  /** The declaration's last line, when it spans several (`import {\n a,\n b\n} from`). */
+  end?: number;
   /** Dynamic imports with a template: the text before and after the expression, to match files. */
   pattern?: { prefix: string; suffix: string };
 }
@@ -225,8 +227,10 @@ function collectFacts(
     ...extra,
   });
 
-  const addImport = (record: Omit<ImportRecord, "line">, at: number): number => {
-    facts.imports.push({ ...record, line: line(at) });
+  const addImport = (record: Omit<ImportRecord, "line">, at: number, until?: number): number => {
+    const first = line(at);
+    const last = until === undefined ? first : line(Math.max(at, until - 1));
+    facts.imports.push({ ...record, line: first, ...(last > first ? { end: last } : {}) });
     return facts.imports.length - 1;
   };
 
@@ -251,6 +255,13 @@ function collectFacts(
       case "JSXIdentifier": {
         const tag = n.name as string;
         if (/^[A-Z]/.test(tag)) into.refs.add(name(tag));
+        return;
+      }
+      case "JSXMemberExpression": {
+        // `<Icons.check />` reads the member `check` of `Icons`.
+        visit(n.object, into);
+        const property = n.property as Node;
+        if (property.type === "JSXIdentifier") into.members.add(name(property.name as string));
         return;
       }
       case "JSXAttribute": {
@@ -322,19 +333,12 @@ function collectFacts(
         const callee = n.callee as Node;
         const args = n.arguments as Node[];
         const first = args[0];
-        if (
-          callee.type === "Identifier" &&
-          callee.name === "require" &&
-          first?.type === "Literal" &&
-          typeof first.value === "string"
-        ) {
-          into.loads.push(
-            addImport(
-              { specifier: first.value, kind: "require", typeOnly: false, bindings: [], reexports: [] },
-              n.start,
-            ),
-          );
-          return;
+        if (callee.type === "Identifier" && callee.name === "require" && first) {
+          const index = dynamicImport(first, n.start, "require");
+          if (index !== undefined) {
+            into.loads.push(index);
+            return;
+          }
         }
         if (callee.type === "MemberExpression" && !callee.computed) {
           const method = (callee.property as Node).name as string;
@@ -375,12 +379,13 @@ function collectFacts(
     if (isStatement) statementStack.pop();
   };
 
-  const dynamicImport = (source: Node, at: number): number | undefined => {
+  const dynamicImport = (
+    source: Node,
+    at: number,
+    kind: "dynamic" | "require" = "dynamic",
+  ): number | undefined => {
     if (source.type === "Literal" && typeof source.value === "string") {
-      return addImport(
-        { specifier: source.value, kind: "dynamic", typeOnly: false, bindings: [], reexports: [] },
-        at,
-      );
+      return addImport({ specifier: source.value, kind, typeOnly: false, bindings: [], reexports: [] }, at);
     }
     if (source.type === "TemplateLiteral") {
       const quasis = source.quasis as Array<{ value: { cooked: string | null; raw: string } }>;
@@ -390,7 +395,7 @@ function collectFacts(
         return addImport(
           {
             specifier: prefix,
-            kind: "dynamic",
+            kind,
             typeOnly: false,
             bindings: [],
             reexports: [],
@@ -483,6 +488,7 @@ function collectFacts(
             reexports: [],
           },
           statement.start,
+          statement.end,
         );
         return;
       }
@@ -497,6 +503,7 @@ function collectFacts(
             reexports: [{ exported: exported ? name(propertyName(exported) ?? "*") : "*", imported: "*" }],
           },
           statement.start,
+          statement.end,
         );
         return;
       }
@@ -518,6 +525,7 @@ function collectFacts(
                 })),
             },
             statement.start,
+            statement.end,
           );
           return;
         }

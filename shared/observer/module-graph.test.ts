@@ -82,6 +82,55 @@ describe("import graph and framework routes", () => {
     expect(selection.unreached[0]?.why).toBe("no route or page uses the changed code");
   });
 
+  it("a changed re-export list reaches the pages that use the names it hands on, also from a line inside it", async () => {
+    const root = await writeTree({
+      ...NEXT_APP,
+      "src/lib/fs.server.ts": `export {\n  readConfig,\n  writeConfig,\n} from "config-store";\n`,
+      "src/app/cart/page.tsx": `import { readConfig } from "@/lib/fs.server";\nexport default function Cart() {\n  return <p>{readConfig()}</p>;\n}\n`,
+    });
+    const selection = await selectAffectedFlows({
+      changes: [modified("src/lib/fs.server.ts", 2)],
+      flows,
+      tree: diskTree(root),
+    });
+    expect(selection.selected).toEqual(["cart"]);
+    expect(selection.flows[0]?.reasons[0]?.chain).toEqual([
+      "src/lib/fs.server.ts:2",
+      "src/lib/fs.server.ts#readConfig",
+      "src/app/cart/page.tsx#Cart",
+    ]);
+  });
+
+  it("a name added inside a multi-line import reaches the units that use that name, not every user of the import", async () => {
+    const root = await writeTree({
+      ...NEXT_APP,
+      "src/components/icons.tsx": `import {\n  Check,\n  Cart,\n} from "icon-kit";\nexport const Icons = {\n  check: Check,\n  cart: Cart,\n};\n`,
+      "src/app/cart/page.tsx": `import { Icons } from "@/components/icons";\nexport default function Cart() {\n  return <Icons.cart />;\n}\n`,
+      "src/app/page.tsx": `import { Icons } from "@/components/icons";\nexport default function Home() {\n  return <Icons.check />;\n}\n`,
+    });
+    const selection = await selectAffectedFlows({
+      changes: [modified("src/components/icons.tsx", 2)],
+      flows,
+      tree: diskTree(root),
+    });
+    expect(selection.selected).toEqual(["home"]);
+  });
+
+  it("a changed export * reaches the pages that import names the module does not declare itself", async () => {
+    const root = await writeTree({
+      ...NEXT_APP,
+      "src/lib/fs.server.ts": `export * from "config-store";\nexport function own() {\n  return 1;\n}\n`,
+      "src/app/cart/page.tsx": `import { own } from "@/lib/fs.server";\nexport default function Cart() {\n  return <p>{own()}</p>;\n}\n`,
+      "src/app/page.tsx": `import { readConfig } from "@/lib/fs.server";\nexport default function Home() {\n  return <p>{readConfig()}</p>;\n}\n`,
+    });
+    const selection = await selectAffectedFlows({
+      changes: [modified("src/lib/fs.server.ts", 1)],
+      flows,
+      tree: diskTree(root),
+    });
+    expect(selection.selected).toEqual(["home"]);
+  });
+
   it("a CSS module change reaches the page that imports it", async () => {
     const root = await writeTree(NEXT_APP);
     const selection = await selectAffectedFlows({

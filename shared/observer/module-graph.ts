@@ -159,7 +159,7 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Modu
           module.targets[index] = matches[0];
           // One record per further file, linked here: the loop does not visit records added while it runs.
           for (const extra of matches.slice(1)) {
-            const at = module.facts.imports.push({ ...record, specifier: extra, pattern: undefined }) - 1;
+            const at = module.facts.imports.push({ ...record, specifier: extra }) - 1;
             for (const unit of module.facts.units) if (unit.loads.includes(index)) unit.loads.push(at);
             module.targets[at] = extra;
             link(extra, at);
@@ -207,6 +207,20 @@ function linkImport(graph: ModuleGraph, target: string, file: string, index: num
     graph.importers.set(target, list);
   }
   list.push({ file, index });
+}
+
+/**
+ * The part of a file's path a template import filled in, without its extension: `AuthorLayout` for
+ * layouts/AuthorLayout.js loaded by `require(\`../layouts/${layout}\`)` from components/.
+ */
+export function templateName(
+  from: string,
+  pattern: { prefix: string; suffix: string },
+  target: string,
+): string {
+  const head = path.posix.join(path.posix.dirname(from), pattern.prefix);
+  const filled = target.slice(head.length, target.length - pattern.suffix.length);
+  return filled.replace(/(\/index)?\.[cm]?[jt]sx?$|\.(vue|svelte|astro)$/, "");
 }
 
 /** Files a template dynamic import can load: `import(\`./pages/${name}.ts\`)`. */

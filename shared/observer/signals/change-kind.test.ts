@@ -19,6 +19,18 @@ describe("what a diff changes", () => {
       "formatting",
     ],
     [
+      "spaces trimmed inside a Svelte element: rendered text, not formatting",
+      "Settings.svelte",
+      '@@ -1,3 +1,3 @@\n <form>\n-\t<button class="btn"> Update Settings </button>\n+\t<button class="btn">Update Settings</button>\n </form>',
+      "logic",
+    ],
+    [
+      "a Svelte element's attributes re-wrapped, its text untouched",
+      "Meta.svelte",
+      '@@ -1,1 +1,4 @@\n-<a href="/profile" class="author">{name}</a>\n+<a\n+\thref="/profile"\n+\tclass="author">{name}</a\n+>',
+      "formatting",
+    ],
+    [
       "a comment",
       "a.ts",
       "@@ -1,2 +1,2 @@\n-// old note\n+// new note, with a URL: https://example.com\n const a = 1",

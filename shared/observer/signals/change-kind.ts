@@ -35,15 +35,18 @@ export function changeKindOf(change: ChangedFile): FileChange {
   // Hunk by hunk, with their context: moving a line is not formatting.
   const hunks = hunksOf(patch);
   if (hunks.length === 0) return { kind: "logic" };
-  if (hunks.every((h) => normalised(h.base) === normalised(h.head))) return { kind: "formatting" };
+  const markup = MARKUP.test(change.path);
+  if (hunks.every((h) => normalised(h.base, markup) === normalised(h.head, markup)))
+    return { kind: "formatting" };
   if (data) return { kind: "logic" };
   const lineComments = !stylesheet || /\.(scss|sass|less|styl)$/.test(change.path);
-  const uncommented = (lines: string[]) => normalised(withoutComments(lines, lineComments));
+  const uncommented = (lines: string[]) => normalised(withoutComments(lines, lineComments), markup);
   if (hunks.every((h) => uncommented(h.base) === uncommented(h.head))) return { kind: "comment" };
   if (!stylesheet && importsReordered(patch)) return { kind: "formatting" };
   if (stylesheet) return { kind: "styling" };
-  const markup = MARKUP.test(change.path);
   const literals = literalEdits(patch, markup);
+  // Spaces trimmed around the same words: what the page renders changes, but no flow names a space.
+  if (literals && !literals.styling && sameWords(literals)) return { kind: "logic" };
   if (literals) return { kind: literals.styling ? "styling" : "copy", literals };
   const utilities = markup ? attributeUtilityEdits(patch) : undefined;
   if (utilities) return { kind: "styling", literals: utilities };
@@ -55,13 +58,18 @@ export function changeKindOf(change: ChangedFile): FileChange {
   return { kind: "logic" };
 }
 
+function sameWords(edits: LiteralEdits): boolean {
+  const words = (list: string[]) => list.map((t) => t.trim().replace(/\s+/g, " ")).join("\n");
+  return words(edits.before) === words(edits.after);
+}
+
 /** Whether every changed line of a module falls in its type declarations or type-only imports. */
 export function typesOnly(module: GraphModule | undefined, lines: readonly LineRange[] | undefined): boolean {
   if (module?.kind !== "code" || !lines || lines.length === 0) return false;
   const { units, imports } = module.facts;
   const typed = (line: number) =>
     units.some((u) => u.typeOnly && u.start <= line && line <= u.end) ||
-    imports.some((r) => r.typeOnly && r.line === line);
+    imports.some((r) => r.typeOnly && r.line <= line && line <= (r.end ?? r.line));
   // A blank line or a brace between two declarations belongs to neither.
   const blank = (line: number) => !units.some((u) => u.start <= line && line <= u.end);
   let any = false;
@@ -123,17 +131,22 @@ function hunksOf(patch: string): Array<{ base: string[]; head: string[] }> {
   return hunks;
 }
 
+/**
+ * Whitespace between a tag and the text inside it (`<button> Save </button>`): Svelte, Vue, Astro and
+ * HTML render it, so trimming it is no formatting. Kept as one marker the whitespace removal leaves.
+ */
+const TEXT_EDGE = /(<[A-Za-z][^<>]*>)\s+(?=[^\s<])|(?<=[^\s>])\s+(?=<\/[A-Za-z])/g;
+
 /** The lines' text with what formatters change taken out. */
-function normalised(lines: readonly string[]): string {
-  return (
-    lines
-      // The parentheses a formatter wraps multi-line JSX in: `return (` … `)`.
-      .map((l) => l.replace(/\(\s*$/, "").replace(/^\s*\)/, ""))
-      .join("")
-      .replace(/'/g, '"')
-      .replace(/[\s;]+/g, "")
-      .replace(/,(?=[\])}>]|$)/g, "")
-  );
+function normalised(lines: readonly string[], markup = false): string {
+  const text = lines
+    // The parentheses a formatter wraps multi-line JSX in: `return (` … `)`.
+    .map((l) => l.replace(/\(\s*$/, "").replace(/^\s*\)/, ""))
+    .join("\n");
+  return (markup ? text.replace(TEXT_EDGE, (_m, tag?: string) => `${tag ?? ""}\u0001`) : text)
+    .replace(/'/g, '"')
+    .replace(/[\s;]+/g, "")
+    .replace(/,(?=[\])}>]|$)/g, "");
 }
 
 /** The lines without their comments; strings kept whole (a URL's `//` is no comment). */
