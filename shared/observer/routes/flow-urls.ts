@@ -15,8 +15,13 @@ export interface FlowUrl {
   regex?: RepositoryRegex;
   /** For `contains`: the path must start with this (when it is a path). */
   prefix?: string;
+  /** The flow expects a not-found page there (`expect: { visible: { text: "404" } }` after the goto). */
+  notFound?: boolean;
   from: string;
 }
+
+/** Words a not-found page shows. */
+const NOT_FOUND = /\b404\b|not found|can(?:no|')t find|(?:does not|doesn't) exist/i;
 
 function toPath(value: string): string | undefined {
   const text = value.replace(/\{\{[^}]*\}\}/g, "x").trim();
@@ -57,7 +62,7 @@ export function flowUrls(flow: LoadedFlow, recorded: readonly string[] = []): Fl
     const from = `${at?.file ?? flow.file}:${at?.line ?? index + 1}`;
     if ("goto" in step) {
       const path = toPath(step.goto);
-      if (path) urls.push({ path, from });
+      if (path) urls.push({ path, from, ...(expectsNotFound(flow.steps, index) ? { notFound: true } : {}) });
     } else if ("expect" in step && "url" in step.expect) {
       const url = fromMatcher(step.expect.url, from);
       if (url) urls.push(url);
@@ -73,13 +78,31 @@ export function flowUrls(flow: LoadedFlow, recorded: readonly string[] = []): Fl
   return urls;
 }
 
-/** Routes a URL lands on; URLs that no page route serves land on the fallback (404) routes. */
+/** Whether the steps after a goto, up to the next one, expect what a not-found page shows. */
+function expectsNotFound(steps: readonly Step[], goto: number): boolean {
+  for (const step of steps.slice(goto + 1)) {
+    if ("goto" in step) return false;
+    if ("expect" in step && !("url" in step.expect) && NOT_FOUND.test(JSON.stringify(step.expect)))
+      return true;
+  }
+  return false;
+}
+
+/**
+ * Routes a URL lands on; URLs that no page route serves land on the fallback (404) routes, and so
+ * does a URL the flow expects to be not found that only dynamic pages match: a page with parameters
+ * serves the paths it knows (Astro's getStaticPaths, a lookup that 404s), not every path.
+ */
 export function routesForUrl(url: FlowUrl, routes: readonly RouteDef[]): RouteDef[] {
   const pages = pageRoutes(routes);
   let hits: RouteDef[];
   if (url.path !== undefined) {
     const path = url.path;
     hits = pages.servingFirst(path).filter((r) => patternMatches(r.pattern, path));
+    if (url.notFound && hits.every((r) => /[:*]/.test(r.pattern))) {
+      const fallbacks = routes.filter((r) => r.kind === "fallback");
+      if (fallbacks.length > 0) return fallbacks;
+    }
   } else if (url.prefix !== undefined) {
     const prefix = url.prefix;
     hits = pages.servingFirst(prefix).filter((r) => patternMatches(r.pattern, prefix));

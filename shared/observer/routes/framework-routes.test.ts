@@ -10,6 +10,14 @@ import {
 } from "./framework-routes.ts";
 import { patternMatches, type RouteDef } from "./route.ts";
 
+const route = (pattern: string, kind: RouteDef["kind"] = "page"): RouteDef => ({
+  pattern,
+  entries: [],
+  layouts: [],
+  kind,
+  source: pattern,
+});
+
 describe("remix-flat-routes colocated modules", () => {
   it("a `__name` file beside the routes (epic-stack's __note-editor.tsx) serves no route", () => {
     expect(routeForFile("app/routes/users+/$username_+/__note-editor.tsx", ["remix"])).toBeUndefined();
@@ -70,13 +78,6 @@ describe("routes from file names", () => {
   });
 
   it("a URL lands on the most specific page routes that serve it (static before parameter before rest), in route order, and on the fallback when none does", () => {
-    const route = (pattern: string, kind: RouteDef["kind"] = "page"): RouteDef => ({
-      pattern,
-      entries: [],
-      layouts: [],
-      kind,
-      source: pattern,
-    });
     const routes = [
       route("/products/:slug"),
       route("/:locale/about"),
@@ -99,6 +100,23 @@ describe("routes from file names", () => {
       "/docs/*",
       "/:optional?",
     ]);
+  });
+
+  it("a URL the flow expects to be not found lands on the 404 page when only dynamic pages match it", () => {
+    const routes = [route("/*"), route("/*/:category/*"), route("/about"), route("*", "fallback")];
+    const steps = (expect: string) =>
+      `steps:\n  - goto: /this-page-does-not-exist\n  - expect: ${expect}\n  - goto: /about\n  - expect: { visible: { text: "Not found here" } }\n`;
+    const urls = (expect: string) => {
+      const { flow } = parseFlowFile({
+        path: ".perceo/flows/missing.yml",
+        text: `name: missing\ndescription: A broken link\npriority: low\n${steps(expect)}`,
+      });
+      if (!flow) throw new Error("the flow should parse");
+      return flowUrls(flow).map((url) => routesForUrl(url, routes).map((r) => r.pattern));
+    };
+    expect(urls('{ visible: { text: "404" } }')).toEqual([["*"], ["/about"]]);
+    expect(urls('{ visible: { role: heading, name: "Page not found" } }')).toEqual([["*"], ["/about"]]);
+    expect(urls('{ visible: { text: "Welcome" } }')).toEqual([["/*", "/*/:category/*"], ["/about"]]);
   });
 
   it("a flow's catastrophic URL regex meets a route built to stall it and answers at once", () => {

@@ -31,6 +31,24 @@ describe("what a diff changes", () => {
       "formatting",
     ],
     [
+      "classes reordered by a class sorter",
+      "a.tsx",
+      '@@ -1,1 +1,1 @@\n-  <pre className="whitespace-pre-wrap break-all text-body-lg [animation-delay:.5s]">\n+  <pre className="text-body-lg break-all whitespace-pre-wrap [animation-delay:0.5s]">',
+      "formatting",
+    ],
+    [
+      "a class replaced while others move",
+      "a.tsx",
+      '@@ -1,1 +1,1 @@\n-  <pre className="whitespace-pre-wrap break-all">\n+  <pre className="break-words whitespace-pre-wrap">',
+      "styling",
+    ],
+    [
+      "leading zeros and a space after @media in a stylesheet",
+      "a.css",
+      "@@ -1,2 +1,2 @@\n-a { transition: x cubic-bezier(.22, 1.28, .54, .99); }\n-@media(width >= 1400px) { a { color: red } }\n+a { transition: x cubic-bezier(0.22, 1.28, 0.54, 0.99); }\n+@media (width >= 1400px) { a { color: red } }",
+      "formatting",
+    ],
+    [
       "a comment",
       "a.ts",
       "@@ -1,2 +1,2 @@\n-// old note\n+// new note, with a URL: https://example.com\n const a = 1",

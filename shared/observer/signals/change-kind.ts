@@ -47,6 +47,8 @@ export function changeKindOf(change: ChangedFile): FileChange {
   const literals = literalEdits(patch, markup);
   // Spaces trimmed around the same words: what the page renders changes, but no flow names a space.
   if (literals && !literals.styling && sameWords(literals)) return { kind: "logic" };
+  // A class sorter's reorder (prettier-plugin-tailwindcss): the same classes, so the same styles.
+  if (literals?.styling && !literals.copy && sameClasses(literals)) return { kind: "formatting" };
   if (literals) return { kind: literals.styling ? "styling" : "copy", literals };
   const utilities = markup ? attributeUtilityEdits(patch) : undefined;
   if (utilities) return { kind: "styling", literals: utilities };
@@ -56,6 +58,16 @@ export function changeKindOf(change: ChangedFile): FileChange {
     .map((l) => l.slice(1));
   if (changed.length > 0 && changed.every((l) => CSS_DECLARATION.test(l))) return { kind: "styling" };
   return { kind: "logic" };
+}
+
+function sameClasses(edits: LiteralEdits): boolean {
+  const classes = (text: string) => numbers(text).trim().split(/\s+/).sort().join(" ");
+  return edits.before.every((b, i) => classes(b) === classes(edits.after[i] ?? ""));
+}
+
+/** Decimals without their leading zero, as formatters write them either way: `.22` and `0.22`. */
+function numbers(text: string): string {
+  return text.replace(/(?<![\w.])0+(?=\.\d)/g, "");
 }
 
 function sameWords(edits: LiteralEdits): boolean {
@@ -143,7 +155,7 @@ function normalised(lines: readonly string[], markup = false): string {
     // The parentheses a formatter wraps multi-line JSX in: `return (` … `)`.
     .map((l) => l.replace(/\(\s*$/, "").replace(/^\s*\)/, ""))
     .join("\n");
-  return (markup ? text.replace(TEXT_EDGE, (_m, tag?: string) => `${tag ?? ""}\u0001`) : text)
+  return numbers(markup ? text.replace(TEXT_EDGE, (_m, tag?: string) => `${tag ?? ""}\u0001`) : text)
     .replace(/'/g, '"')
     .replace(/[\s;]+/g, "")
     .replace(/,(?=[\])}>]|$)/g, "");

@@ -18,7 +18,7 @@ const LOCKFILES = [
   "bun.lock",
 ];
 const BUILD_CONFIG =
-  /^(vite|vitest|next|nuxt|svelte|astro|remix|webpack|rollup|rspack|postcss|tailwind|babel|esbuild|turbo|i18n)\.config\.[cm]?[jt]s$|^tsconfig(\.[\w-]+)?\.json$|^\.babelrc|^\.browserslistrc$|^\.env(\.[\w-]+)?$|^\.nvmrc$|^\.node-version$/;
+  /^(vite|vitest|next|nuxt|svelte|astro|remix|webpack|rollup|rspack|postcss|tailwind|babel|esbuild|turbo|i18n)\.config\.[cm]?[jt]s$|^tsconfig(\.[\w-]+)?\.json$|^\.babelrc|^\.browserslistrc$|^\.env(?!\.(?:example|sample|template)$)(\.[\w-]+)?$|^\.nvmrc$|^\.node-version$/;
 const MANIFEST_SECTIONS =
   /^\s*"(dependencies|devDependencies|peerDependencies|optionalDependencies|overrides|resolutions|pnpm|workspaces|type|main|module|exports|imports|browser|engines)"\s*:/;
 
