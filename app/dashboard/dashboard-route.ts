@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "probot";
-import type { createDashboard, DashboardHandler, Viewer } from "../../shared/dashboard/index.ts";
+import {
+  type createDashboard,
+  type DashboardHandler,
+  securityHeaders,
+  type Viewer,
+} from "../../shared/dashboard/index.ts";
 import type { Store } from "../../shared/store/index.ts";
 import type { Octokit } from "../github/octokit.ts";
 import type { DashboardSettings } from "../server/settings.ts";
@@ -88,7 +93,7 @@ export function dashboardRoute(options: DashboardRouteOptions) {
     const [path = "", query = ""] = (req.url ?? "").split("?", 2);
     if (path !== DASHBOARD_PATH && !path.startsWith(`${DASHBOARD_PATH}/`)) return false;
     const secure = isSecure(settings, req);
-    for (const [name, value] of Object.entries(securityHeaders(secure))) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(headersForEveryAnswer(secure))) res.setHeader(name, value);
     const cookie = (name: string, value: string, maxAge: number) =>
       serializeCookie(name, value, { path: DASHBOARD_PATH, secure, maxAge });
 
@@ -254,27 +259,13 @@ const NOBODY: Viewer = {
   login: null,
 };
 
-/*
- * No inline script or style anywhere under /dashboard (the pages' scripts and stylesheet are files
- * under /dashboard/assets/), never framed, types not sniffed, no referrer to other sites.
+/**
+ * The pages' own headers (a CSP without inline script, never framed, nosniff, same-origin
+ * referrer) on every answer under /dashboard, the sign-in's included, and what the App adds.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-function securityHeaders(secure: boolean): Record<string, string> {
+function headersForEveryAnswer(secure: boolean): Record<string, string> {
   return {
-    "content-security-policy": CONTENT_SECURITY_POLICY,
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "same-origin",
+    ...securityHeaders(),
     "cross-origin-opener-policy": "same-origin",
     "cache-control": "no-store",
     ...(secure ? { "strict-transport-security": "max-age=31536000" } : {}),

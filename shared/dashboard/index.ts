@@ -13,5 +13,6 @@
  *   `frame-ancestors 'none'`, `X-Content-Type-Options: nosniff` and `Referrer-Policy: same-origin`.
  */
 export { createDashboard, type DashboardHandler, type DashboardOptions } from "./create-dashboard.ts";
+export { securityHeaders } from "./http.ts";
 export { projectPath, pullRequestReviewPath, runPath } from "./paths.ts";
 export { localViewer, type ResolveViewer, type Viewer } from "./viewer.ts";
