@@ -55,6 +55,8 @@ const { values } = parseArgs({
     // Flow results per shop tree (git tree id), kept between runs: a change's ground truth does not
     // depend on the observer, so tuning reruns only the selection.
     "truth-cache": { type: "string" },
+    // Only the changes whose ground truth the cache holds: figures from a partial run, without Chromium.
+    "cached-only": { type: "boolean", default: false },
   },
 });
 if (!["all", "flows", "playwright"].includes(values.suite))
@@ -167,6 +169,10 @@ try {
     const tree = git("write-tree").trim();
     git("reset", "-q");
     git("add", "-N", ".");
+    if (values["cached-only"] && !truth.trees[tree]) {
+      console.log(`${pad(change.name, 52)} skipped: --cached-only and no cached ground truth`);
+      continue;
+    }
     const results = truth.trees[tree]?.results ?? (await runAll(project.flows, project.personas));
     // A shop that did not start is kept only when it exited: a slow start is the machine's doing.
     if (!truth.trees[tree] && !results.every((r) => r.failed && r.startFailed === "slow"))
