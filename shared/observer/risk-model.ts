@@ -84,10 +84,11 @@ export function fitRiskWeights(
   const dims = RISK_FEATURES.length + 1;
   const start = [prior.intercept, ...RISK_FEATURES.map((f) => prior.weights[f])];
   const pull = [precision / 4, ...RISK_FEATURES.map(() => precision)];
-  const rows = examples.map((e) => ({
-    x: [1, ...RISK_FEATURES.map((f) => e.features[f])],
-    y: e.failed ? 1 : 0,
-  }));
+  // Most features of a row are 0: keep the others' indices, so a row costs its non-zeros squared.
+  const rows = examples.map((e) => {
+    const x = [1, ...RISK_FEATURES.map((f) => e.features[f])];
+    return { x, nonZero: x.flatMap((v, i) => (v !== 0 ? [i] : [])), y: e.failed ? 1 : 0 };
+  });
   // The negative log-likelihood plus the prior's pull.
   const objective = (v: readonly number[]) => {
     let sum = 0;
@@ -106,15 +107,14 @@ export function fitRiskWeights(
     const hessian = Array.from({ length: dims }, (_, i) =>
       Array.from({ length: dims }, (_, j) => (i === j ? (pull[i] as number) : 0)),
     );
-    for (const { x, y } of rows) {
+    for (const { x, nonZero, y } of rows) {
       const p = sigmoid(dot(w, x));
       const curvature = Math.max(p * (1 - p), 1e-9);
-      for (let i = 0; i < dims; i++) {
+      for (const i of nonZero) {
         const xi = x[i] as number;
-        if (xi === 0) continue;
         gradient[i] = (gradient[i] as number) + (p - y) * xi;
         const row = hessian[i] as number[];
-        for (let j = 0; j < dims; j++) row[j] = (row[j] as number) + curvature * xi * (x[j] as number);
+        for (const j of nonZero) row[j] = (row[j] as number) + curvature * xi * (x[j] as number);
       }
     }
     const step = solve(hessian, gradient);
@@ -136,22 +136,21 @@ export function fitRiskWeights(
 }
 
 /** The model's inputs as the last line of a recorded prediction's reasoning, for a person and for the refit. */
+const INPUTS = "risk inputs: ";
+
 export function formatRiskInputs(x: RiskFeatures): string {
-  return `risk inputs: ${RISK_FEATURES.map((f) => `${f} ${x[f]}`).join(", ")}`;
+  return `${INPUTS}${RISK_FEATURES.map((f) => `${f} ${x[f]}`).join(", ")}`;
 }
 
 export function parseRiskInputs(reasoning: string): RiskFeatures | undefined {
-  const line = reasoning.split("\n").find((l) => l.startsWith("risk inputs: "));
-  if (!line) return undefined;
-  const values = new Map(
-    line
-      .slice("risk inputs: ".length)
-      .split(", ")
-      .map((pair) => {
-        const [name, value] = pair.split(" ");
-        return [name, Number(value)] as const;
-      }),
-  );
+  const at = reasoning.startsWith(INPUTS) ? 0 : reasoning.indexOf(`\n${INPUTS}`) + 1;
+  if (at === 0 && !reasoning.startsWith(INPUTS)) return undefined;
+  const end = reasoning.indexOf("\n", at);
+  const values = new Map<string, number>();
+  for (const pair of reasoning.slice(at + INPUTS.length, end === -1 ? undefined : end).split(", ")) {
+    const space = pair.indexOf(" ");
+    values.set(pair.slice(0, space), Number(pair.slice(space + 1)));
+  }
   const features = {} as RiskFeatures;
   for (const f of RISK_FEATURES) {
     const value = values.get(f);
@@ -197,8 +196,12 @@ export function projectRiskModel(recorded: readonly RecordedOutcome[] = []): Pro
     record.brier !== undefined && record.baseline !== undefined && record.brier < record.baseline;
   const calibrated = scored.length >= MIN_OUTCOMES && failures >= MIN_FAILURES && beatsBase;
   const failedBefore = new Map<string, string[]>();
-  for (const r of scored)
-    if (failed(r)) failedBefore.set(r.flowName, [...(failedBefore.get(r.flowName) ?? []), r.reasoning]);
+  for (const r of scored) {
+    if (!failed(r)) continue;
+    const past = failedBefore.get(r.flowName);
+    if (past) past.push(r.reasoning);
+    else failedBefore.set(r.flowName, [r.reasoning]);
+  }
   return {
     weights,
     outcomes: scored.length,
