@@ -372,3 +372,37 @@ describe("selectAffectedFlows on an Astro app", () => {
     expect(selection.selected).toEqual(["privacy"]);
   });
 });
+
+describe("files the build reads", () => {
+  const files = {
+    "package.json": JSON.stringify({ dependencies: { astro: "5.0.0" } }),
+    "astro.config.mjs":
+      'import "./env.mjs";\nimport theme from "./vendor/theme.mjs";\nexport default { integrations: [theme({ config: "./src/config.yaml" })] };\n',
+    "env.mjs": 'if (!process.env.SITE) throw new Error("SITE is required");\n',
+    "vendor/theme.mjs": "export default (options) => ({ name: 'theme', options });\n",
+    "src/config.yaml": "site:\n  name: Example\n",
+    "src/pages/index.astro": "<h1>Home</h1>\n",
+    "src/pages/about.astro": "<h1>About</h1>\n",
+  };
+  const flows = [flow("home", "/"), flow("about", "/about")];
+  const select = (path: string) =>
+    selectAffectedFlows({
+      changes: [{ path, status: "modified", patch: "@@ -1 +1 @@\n-old\n+new" }],
+      flows,
+      tree: memoryTree(files),
+    });
+
+  it("a data file the build config names by path, and a module it imports for its side effects, select every flow and say why", async () => {
+    const config = await select("src/config.yaml");
+    expect(config.selected.sort()).toEqual(["about", "home"]);
+    expect(config.runAll?.detail).toBe(
+      "src/config.yaml changed: astro.config.mjs names it, so the build reads it (build configuration)",
+    );
+    const env = await select("env.mjs");
+    expect(env.runAll?.detail).toBe(
+      "env.mjs changed: astro.config.mjs imports it, so it runs when the build starts",
+    );
+    // A plugin the config imports by name is not the build's own input: what it does decides.
+    expect((await select("vendor/theme.mjs")).runAll).toBeUndefined();
+  });
+});

@@ -49,7 +49,7 @@ const MARKUP = /\.(html|vue|svelte|astro)$/;
 const MARKDOWN_PAGE = /(^|\/)src\/pages\/.*\.mdx?$/;
 const STYLE = /\.(css|scss|sass|less)$/;
 const ASSET_TOKEN =
-  /[\w@~./-]*[\w-]\.(?:js|mjs|css|svg|png|jpe?g|gif|webp|avif|ico|woff2?|ttf|otf|json|txt|html|mp4|webm|pdf)(?![\w-])/g;
+  /[\w@~./-]*[\w-]\.(?:js|mjs|css|svg|png|jpe?g|gif|webp|avif|ico|woff2?|ttf|otf|json|ya?ml|toml|txt|html|mp4|webm|pdf)(?![\w-])/g;
 export const TEST_FILE =
   /(^|\/)(__tests__|__mocks__|tests?|e2e|cypress|playwright)\/|\.(test|spec|stories)\.[cm]?[jt]sx?$/;
 

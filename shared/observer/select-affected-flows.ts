@@ -15,7 +15,7 @@ import { changeKindOf, type FileChange, typesOnly, unselectedKind } from "./sign
 import { coverageReasons } from "./signals/coverage.ts";
 import { coversReasons } from "./signals/covers.ts";
 import { adviceReasons, buildAdviceRequest, type FlowAdvisor } from "./signals/llm.ts";
-import { ignoredBy, runAllReason } from "./signals/run-all.ts";
+import { buildInputReason, ignoredBy, runAllReason } from "./signals/run-all.ts";
 import { testSourceReasons } from "./signals/tests.ts";
 import { flowNamesText } from "./signals/text-edits.ts";
 import type { SourceTree } from "./source-tree.ts";
@@ -261,6 +261,16 @@ export async function selectAffectedFlows(input: SelectionInput): Promise<Select
           file,
           why: `only wording changed ("${edits.before[0]}" → "${edits.after[0]}") and no flow names it`,
         });
+    }
+    if (!runAll) {
+      for (const { change, lines } of considered) {
+        if (change.status === "removed") continue;
+        runAll = buildInputReason(change, lines, graph, projectDir);
+        if (!runAll) continue;
+        for (const flow of input.flows) add(flow.name, runAll);
+        reachedFiles.add(change.path);
+        break;
+      }
     }
     if (impact.everyRoute) {
       const { seed, chain } = impact.everyRoute;

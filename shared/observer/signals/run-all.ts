@@ -1,6 +1,7 @@
 import path from "node:path";
 import { repositoryGlobMatcher } from "../../config/repository-glob.ts";
 import { overlaps } from "../diff.ts";
+import type { ModuleGraph } from "../module-graph.ts";
 import type { ChangedFile, LineRange, Reason } from "../types.ts";
 
 /*
@@ -63,6 +64,44 @@ export function runAllReason(
     const match = repositoryGlobMatcher(glob);
     if (match(file) || (project && file.startsWith(project) && match(file.slice(project.length))))
       return reason(`${file} matches observer.runAllWhen "${glob}"`);
+  }
+  return undefined;
+}
+
+const CODE_BUILD_CONFIG =
+  /^(vite|next|nuxt|svelte|astro|remix|webpack|rollup|rspack|postcss|tailwind|babel|esbuild|i18n)\.config\.[cm]?[jt]s$/;
+
+/**
+ * A file the build itself reads: one a build config at the app's root names by path (astrowind's
+ * `config: './src/config.yaml'`), or a module it imports for its side effects (`import "./env.mjs"`,
+ * which validates the environment before any page builds). Either selects every flow.
+ */
+export function buildInputReason(
+  change: ChangedFile,
+  lines: LineRange[] | undefined,
+  graph: Pick<ModuleGraph, "assetRefs" | "importers" | "modules">,
+  projectDir: string,
+): Reason | undefined {
+  const isConfig = (file: string) => {
+    const dir = path.posix.dirname(file) === "." ? "" : path.posix.dirname(file);
+    return dir === projectDir && CODE_BUILD_CONFIG.test(path.posix.basename(file));
+  };
+  const reason = (detail: string): Reason => ({
+    signal: "global",
+    file: change.path,
+    ...(lines ? { lines } : {}),
+    detail,
+    weight: 1,
+  });
+  const naming = graph.assetRefs.get(change.path)?.find((ref) => isConfig(ref.file));
+  if (naming)
+    return reason(
+      `${change.path} changed: ${naming.file} names it, so the build reads it (build configuration)`,
+    );
+  for (const { file, index } of graph.importers.get(change.path) ?? []) {
+    const record = graph.modules.get(file)?.facts.imports[index];
+    if (isConfig(file) && record?.kind === "static" && record.bindings.length === 0 && !record.typeOnly)
+      return reason(`${change.path} changed: ${file} imports it, so it runs when the build starts`);
   }
   return undefined;
 }
