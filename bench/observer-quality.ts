@@ -151,7 +151,14 @@ try {
     git("reset", "-q", "--hard");
     git("clean", "-qfd");
     await applySeededChange(appDir, change);
+    git("add", "-A");
+    const tree = git("write-tree").trim();
+    git("reset", "-q");
     git("add", "-N", ".");
+    if (values["cached-only"] && !truth.trees[tree]) {
+      console.log(`${pad(change.name, 52)} skipped: --cached-only and no cached ground truth`);
+      continue;
+    }
 
     const project = await loadProject(appDir, { cwd: scratch });
     const started = performance.now();
@@ -165,14 +172,6 @@ try {
     });
     const ms = performance.now() - started;
 
-    git("add", "-A");
-    const tree = git("write-tree").trim();
-    git("reset", "-q");
-    git("add", "-N", ".");
-    if (values["cached-only"] && !truth.trees[tree]) {
-      console.log(`${pad(change.name, 52)} skipped: --cached-only and no cached ground truth`);
-      continue;
-    }
     const results = truth.trees[tree]?.results ?? (await runAll(project.flows, project.personas));
     // A shop that did not start is kept only when it exited: a slow start is the machine's doing.
     if (!truth.trees[tree] && !results.every((r) => r.failed && r.startFailed === "slow"))
