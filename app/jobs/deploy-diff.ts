@@ -3,7 +3,7 @@ import { type Capture, capturePage } from "../../shared/capture/index.ts";
 import { formatIssue, type PerceoConfig } from "../../shared/config/index.ts";
 import type { Deploy, DetectedChange, PageBaseline, Project, Store } from "../../shared/store/index.ts";
 import {
-  compareImages,
+  compareImagesAsync,
   type DescribedChange,
   describeChanges,
   describeChangesWithVision,
@@ -255,7 +255,7 @@ async function compareWithBaseline(
   let changes: DescribedChange[] = [];
   let diffPath: string | undefined;
   if (baseline && before) {
-    const result = compareImages(before, capture.png, { masks: capture.masks, diffImage: true });
+    const result = await compareImagesAsync(before, capture.png, { masks: capture.masks, diffImage: true });
     changes = describeChanges(result.regions, baseline.capture.dom, capture.dom);
     shot.changedPixels = result.changedPixels;
     if (link) shot.before = link("screenshots", baseline.capture.screenshotPath);
