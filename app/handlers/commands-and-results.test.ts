@@ -53,6 +53,20 @@ function replies(api: nock.Scope) {
   return sent;
 }
 
+/** Codertocat has write access, and pull request 1's head is SHA. */
+function writerOnPullRequest(api: nock.Scope) {
+  api
+    .get(`${REPO_PATH}/collaborators/Codertocat/permission`)
+    .reply(200, { permission: "write", role_name: "write", user: { login: "Codertocat" } })
+    .get(`${REPO_PATH}/pulls/1`)
+    .reply(200, {
+      number: 1,
+      changed_files: 1,
+      head: { sha: SHA },
+      base: { sha: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", repo: { default_branch: "main" } },
+    });
+}
+
 async function pendingScreenshot(projectId: string) {
   return app.deps.store.recordScreenshot({
     projectId,
@@ -122,16 +136,7 @@ describe("/perceo commands", () => {
     });
     const api = githubApi();
     const sent = replies(api);
-    api
-      .get(`${REPO_PATH}/collaborators/Codertocat/permission`)
-      .reply(200, { permission: "write", role_name: "write", user: { login: "Codertocat" } })
-      .get(`${REPO_PATH}/pulls/1`)
-      .reply(200, {
-        number: 1,
-        changed_files: 1,
-        head: { sha: SHA },
-        base: { sha: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", repo: { default_branch: "main" } },
-      });
+    writerOnPullRequest(api);
     await deliver(app, "issue_comment", commentEvent("/perceo approve checkout"));
     await runJobs(app);
     expect(sent).toStrictEqual([
@@ -148,16 +153,7 @@ describe("/perceo commands", () => {
   it("/perceo run with flows named from a writer queues the analysis again and names each flow whole", async () => {
     const api = githubApi();
     const sent = replies(api);
-    api
-      .get(`${REPO_PATH}/collaborators/Codertocat/permission`)
-      .reply(200, { permission: "write", role_name: "write", user: { login: "Codertocat" } })
-      .get(`${REPO_PATH}/pulls/1`)
-      .reply(200, {
-        number: 1,
-        changed_files: 1,
-        head: { sha: SHA },
-        base: { sha: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", repo: { default_branch: "main" } },
-      });
+    writerOnPullRequest(api);
     await deliver(app, "issue_comment", commentEvent("/perceo run checkout search"));
     await runJobs(app);
     expect(sent).toStrictEqual([
