@@ -3,8 +3,11 @@
 import { main } from "./main.ts";
 
 const controller = new AbortController();
+// watch and dashboard say themselves that they stopped; the rest finish the flows they are running.
+const saysItsOwnStop = ["watch", "dashboard"].includes(process.argv[2] ?? "");
 process.once("SIGINT", () => {
-  process.stderr.write("\nStopping after the flows in progress… (Ctrl-C again to quit now)\n");
+  if (!saysItsOwnStop)
+    process.stderr.write("\nStopping after the flows in progress… (Ctrl-C again to quit now)\n");
   controller.abort();
   process.once("SIGINT", () => process.exit(130));
 });

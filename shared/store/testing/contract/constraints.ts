@@ -265,7 +265,7 @@ const CASES: Case[] = [
   },
   {
     rule: "analytics sources are known",
-    sql: "insert into analytics_events (project_id, source, event_id, event_name, occurred_at) values ($1, 'mixpanel', 'e', 'n', now())",
+    sql: "insert into analytics_events (project_id, source, event_id, event_name, occurred_at) values ($1, 'amplitude', 'e', 'n', now())",
     params: (f) => [f.projectId],
     code: "invalid",
   },
